@@ -1,0 +1,25 @@
+"""archive: keeps and serves what was fetched. It never imports Scrapy or the crawler.
+
+A researcher can use it on WARC files alone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from archive.errors import ArchiveError, CollectionError, RecordError, WarcWriteError
+from archive.records import Header, HttpExchange, RecordRef
+from archive.writer import WarcFileWriter
+
+__all__ = [
+    "ArchiveError",
+    "CollectionError",
+    "Header",
+    "HttpExchange",
+    "RecordError",
+    "RecordRef",
+    "WarcFileWriter",
+    "WarcWriteError",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,181 @@
+"""Serialise WARC/1.1 records to bytes: headers, blocks, digests, gzip members.
+
+warcio is the reference reader and checker of what this writes (see the tests), but
+its writer is not used on the hot path: it compresses at zlib level 9, digests the
+block twice and spools every payload through a temporary file. One record here is
+built in memory once, digested once and compressed once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+import zlib
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from archive.errors import RecordError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from archive.records import Header, HttpExchange
+
+__all__ = [
+    "WarcRecord",
+    "gzip_member",
+    "make_record_id",
+    "request_record",
+    "response_record",
+    "sha1_digest",
+    "warc_date",
+    "warcinfo_record",
+]
+
+CRLF = b"\r\n"
+FRAMING_NOTE = b"X-Archivist-Framing"
+"""Added to stored HTTP headers when the server sent no Content-Length (see README)."""
+
+
+class WarcRecord:
+    """One WARC record as header fields and a block, ready to serialise."""
+
+    __slots__ = ("block", "fields", "record_id")
+
+    def __init__(self, fields: list[tuple[str, str]], block: Sequence[bytes]) -> None:
+        self.fields = fields
+        self.block = block
+        self.record_id = next(v for k, v in fields if k == "WARC-Record-ID")
+
+    def to_bytes(self, version: str = "1.1") -> bytes:
+        length = sum(len(part) for part in self.block)
+        head = [f"WARC/{version}"]
+        head.extend(f"{name}: {value}" for name, value in self.fields)
+        head.append(f"WARC-Block-Digest: {sha1_digest(self.block)}")
+        head.append(f"Content-Length: {length}")
+        return b"".join([("\r\n".join(head) + "\r\n\r\n").encode(), *self.block, CRLF + CRLF])
+
+
+def make_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(moment: datetime, version: str = "1.1") -> str:
+    """ISO 8601 in UTC; WARC/1.1 allows (and we keep) microseconds."""
+    utc = moment.astimezone(UTC)
+    if version == "1.0":
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def sha1_digest(parts: Iterable[bytes]) -> str:
+    hasher = hashlib.sha1()  # noqa: S324 - WARC digests are SHA-1 by convention
+    for part in parts:
+        hasher.update(part)
+    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+
+
+def gzip_member(data: bytes, level: int) -> bytes:
+    """One whole gzip member: WARC files are gzipped record by record."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _header_lines(headers: Iterable[Header]) -> list[bytes]:
+    lines = []
+    for name, value in headers:
+        if b"\r" in name + value or b"\n" in name + value:
+            raise ValueError(f"header {name!r} contains a line break")
+        lines.append(name + b": " + value + CRLF)
+    return lines
+
+
+def response_head(exchange: HttpExchange) -> bytes:
+    """Status line and headers as stored: see the README on what is byte-exact."""
+    reason = exchange.reason or _standard_reason(exchange.status)
+    status_line = f"{exchange.protocol} {exchange.status} {reason}".rstrip().encode("latin-1")
+    headers = list(exchange.response_headers)
+    if not exchange.length_known:
+        headers.append((b"Content-Length", str(len(exchange.response_body)).encode()))
+        headers.append((FRAMING_NOTE, b"no Content-Length sent; length added on capture"))
+    return b"".join([status_line, CRLF, *_header_lines(headers), CRLF])
+
+
+def _standard_reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def request_head(exchange: HttpExchange) -> bytes:
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    line = f"{exchange.method} {target} HTTP/1.1".encode()
+    names = {name.lower() for name, _ in exchange.request_headers}
+    headers = list(exchange.request_headers)
+    if b"host" not in names:
+        headers.insert(0, (b"Host", parts.netloc.encode("idna")))
+    if exchange.request_body and b"content-length" not in names:
+        headers.append((b"Content-Length", str(len(exchange.request_body)).encode()))
+    return b"".join([line, CRLF, *_header_lines(headers), CRLF])
+
+
+def _common_fields(
+    kind: str, record_id: str, exchange: HttpExchange, warcinfo_id: str, version: str
+) -> list[tuple[str, str]]:
+    fields = [
+        ("WARC-Type", kind),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", warc_date(exchange.date, version)),
+        ("WARC-Target-URI", exchange.url),
+    ]
+    if warcinfo_id:
+        fields.append(("WARC-Warcinfo-ID", warcinfo_id))
+    return fields
+
+
+def response_record(exchange: HttpExchange, warcinfo_id: str, version: str) -> WarcRecord:
+    try:
+        head = response_head(exchange)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise RecordError(exchange.url, str(exc)) from exc
+    fields = _common_fields("response", make_record_id(), exchange, warcinfo_id, version)
+    if exchange.ip_address:
+        fields.append(("WARC-IP-Address", exchange.ip_address))
+    fields.append(("Content-Type", "application/http; msgtype=response"))
+    fields.append(("WARC-Payload-Digest", sha1_digest([exchange.response_body])))
+    if exchange.truncated:
+        fields.append(("WARC-Truncated", exchange.truncated))
+    return WarcRecord(fields, [head, exchange.response_body])
+
+
+def request_record(
+    exchange: HttpExchange, concurrent_to: str, warcinfo_id: str, version: str
+) -> WarcRecord:
+    try:
+        head = request_head(exchange)
+    except (ValueError, UnicodeError) as exc:
+        raise RecordError(exchange.url, str(exc)) from exc
+    fields = _common_fields("request", make_record_id(), exchange, warcinfo_id, version)
+    fields.append(("WARC-Concurrent-To", concurrent_to))
+    fields.append(("Content-Type", "application/http; msgtype=request"))
+    fields.append(("WARC-Payload-Digest", sha1_digest([exchange.request_body])))
+    return WarcRecord(fields, [head, exchange.request_body])
+
+
+def warcinfo_record(
+    filename: str, info: Iterable[tuple[str, str]], moment: datetime, version: str
+) -> WarcRecord:
+    body = "".join(f"{name}: {value}\r\n" for name, value in info).encode("utf-8")
+    fields = [
+        ("WARC-Type", "warcinfo"),
+        ("WARC-Record-ID", make_record_id()),
+        ("WARC-Date", warc_date(moment, version)),
+        ("WARC-Filename", filename),
+        ("Content-Type", "application/warc-fields"),
+    ]
+    return WarcRecord(fields, [body])

@@ -1,0 +1,202 @@
+"""A rotating WARC file writer: ``WarcFileWriter``.
+
+Files are written as ``<name>.warc.gz.open`` and renamed to ``<name>.warc.gz`` when
+closed, so a file without ``.open`` is always complete. Each file starts with a
+``warcinfo`` record; each record is its own gzip member. A file is closed and a new
+one started once it reaches ``max_size`` bytes.
+
+A failed write (disk full, quota, I/O error) cuts the file back to the end of its
+last whole record, closes it and raises ``WarcWriteError``: what was written before
+stays readable, and no half record is ever left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, BinaryIO, Self
+
+from archive import _record
+from archive.errors import CollectionError, WarcWriteError
+from archive.records import HttpExchange, RecordRef
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from pathlib import Path
+    from types import TracebackType
+
+__all__ = ["WarcFileWriter"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SIZE = 1_000_000_000
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.]+")
+
+
+def _safe(part: str) -> str:
+    return _UNSAFE.sub("_", part).strip("_") or "x"
+
+
+class WarcFileWriter:
+    """Writes request/response pairs into rotating, gzipped WARC files in ``directory``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        prefix: str,
+        info: Iterable[tuple[str, str]] = (),
+        max_size: int = DEFAULT_MAX_SIZE,
+        gzip_level: int = 6,
+        warc_version: str = "1.1",
+        host: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        if max_size <= 0:
+            raise ValueError(f"max_size must be positive, got {max_size}")
+        if warc_version not in {"1.0", "1.1"}:
+            raise ValueError(f"warc_version must be '1.0' or '1.1', got {warc_version!r}")
+        self.directory = directory
+        self.prefix = _safe(prefix)
+        self.info = list(info)
+        self.max_size = max_size
+        self.gzip_level = gzip_level
+        self.version = warc_version
+        self.host = _safe(host or socket.gethostname())
+        self.clock = clock
+        self.closed_files: list[Path] = []
+        self.records_written = 0
+        self.bytes_written = 0
+        self._serial = 0
+        self._fh: BinaryIO | None = None
+        self._path: Path | None = None
+        self._offset = 0
+        self._warcinfo_id = ""
+        self._failed: WarcWriteError | None = None
+
+    @property
+    def current_path(self) -> Path | None:
+        """The ``.open`` file being written, if any."""
+        return self._path
+
+    def write_exchange(self, exchange: HttpExchange) -> tuple[RecordRef, RecordRef]:
+        """Write the response and its request; return their places (response first)."""
+        if self._failed is not None:
+            raise self._failed
+        if self._fh is None:
+            self._open()
+        response = _record.response_record(exchange, self._warcinfo_id, self.version)
+        request = _record.request_record(
+            exchange, response.record_id, self._warcinfo_id, self.version
+        )
+        resp_bytes = self._member(response)
+        req_bytes = self._member(request)
+        start = self._append(resp_bytes + req_bytes)
+        assert self._path is not None
+        name = self._path.name.removesuffix(".open")
+        refs = (
+            RecordRef(name, start, len(resp_bytes), response.record_id),
+            RecordRef(name, start + len(resp_bytes), len(req_bytes), request.record_id),
+        )
+        self.records_written += 2
+        if self._offset >= self.max_size:
+            self.close()
+        return refs
+
+    def close(self) -> None:
+        """Finish the current file (fsync, rename from ``.open``); a no-op if none is open."""
+        if self._fh is None or self._path is None:
+            return
+        fh, path = self._fh, self._path
+        self._fh = self._path = None
+        try:
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fh.close()
+        self._finish(path)
+
+    def _member(self, record: _record.WarcRecord) -> bytes:
+        data = record.to_bytes(self.version)
+        return _record.gzip_member(data, self.gzip_level) if self.gzip_level else data
+
+    def _open(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CollectionError(self.directory, exc.strerror or str(exc)) from exc
+        now = self.clock()
+        suffix = ".warc.gz" if self.gzip_level else ".warc"
+        name = (
+            f"{self.prefix}-{now.astimezone(UTC):%Y%m%d%H%M%S}-{self._serial:05d}"
+            f"-{self.host}-{os.getpid()}{suffix}"
+        )
+        self._serial += 1
+        path = self.directory / f"{name}.open"
+        try:
+            self._fh = path.open("xb", buffering=0)
+        except OSError as exc:
+            raise WarcWriteError(path, exc.strerror or str(exc)) from exc
+        self._path, self._offset = path, 0
+        logger.info("Opened WARC file %s", path)
+        info = [*self.info, ("format", f"WARC File Format {self.version}")]
+        warcinfo = _record.warcinfo_record(name, info, now, self.version)
+        self._warcinfo_id = warcinfo.record_id
+        self._append(self._member(warcinfo))
+
+    def _append(self, data: bytes) -> int:
+        """Write ``data`` whole at the end of the file, or cut back and fail."""
+        assert self._fh is not None
+        assert self._path is not None
+        start = self._offset
+        try:
+            view = memoryview(data)
+            while view:
+                written = self._fh.write(view)
+                if not written:
+                    raise OSError("the file system accepted no more bytes")
+                view = view[written:]
+        except OSError as exc:
+            self._fail(start, exc)
+        self._offset += len(data)
+        self.bytes_written += len(data)
+        return start
+
+    def _fail(self, good_end: int, exc: OSError) -> None:
+        assert self._fh is not None
+        assert self._path is not None
+        path, fh = self._path, self._fh
+        self._fh = self._path = None
+        error = WarcWriteError(path, exc.strerror or str(exc))
+        self._failed = error
+        try:
+            fh.truncate(good_end)
+            fh.close()
+        except OSError:
+            logger.exception("Could not cut %s back to %d bytes; left as .open", path, good_end)
+            raise error from exc
+        if good_end == 0:
+            path.unlink(missing_ok=True)
+        else:
+            self._finish(path)
+        raise error from exc
+
+    def _finish(self, open_path: Path) -> None:
+        final = open_path.with_name(open_path.name.removesuffix(".open"))
+        open_path.replace(final)
+        self.closed_files.append(final)
+        logger.info("Closed WARC file %s", final)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

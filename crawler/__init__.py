@@ -1,0 +1,5 @@
+"""crawler: everything that fetches, and the operation of fetching."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""The one place where archivist's components are switched on, in their order.
+
+Components are added with ``setdefault_in_component_priority_dict``, so a project,
+spider or command line that names one (with another priority, or None to switch it
+off) wins; plain values use the ``"addon"`` priority for the same reason
+(Scrapy docs, topics/addons).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crawler.extensions.capture import WarcCaptureExtension
+from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+class ArchivistAddon:
+    """Enables capture, routing and the loopback guard."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.set("ARCHIVE_ENABLED", True, "addon")
+        add = settings.setdefault_in_component_priority_dict
+        # Before HttpProxyMiddleware (750), which handles credentials for the
+        # meta["proxy"] this one sets.
+        add("DOWNLOADER_MIDDLEWARES", RouteProxyMiddleware, 740)
+        # After HttpProxyMiddleware (750): by then the proxy decision is final.
+        add("DOWNLOADER_MIDDLEWARES", LoopbackOnlyMiddleware, 760)
+        # The capture hooks a signal, so its order among extensions does not matter.
+        add("EXTENSIONS", WarcCaptureExtension, 0)

@@ -1,0 +1,39 @@
+"""Archival defaults for Scrapy (values only).
+
+The only place, with the CLI, that reads the environment:
+- ``ARCHIVIST_HOME``: the data folder (default ``./data``);
+- ``ARCHIVIST_SOURCES``: the folder of source files (default ``./schedules``);
+- ``ARCHIVIST_ROUTE_PROXIES``: JSON for ``ROUTE_PROXIES`` (``archivist demo serve``
+  prints it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+BOT_NAME = "archivist"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+ADDONS = {"crawler.addon.ArchivistAddon": 0}
+
+ARCHIVIST_HOME = os.environ.get("ARCHIVIST_HOME") or "data"
+SOURCES_DIR = os.environ.get("ARCHIVIST_SOURCES") or "schedules"
+ROUTE_PROXIES = json.loads(os.environ.get("ARCHIVIST_ROUTE_PROXIES") or "{}")
+NETWORK_LOOPBACK_ONLY = os.environ.get("ARCHIVIST_LOOPBACK_ONLY", "") not in {"", "0"}
+
+# An archive obeys robots.txt unless a source says otherwise.
+ROBOTSTXT_OBEY = True
+# Scrapy 2.19 opens a telnet console and a remote-control HTTP server by default:
+# an unattended crawler must not listen on ports nobody asked for.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+STATS_CLASS = "crawler.stats.JsonFileStatsCollector"
+LOG_LEVEL = "INFO"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_TIMEOUT = 60
+# A crawl that archives keeps error pages too; redirects are followed hop by hop.
+HTTPERROR_ALLOW_ALL = False
+REDIRECT_MAX_TIMES = 10

@@ -1,0 +1,177 @@
+"""Sources: what to crawl, declared one YAML file per source in ``schedules/``.
+
+A source file looks like this (the demo world's ``schedules/demo-news.yaml``)::
+
+    name: demo-news              # must equal the file name without .yaml
+    family: news                 # news | blogger | wordpress: the spider to use
+    collection: demo             # pywb collection the WARCs go into (default: name)
+    seeds: [http://thoisu.test/]
+    allowed_hosts: [thoisu.test] # default: the seeds' hosts
+    limits: {max_pages: 500, max_depth: 6, max_duration: 10m}
+    user_agent: archivist/0.1
+    contact: archivist@example.org
+    robots: obey                 # obey | ignore
+
+``load_source`` refuses a bad file with a ``SourceError`` that names the file and
+the field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+__all__ = ["Limits", "Source", "SourceError", "find_source", "load_source", "load_sources"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+class SourceError(ValueError):
+    """A source file that cannot be used; the message names the file and the field."""
+
+    def __init__(self, path: Path | str, field: str, message: str) -> None:
+        self.path = Path(path)
+        self.field = field
+        where = f"{path}: {field}" if field else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+def _duration(value: Any) -> Any:
+    """Accept seconds as a number, or '90s', '10m', '2h', '1d'."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a duration such as 90s, 10m, 2h or 1d")
+        return float(match[1]) * _UNITS[match[2] or "s"]
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
+
+
+class Limits(BaseModel):
+    """How far one crawl of a source may go; None means no limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_pages: int | None = Field(default=None, gt=0)
+    max_depth: int | None = Field(default=None, ge=0)
+    max_duration: Duration | None = None
+
+
+class Source(BaseModel):
+    """One crawl target, validated: every field is safe to use once this exists."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=_NAME)
+    family: Literal["news", "blogger", "wordpress"] = "news"
+    collection: str = Field(default="", pattern=r"^$|" + _NAME)
+    seeds: tuple[str, ...] = Field(min_length=1)
+    allowed_hosts: tuple[str, ...] = ()
+    limits: Limits = Limits()
+    user_agent: str = Field(default="archivist/0.1", min_length=1)
+    contact: str = Field(min_length=3)
+    robots: Literal["obey", "ignore"] = "obey"
+
+    @field_validator("seeds")
+    @classmethod
+    def _check_seeds(cls, seeds: tuple[str, ...]) -> tuple[str, ...]:
+        for seed in seeds:
+            parts = urlsplit(seed)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError(f"{seed!r} is not an absolute http(s) URL")
+        return seeds
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            if not re.fullmatch(r"[a-z0-9.-]+", host) or "." not in host.strip("."):
+                raise ValueError(f"{host!r} is not a lower-case host name such as example.org")
+        return hosts
+
+    @field_validator("contact")
+    @classmethod
+    def _check_contact(cls, contact: str) -> str:
+        if "@" not in contact and not contact.startswith(("http://", "https://")):
+            raise ValueError("give an e-mail address or an http(s) URL where site owners reach you")
+        return contact
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Source:
+        if not self.collection:
+            object.__setattr__(self, "collection", self.name)
+        if not self.allowed_hosts:
+            hosts = tuple(dict.fromkeys(urlsplit(s).hostname or "" for s in self.seeds))
+            object.__setattr__(self, "allowed_hosts", hosts)
+        return self
+
+    @property
+    def full_user_agent(self) -> str:
+        """The user agent sent: the declared one plus the operator's contact."""
+        if self.contact in self.user_agent:
+            return self.user_agent
+        return f"{self.user_agent} (+{self.contact})"
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def load_source(path: Path) -> Source:
+    """Read and validate one source file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceError(path, "", f"cannot read the file: {exc.strerror or exc}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SourceError(path, "", f"not valid UTF-8 YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SourceError(path, "", "expected a mapping of fields (name: ..., seeds: ...)")
+    try:
+        source = Source.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        raise SourceError(path, _field_name(first["loc"]), message) from exc
+    if source.name != path.stem:
+        raise SourceError(path, "name", f"{source.name!r} must equal the file name {path.stem!r}")
+    return source
+
+
+def find_source(name_or_path: str, sources_dir: Path) -> Path:
+    """A source given by name (looked up in ``sources_dir``) or by file path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in {".yaml", ".yml"}:
+        if not candidate.is_file():
+            raise SourceError(candidate, "", "no such source file")
+        return candidate
+    for suffix in (".yaml", ".yml"):
+        path = sources_dir / f"{name_or_path}{suffix}"
+        if path.is_file():
+            return path
+    raise SourceError(
+        sources_dir / f"{name_or_path}.yaml", "", f"no source named {name_or_path!r} here"
+    )
+
+
+def load_sources(sources_dir: Path) -> list[Source]:
+    """Every source in a folder, sorted by name; the first bad file raises."""
+    paths = sorted([*sources_dir.glob("*.yaml"), *sources_dir.glob("*.yml")])
+    return [load_source(path) for path in paths]

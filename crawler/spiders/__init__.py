@@ -1,0 +1,3 @@
+"""Spiders, one per site family: ``news``, ``blogger``, ``wordpress``."""
+
+from __future__ import annotations

@@ -1,0 +1,53 @@
+"""A stats collector that also writes the run's figures to a JSON file when it closes.
+
+Setting: ``STATS_FILE`` (unset): where to write; nothing is written when unset. The
+run bookkeeping reads this file: it is the contract between a crawl process and
+whoever started it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.statscollectors import MemoryStatsCollector
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+class JsonFileStatsCollector(MemoryStatsCollector):
+    """MemoryStatsCollector that persists the final stats to ``STATS_FILE``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        path = crawler.settings.get("STATS_FILE")
+        self.path = Path(path) if path else None
+
+    def _persist_stats(self, stats: dict[str, Any]) -> None:
+        super()._persist_stats(stats)
+        if self.path is None:
+            return
+        data = {key: _plain(value) for key, value in sorted(stats.items())}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            logger.exception("Could not write the run's stats to %s", self.path)
