@@ -5,7 +5,7 @@ A researcher can use it on WARC files alone.
 
 from __future__ import annotations
 
-import logging
+import logging as _logging
 
 from archive.errors import ArchiveError, CollectionError, RecordError, WarcWriteError
 from archive.records import Header, HttpExchange, RecordRef
@@ -22,4 +22,4 @@ __all__ = [
     "WarcWriteError",
 ]
 
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

@@ -33,7 +33,7 @@ __all__ = ["WarcFileWriter"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 1_000_000_000
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def _safe(part: str) -> str:

@@ -11,9 +11,7 @@ settings (with the "spider" priority, so ``-s`` on the command line still wins).
 
 from __future__ import annotations
 
-import os
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
@@ -21,6 +19,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.runs import new_run_id
 from crawler.sources import Source, SourceError, find_source, load_source
 
 if TYPE_CHECKING:
@@ -88,7 +87,7 @@ class ArchivistSpider(Spider):
             raise SourceError(
                 path, "family", f"is {source.family!r}; run `scrapy crawl {source.family}`"
             )
-        run_id = str(kwargs.pop("run_id", "") or "") or _new_run_id(source.name)
+        run_id = str(kwargs.pop("run_id", "") or "") or new_run_id(source.name)
         apply_source(crawler.settings, source, run_id)
         return super().from_crawler(crawler, *args, source=source, run_id=run_id, **kwargs)
 
@@ -134,10 +133,6 @@ class ArchivistSpider(Spider):
             seen.add(url)
             if self.in_scope(url):
                 yield Request(url, callback=callback)
-
-
-def _new_run_id(source_name: str) -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{source_name}-{os.getpid()}"
 
 
 def _srcset_urls(values: Iterable[str]) -> Iterator[str]:

@@ -1,0 +1,28 @@
+"""archive/ stands alone, and exports exactly its public names."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import archive
+
+
+def test_archive_imports_neither_scrapy_nor_twisted_nor_crawler():
+    code = (
+        "import sys, archive, archive.writer, archive.records, archive.errors\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in {'scrapy', 'twisted', 'crawler'}]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_all_lists_the_public_members():
+    public = {
+        name
+        for name in dir(archive)
+        if not name.startswith("_") and not isinstance(getattr(archive, name), types.ModuleType)
+    }
+    assert set(archive.__all__) == public - {"annotations"}

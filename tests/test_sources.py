@@ -1,0 +1,115 @@
+"""Source files: a good one loads; a bad one is refused naming the file and the field."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from crawler.sources import SourceError, find_source, load_source, load_sources
+
+GOOD = """
+name: tin-tuc
+family: news
+collection: bao-chi
+seeds: [http://thoisu.test/]
+allowed_hosts: [thoisu.test]
+limits: {max_pages: 50, max_depth: 3, max_duration: 10m}
+user_agent: archivist/0.1
+contact: ops@example.org
+"""
+
+
+def write(tmp_path, text, name="tin-tuc"):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_a_good_file_loads_with_its_values(tmp_path):
+    source = load_source(write(tmp_path, GOOD))
+    assert source.name == "tin-tuc"
+    assert source.collection == "bao-chi"
+    assert source.seeds == ("http://thoisu.test/",)
+    assert source.limits.max_pages == 50
+    assert source.limits.max_duration == 600
+    assert source.full_user_agent == "archivist/0.1 (+ops@example.org)"
+    assert source.robots == "obey"
+
+
+def test_defaults_come_from_the_seeds_and_name(tmp_path):
+    text = "name: tin-tuc\nseeds: [http://a.test/x, http://b.test/]\ncontact: ops@example.org\n"
+    source = load_source(write(tmp_path, text))
+    assert source.allowed_hosts == ("a.test", "b.test")
+    assert source.collection == "tin-tuc"
+    assert source.family == "news"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"seeds": "[ftp://thoisu.test/]"}, "seeds", "absolute http(s) URL"),
+        ({"seeds": "[]"}, "seeds", "at least 1"),
+        ({"family": "tumblr"}, "family", "news"),
+        ({"limits": "{max_pages: 0}"}, "limits.max_pages", "greater than 0"),
+        ({"limits": "{max_duration: soon}"}, "limits.max_duration", "not a duration"),
+        ({"limits": "{max_pags: 5}"}, "limits.max_pags", "Extra inputs"),
+        ({"contact": "nobody"}, "contact", "e-mail address"),
+        ({"allowed_hosts": "[Thoisu.Test]"}, "allowed_hosts", "lower-case host"),
+        ({"robots": "sometimes"}, "robots", "obey"),
+        ({"colection": "x"}, "colection", "Extra inputs"),
+    ],
+)
+def test_a_bad_field_is_named_with_the_file(tmp_path, change, field, words):
+    lines = {k: v for k, v in (line.split(": ", 1) for line in GOOD.strip().splitlines())}
+    lines.update(change)
+    path = write(tmp_path, "\n".join(f"{k}: {v}" for k, v in lines.items()))
+    with pytest.raises(SourceError) as info:
+        load_source(path)
+    assert str(info.value).startswith(f"{path}: {field}: ")
+    assert words in str(info.value)
+    assert info.value.field == field
+
+
+def test_missing_required_field(tmp_path):
+    path = write(tmp_path, "name: tin-tuc\nseeds: [http://thoisu.test/]\n")
+    with pytest.raises(SourceError, match=r"tin-tuc\.yaml: contact: Field required"):
+        load_source(path)
+
+
+def test_name_must_match_the_file(tmp_path):
+    path = write(tmp_path, GOOD, name="other")
+    with pytest.raises(SourceError, match=r"other\.yaml: name: 'tin-tuc' must equal"):
+        load_source(path)
+
+
+def test_broken_yaml_and_wrong_shape(tmp_path):
+    with pytest.raises(SourceError, match="not valid UTF-8 YAML"):
+        load_source(write(tmp_path, "name: [unclosed\n"))
+    with pytest.raises(SourceError, match="expected a mapping"):
+        load_source(write(tmp_path, "- a\n- b\n"))
+    bad = tmp_path / "tin-tuc.yaml"
+    bad.write_bytes(b"name: \xff\xfe\n")
+    with pytest.raises(SourceError, match="not valid UTF-8 YAML"):
+        load_source(bad)
+
+
+def test_find_by_name_or_path(tmp_path):
+    path = write(tmp_path, GOOD)
+    assert find_source("tin-tuc", tmp_path) == path
+    assert find_source(str(path), tmp_path / "elsewhere") == path
+    with pytest.raises(SourceError, match="no source named 'nope'"):
+        find_source("nope", tmp_path)
+
+
+def test_load_sources_reads_a_folder(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace("tin-tuc", "tin-khac"), name="tin-khac")
+    assert [s.name for s in load_sources(tmp_path)] == ["tin-khac", "tin-tuc"]
+
+
+def test_the_bundled_demo_sources_are_valid():
+    from pathlib import Path
+
+    sources = load_sources(Path(__file__).parents[1] / "schedules")
+    assert {s.family for s in sources} == {"news", "blogger", "wordpress"}
