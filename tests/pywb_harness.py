@@ -95,7 +95,7 @@ class PywbStartupError(RuntimeError):
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(  # noqa: PLR0917 - urllib's signature
+    def redirect_request(
         self,
         req: urllib.request.Request,
         fp: IO[bytes],

@@ -33,7 +33,7 @@ def test_suffix_and_exact_routes_set_the_proxy():
 
 
 def test_routes_come_from_a_json_string_as_given_on_the_command_line():
-    mw, _ = route_mw('{".test": "%s"}' % PROXY)
+    mw, _ = route_mw(f'{{".test": "{PROXY}"}}')
     request = Request("http://goc-nhin.test/")
     mw.process_request(request)
     assert request.meta["proxy"] == PROXY
@@ -41,7 +41,7 @@ def test_routes_come_from_a_json_string_as_given_on_the_command_line():
 
 def test_reserved_names_without_a_route_are_refused_not_resolved():
     mw, crawler = route_mw({})
-    with pytest.raises(IgnoreRequest, match="thoisu.test is a reserved name with no route"):
+    with pytest.raises(IgnoreRequest, match=r"thoisu\.test is a reserved name with no route"):
         mw.process_request(Request("http://thoisu.test/"))
     assert crawler.stats.get_value("route/refused_reserved") == 1
     ordinary = Request("http://127.0.0.1:8000/")
@@ -56,9 +56,9 @@ def test_loopback_guard():
     mw.process_request(Request("http://127.0.0.1:8080/"))
     mw.process_request(Request("http://[::1]:8080/"))
     mw.process_request(Request("http://thoisu.test/", meta={"proxy": PROXY}))
-    with pytest.raises(IgnoreRequest, match="example.org is not on loopback"):
+    with pytest.raises(IgnoreRequest, match=r"example\.org is not on loopback"):
         mw.process_request(Request("http://example.org/"))
-    with pytest.raises(IgnoreRequest, match="10.0.0.1 is not on loopback"):
+    with pytest.raises(IgnoreRequest, match=r"10\.0\.0\.1 is not on loopback"):
         mw.process_request(Request("http://thoisu.test/", meta={"proxy": "http://10.0.0.1:3128"}))
     assert crawler.stats.get_value("route/refused_not_loopback") == 2
 

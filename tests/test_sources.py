@@ -61,7 +61,7 @@ def test_defaults_come_from_the_seeds_and_name(tmp_path):
     ],
 )
 def test_a_bad_field_is_named_with_the_file(tmp_path, change, field, words):
-    lines = {k: v for k, v in (line.split(": ", 1) for line in GOOD.strip().splitlines())}
+    lines = dict(line.split(": ", 1) for line in GOOD.strip().splitlines())
     lines.update(change)
     path = write(tmp_path, "\n".join(f"{k}: {v}" for k, v in lines.items()))
     with pytest.raises(SourceError) as info:

@@ -246,7 +246,9 @@ header_values = st.text(
 ).map(str.encode)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     path=st.text(alphabet="abcđêơư0123456789-/", max_size=30),
     query=st.text(alphabet="abc=&%20", max_size=20),
