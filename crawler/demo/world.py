@@ -1,0 +1,141 @@
+"""The demo world: four deterministic Vietnamese web sites standing in for the real web.
+
+* ``thoisu.test``: "Báo Thời Sự", the source news site, plus the archiver-breaking cases;
+* ``nhipcau.blogspot.test``: a classic-layout Blogger blog reposting every 3rd article and
+  the seed repost (``data/blogger-repost.txt``);
+* ``tiengdan.blogspot.test``: a newer-theme Blogger blog reposting every 4th article;
+* ``goc-nhin.test``: a WordPress blog reposting every 5th article.
+
+Construction computes only ids, slugs, titles and dates; a page is rendered when asked
+for (``World.respond``) and a few hundred are kept in an LRU cache. Same arguments, same
+bytes: nothing reads the clock or an unseeded random source.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawler.demo import _response
+from crawler.demo._blogger import SEED_KEY, BloggerBlog
+from crawler.demo._cases import CaseRoutes, case_paths
+from crawler.demo._model import MAX_SIZE, NEWS_HOST, Article, BlogSpec, make_articles
+from crawler.demo._news import NewsSite
+from crawler.demo._wordpress import WordPressBlog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from crawler.demo._response import Response
+
+__all__ = ["BLOGGER_CLASSIC", "BLOGGER_MODERN", "NEWS", "WORDPRESS", "World"]
+
+NEWS = NEWS_HOST
+BLOGGER_CLASSIC = "nhipcau.blogspot.test"
+BLOGGER_MODERN = "tiengdan.blogspot.test"
+WORDPRESS = "goc-nhin.test"
+_SPECS = {
+    BLOGGER_CLASSIC: BlogSpec(BLOGGER_CLASSIC, "Nhịp Cầu", "Nhịp Cầu", 3, 0, 3, "theo"),
+    BLOGGER_MODERN: BlogSpec(BLOGGER_MODERN, "Tiếng Dân", "Dân Thường", 4, 1, 3, "nguon"),
+    WORDPRESS: BlogSpec(WORDPRESS, "Góc Nhìn", "Lê Khải", 5, 2, 3, "nguon"),
+}
+_PAGE_OVERHEAD = 3000  # bytes of an article page that are not body paragraphs
+_LINK_BYTES = 150  # bytes per related-article list item
+
+
+class World:
+    """A deterministic set of sites; ``size`` is the number of news articles."""
+
+    def __init__(
+        self,
+        size: int = 30,
+        *,
+        seed: int = 2012,
+        page_bytes: int | None = None,
+        links_per_page: int | None = None,
+        slow_delay: float = 1.5,
+        large_bytes: int = 3 * 1024 * 1024,
+    ) -> None:
+        _check(size, slow_delay, large_bytes)
+        self.size, self.seed = size, seed
+        self.page_bytes, self.links_per_page = page_bytes, links_per_page or 0
+        self.slow_delay, self.large_bytes = slow_delay, large_bytes
+        links = _LINK_BYTES * (links_per_page or 5)
+        self.body_bytes = max(0, page_bytes - _PAGE_OVERHEAD - links) if page_bytes else 0
+        self.articles: list[Article] = make_articles(size, seed)
+        self.news = NewsSite(self)
+        self._cases = CaseRoutes(self, self.news)
+        self.blogger_classic = BloggerBlog(
+            self, _SPECS[BLOGGER_CLASSIC], modern=False, seed_post=True
+        )
+        self.blogger_modern = BloggerBlog(
+            self, _SPECS[BLOGGER_MODERN], modern=True, seed_post=False
+        )
+        self.wordpress = WordPressBlog(self, _SPECS[WORDPRESS])
+        self._blogs: dict[str, BloggerBlog | WordPressBlog] = {
+            BLOGGER_CLASSIC: self.blogger_classic,
+            BLOGGER_MODERN: self.blogger_modern,
+            WORDPRESS: self.wordpress,
+        }
+        self.respond: Callable[[str, str], Response | None]
+        self.respond = functools.lru_cache(maxsize=256)(self._respond)
+
+    @property
+    def hosts(self) -> list[str]:
+        return [NEWS, BLOGGER_CLASSIC, BLOGGER_MODERN, WORDPRESS]
+
+    @property
+    def seeds(self) -> dict[str, list[str]]:
+        """Host -> seed URLs (the home page)."""
+        return {host: [f"http://{host}/"] for host in self.hosts}
+
+    @property
+    def cases(self) -> dict[str, str]:
+        """Case name -> absolute URL on thoisu.test (see ``_cases.case_paths``)."""
+        return {name: f"http://{NEWS}{path}" for name, path in case_paths(self.articles[0]).items()}
+
+    @property
+    def seed_repost_url(self) -> str:
+        """The nhipcau post that reproduces ``data/blogger-repost.txt``."""
+        return f"http://{BLOGGER_CLASSIC}{self.blogger_classic.by_key[SEED_KEY].path}"
+
+    def article_urls(self, host: str) -> list[str]:
+        """Every article (news) or post (blogs) URL of ``host``, oldest first."""
+        if host == NEWS:
+            return [art.url for art in self.articles]
+        blog = self._blogs.get(host)
+        if blog is None:
+            raise KeyError(f"not a demo host: {host!r}")
+        return [f"http://{host}{post.path}" for post in reversed(blog.posts)]
+
+    def reposts(self, host: str) -> dict[str, str]:
+        """Blog post URL -> URL of the news article it reposts, for one blog host."""
+        blog = self._blogs[host]
+        return {f"http://{host}{p.path}": p.source.url for p in blog.posts if p.source is not None}
+
+    def url_response(self, url: str) -> Response | None:
+        """``respond`` for an absolute ``http://host/path?query`` URL."""
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return self.respond(parts.hostname or "", target)
+
+    def _respond(self, host: str, target: str) -> Response | None:
+        """The response for ``target`` (path and query) on ``host``; None for an unknown host."""
+        path, _, query = target.partition("?")
+        if host == NEWS:
+            found = self._cases.respond(path, query) or self.news.respond(path, query)
+            return found or _response.not_found()
+        blog = self._blogs.get(host)
+        if blog is not None:
+            return blog.respond(path, query) or _response.not_found(blog.server)
+        return None
+
+
+def _check(size: int, slow_delay: float, large_bytes: int) -> None:
+    if not 1 <= size <= MAX_SIZE:
+        raise ValueError(f"size must be between 1 and {MAX_SIZE}, got {size}")
+    if slow_delay < 0:
+        raise ValueError(f"slow_delay must not be negative, got {slow_delay}")
+    if large_bytes < 1024:
+        raise ValueError(f"large_bytes must be at least 1024, got {large_bytes}")

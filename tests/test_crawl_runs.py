@@ -1,0 +1,178 @@
+"""Crawls that end badly still leave valid WARCs; the command lines work as documented."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from crawler.cli import main
+from crawler.demo.run import route_settings
+from crawler.runs import CrawlRun
+from crawler.sources import load_source
+from tests.conftest import read_records, warc_files, warcio_check, write_source
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _limit_file_size(limit: int):
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_stops_the_crawl_and_leaves_valid_files(tmp_path, demo_server):
+    """The kernel refuses writes past 60 kB (RLIMIT_FSIZE: EFBIG, as a full disk would)."""
+    source = write_source(tmp_path / "sources", "day-dia", "thoisu.test")
+    settings = {**route_settings(demo_server), "LOG_FILE": ""}
+    run = CrawlRun(load_source(source), source, tmp_path, settings)
+    proc = subprocess.run(
+        run.command,
+        preexec_fn=_limit_file_size(60_000),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+        check=False,
+    )
+    stats = run._read_stats()
+    assert stats.get("finish_reason") == "archive_write_failed", proc.stderr[-3000:]
+    assert stats["archive/write_errors"] == 1
+    assert "Cannot write to WARC file" in proc.stderr
+    files = warc_files(tmp_path)
+    assert files
+    assert not list(tmp_path.rglob("*.open"))
+    assert warcio_check(files).returncode == 0
+    assert all(f.stat().st_size <= 60_000 for f in files)
+    responses = [r for r in read_records(files) if r["type"] == "response"]
+    assert len(responses) * 2 == stats["archive/records"]
+
+
+def test_sigterm_closes_the_warc_files_cleanly(tmp_path, demo_server):
+    source = write_source(tmp_path / "sources", "dung-lai", "thoisu.test")
+    settings = {**route_settings(demo_server), "DOWNLOAD_DELAY": "0.3"}
+    run = CrawlRun(load_source(source), source, tmp_path, settings)
+    run.start()
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.rglob("*.warc.gz.open")):
+        assert time.monotonic() < deadline, "the crawl never opened a WARC file"
+        time.sleep(0.1)
+    time.sleep(1)
+    assert run._proc is not None
+    run._proc.send_signal(signal.SIGTERM)
+    result = run.wait(timeout=60)
+    assert result.finish_reason == "shutdown"
+    files = warc_files(tmp_path)
+    assert len(files) == 1
+    assert not list(tmp_path.rglob("*.open"))
+    assert warcio_check(files).returncode == 0
+
+
+def test_scrapy_crawl_works_from_the_checkout(tmp_path, demo_server):
+    env = {
+        **os.environ,
+        "ARCHIVIST_HOME": str(tmp_path),
+        "ARCHIVIST_ROUTE_PROXIES": route_settings(demo_server)["ROUTE_PROXIES"],
+        "ARCHIVIST_LOOPBACK_ONLY": "1",
+    }
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=demo-news"]
+    proc = subprocess.run(
+        [*command, "-s", "CLOSESPIDER_PAGECOUNT=8"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    files = warc_files(tmp_path)
+    assert [f.parent.parent.name for f in files] == ["demo"]
+    assert files[0].name.startswith("demo-news-")
+    assert warcio_check(files).returncode == 0
+    wrong = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "blogger", "-a", "source=demo-news"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert wrong.returncode != 0
+    assert "demo-news.yaml: family: is 'news'; run `scrapy crawl news`" in wrong.stderr
+
+
+def test_cli_crawl_refuses_a_bad_source_naming_file_and_field(tmp_path):
+    bad = tmp_path / "hong.yaml"
+    bad.write_text(
+        "name: hong\nseeds: [http://thoisu.test/]\ncontact: x@y.org\nlimits: {max_pages: -1}\n"
+    )
+    result = CliRunner().invoke(main, ["crawl", str(bad)], env={"ARCHIVIST_HOME": str(tmp_path)})
+    assert result.exit_code == 2
+    assert f"{bad}: limits.max_pages: Input should be greater than 0" in result.output
+    missing = CliRunner().invoke(
+        main, ["crawl", "khong-co"], env={"ARCHIVIST_SOURCES": str(tmp_path)}
+    )
+    assert missing.exit_code == 2
+    assert "no source named 'khong-co'" in missing.output
+    assert not (tmp_path / "collections").exists()
+
+
+def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server):
+    source = write_source(tmp_path / "sources", "mot-lan", "goc-nhin.test", family="wordpress")
+    env = {
+        "ARCHIVIST_HOME": str(tmp_path),
+        "ARCHIVIST_SOURCES": str(tmp_path / "sources"),
+    }
+    routes = route_settings(demo_server)
+    args = [
+        "crawl",
+        "mot-lan",
+        "-s",
+        f"ROUTE_PROXIES={routes['ROUTE_PROXIES']}",
+        "-s",
+        "NETWORK_LOOPBACK_ONLY=1",
+    ]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "mot-lan" in result.output
+    assert "finished" in result.output
+    assert source.exists()
+    assert warcio_check(warc_files(tmp_path)).returncode == 0
+
+
+def test_demo_crawls_every_demo_source_and_a_second_run_recrawls_the_same_urls(tmp_path):
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(ROOT / "schedules")}
+    first = CliRunner().invoke(main, ["demo", "--size", "8"], env=env)
+    assert first.exit_code == 0, first.output
+    for name in ("demo-news", "demo-nhipcau", "demo-tiengdan", "demo-gocnhin"):
+        assert name in first.output
+    assert "4 sources," in first.output
+    assert "WARC files" in first.output
+    files_first = warc_files(tmp_path)
+    assert len(files_first) == 4
+    urls_first = _urls(files_first)
+    second = CliRunner().invoke(main, ["demo", "--size", "8"], env=env)
+    assert second.exit_code == 0, second.output
+    files_second = sorted(set(warc_files(tmp_path)) - set(files_first))
+    assert len(files_second) == 4
+    assert _urls(files_second) == urls_first
+    assert warcio_check(warc_files(tmp_path)).returncode == 0
+
+
+def _urls(files):
+    return sorted(
+        r["warc"].get_header("WARC-Target-URI")
+        for r in read_records(files)
+        if r["type"] == "response"
+    )
