@@ -9,6 +9,7 @@ import logging as _logging
 
 from archive.errors import ArchiveError, CollectionError, RecordError, WarcWriteError
 from archive.records import Header, HttpExchange, RecordRef
+from archive.recover import recover_abandoned, recover_open_file
 from archive.writer import WarcFileWriter
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "RecordRef",
     "WarcFileWriter",
     "WarcWriteError",
+    "recover_abandoned",
+    "recover_open_file",
 ]
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())

@@ -16,7 +16,9 @@ Settings:
 
 A request with ``meta["dont_archive"] = True`` is not written. Stats:
 ``archive/records``, ``archive/bytes``, ``archive/files``, ``archive/record_errors``,
-``archive/write_errors``. A write failure (disk full) closes the spider with the
+``archive/write_errors``, ``archive/recovered_files``. At start, ``.open`` files that
+a killed crawl of this host left in the folder are cut after their last whole record
+and closed (``archive.recover``). A write failure (disk full) closes the spider with the
 reason ``archive_write_failed``; the files keep every whole record written before it.
 """
 
@@ -34,7 +36,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from archive import RecordError, WarcFileWriter, WarcWriteError
+from archive import RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
 from crawler import __version__
 from crawler.capture import exchange_from
 
@@ -76,9 +78,21 @@ class WarcCaptureExtension:
             warc_version=str(settings.get("ARCHIVE_WARC_VERSION", "1.1")),
         )
         ext = cls(crawler, writer)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
+
+    def spider_opened(self) -> None:
+        """Finish the ``.open`` files that crashed crawls of this host left here."""
+        try:
+            recovered = recover_abandoned(self.writer.directory, self.writer.host)
+        except OSError:
+            logger.exception("Could not recover abandoned WARC files")
+            return
+        if recovered:
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("archive/recovered_files", len(recovered))
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         if request.meta.get("dont_archive") or self.failed:

@@ -6,7 +6,9 @@ The demo world (``--size`` articles of about ``--page-bytes`` bytes with about
 ``--links`` links each) is served from a separate process on 127.0.0.1, so the crawler
 under test has the other core. Each way crawls the news site from its home page with
 robots.txt obeyed, as a child process measured with ``os.wait4``: wall time, CPU time
-(user + system) and peak RSS. Pages are the responses each way received.
+(user + system) and peak RSS. The server counts what each way fetched: "pages" are
+HTML pages, feeds and robots.txt; "responses" add images, CSS and the PDF (the
+archiving crawl and wget fetch page requisites, a plain CrawlSpider does not).
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME_URL = "http://thoisu.test/"
+REQUISITE = (".png", ".jpg", ".jpeg", ".gif", ".css", ".js", ".pdf", ".ico", ".svg", ".woff2")
+Measured = tuple[str, float, float, int]  # way, seconds, CPU seconds, peak RSS in KiB
 
 
 @dataclass
 class Outcome:
     way: str
+    responses: int
     pages: int
     seconds: float
     cpu: float
@@ -45,18 +50,44 @@ class Outcome:
 
 
 def serve(size: int, page_bytes: int, links: int) -> None:
+    """The server process: on SIGUSR1 it prints what it served since the last one."""
     sys.path.insert(0, str(ROOT))
     from crawler.demo import DemoServer, World
 
     world = World(size, page_bytes=page_bytes, links_per_page=links, slow_delay=0.0)
+    signals = {signal.SIGTERM, signal.SIGINT, signal.SIGUSR1}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     with DemoServer(world) as server:
         print(server.port, flush=True)
-        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+        while signal.sigwait(signals) == signal.SIGUSR1:
+            log = server.log
+            server.clear_log()
+            pages = [e for e in log if not e.target.split("?")[0].endswith(REQUISITE)]
+            print(json.dumps({"responses": len(log), "pages": len(pages)}), flush=True)
 
 
-def measure(
-    way: str, command: list[str], cwd: Path, env: dict[str, str]
-) -> tuple[float, float, int]:
+class Server:
+    """The world's server process, and what it served for each way."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        command = [sys.executable, __file__, "--serve", "--size", str(args.size)]
+        command += ["--page-bytes", str(args.page_bytes), "--links", str(args.links)]
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.proxy = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
+
+    def served(self) -> tuple[int, int]:
+        assert self.proc.stdout is not None
+        self.proc.send_signal(signal.SIGUSR1)
+        counts = json.loads(self.proc.stdout.readline())
+        return counts["responses"], counts["pages"]
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=10)
+
+
+def measure(way: str, command: list[str], cwd: Path, env: dict[str, str]) -> Measured:
     start = time.monotonic()
     proc = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -66,7 +97,7 @@ def measure(
     seconds = time.monotonic() - start
     if proc.returncode not in (0, 8):  # wget exits 8 when some page answered 4xx/5xx
         raise SystemExit(f"{way} failed with exit code {proc.returncode}: {command}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return way, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def base_env() -> dict[str, str]:
@@ -76,121 +107,59 @@ def base_env() -> dict[str, str]:
 
 
 COMMON = [
-    "-s",
-    "TELNETCONSOLE_ENABLED=0",
-    "-s",
-    "REMOTE_CONTROL_ENABLED=0",
-    "-s",
-    "LOG_LEVEL=INFO",
-    "-s",
-    "CONCURRENT_REQUESTS=16",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s",
-    "STATS_CLASS=crawler.stats.JsonFileStatsCollector",
+    *("-s", "TELNETCONSOLE_ENABLED=0", "-s", "REMOTE_CONTROL_ENABLED=0", "-s", "LOG_LEVEL=INFO"),
+    *("-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"),
 ]
 
 
-def pages_from_stats(path: Path) -> int:
-    return int(json.loads(path.read_text())["downloader/response_count"])
-
-
-def bare_scrapy(work: Path, proxy: str) -> Outcome:
-    stats = work / "bare.json"
+def bare_scrapy(work: Path, proxy: str) -> Measured:
     env = {**base_env(), "http_proxy": proxy, "PYTHONPATH": str(ROOT)}
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "runspider",
-        str(Path(__file__).with_name("bare_spider.py")),
-        *COMMON,
-        "-s",
-        "ROBOTSTXT_OBEY=1",
-        "-s",
-        f"STATS_FILE={stats}",
-        "-s",
-        f"LOG_FILE={work / 'bare.log'}",
-    ]
-    seconds, cpu, rss = measure("bare scrapy", command, work, env)
-    return Outcome("bare Scrapy (CrawlSpider)", pages_from_stats(stats), seconds, cpu, rss)
+    spider = str(Path(__file__).with_name("bare_spider.py"))
+    command = [sys.executable, "-m", "scrapy", "runspider", spider, *COMMON]
+    command += ["-s", "ROBOTSTXT_OBEY=1", "-s", f"LOG_FILE={work / 'bare.log'}"]
+    return measure("bare Scrapy (CrawlSpider)", command, work, env)
 
 
-def archiving(work: Path, proxy: str) -> Outcome:
+def archiving(work: Path, proxy: str) -> Measured:
     source = work / "bench.yaml"
     source.write_text(
         f"name: bench\nfamily: news\nseeds: [{HOME_URL}]\ncontact: bench@example.org\n"
     )
-    stats = work / "archiving.json"
     env = {**base_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        "-a",
-        f"source={source}",
-        *COMMON,
-        "-s",
-        f"ARCHIVIST_HOME={work / 'data'}",
-        "-s",
-        f"STATS_FILE={stats}",
-        "-s",
-        f"LOG_FILE={work / 'archiving.log'}",
-        "-s",
-        "ROUTE_PROXIES=" + json.dumps({".test": proxy}),
-    ]
-    seconds, cpu, rss = measure("archiving", command, work, env)
-    return Outcome("archivist (WARC capture)", pages_from_stats(stats), seconds, cpu, rss)
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
+    command += [*COMMON, "-s", f"ARCHIVIST_HOME={work / 'data'}"]
+    command += ["-s", f"LOG_FILE={work / 'archiving.log'}"]
+    command += ["-s", "ROUTE_PROXIES=" + json.dumps({".test": proxy})]
+    return measure("archivist (WARC capture)", command, work, env)
 
 
-def wget(work: Path, proxy: str) -> Outcome | None:
+def wget(work: Path, proxy: str) -> Measured | None:
     if not shutil.which("wget"):
         print("wget not installed: skipped (apt-get install wget)")
         return None
-    command = [
-        "wget",
-        "--recursive",
-        "--level=inf",
-        "--no-verbose",
-        "--delete-after",
-        "-e",
-        "robots=on",
-        "-e",
-        "use_proxy=yes",
-        "-e",
-        f"http_proxy={proxy}",
-        f"--warc-file={work / 'wget'}",
-        "--directory-prefix",
-        str(work / "wget-files"),
-        "--output-file",
-        str(work / "wget.log"),
-        HOME_URL,
-    ]
-    seconds, cpu, rss = measure("wget", command, work, base_env())
-    pages = sum(
-        1
-        for line in (work / "wget.log").read_text(errors="replace").splitlines()
-        if " URL:" in line or "ERROR" in line
-    )
-    return Outcome("wget --warc-file", pages, seconds, cpu, rss)
+    command = ["wget", "--recursive", "--level=inf", "--no-verbose", "--delete-after"]
+    command += ["-e", "robots=on", "-e", "use_proxy=yes", "-e", f"http_proxy={proxy}"]
+    command += [f"--warc-file={work / 'wget'}", "--directory-prefix", str(work / "wget-files")]
+    command += ["--output-file", str(work / "wget.log"), HOME_URL]
+    return measure("wget --warc-file", command, work, base_env())
 
 
 def report(outcomes: list[Outcome]) -> None:
     print(
-        f"\n{'way':<28} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'CPU-ms/page':>12} {'peak RSS':>9}"
+        f"\n{'way':<26} {'pages':>6} {'responses':>9} {'seconds':>8} {'pages/s':>8} "
+        f"{'CPU-ms/page':>11} {'peak RSS':>9}"
     )
     for o in outcomes:
         print(
-            f"{o.way:<28} {o.pages:>6} {o.seconds:>8.1f} {o.rate:>8.1f} {o.cpu_ms:>12.2f} "
-            f"{o.peak_rss_kb / 1024:>7.0f}MB"
+            f"{o.way:<26} {o.pages:>6} {o.responses:>9} {o.seconds:>8.1f} {o.rate:>8.1f} "
+            f"{o.cpu_ms:>11.2f} {o.peak_rss_kb / 1024:>7.0f}MB"
         )
     bare = outcomes[0]
     for o in outcomes[1:]:
         print(
             f"{o.way} / bare Scrapy: pages/s x{o.rate / bare.rate:.2f}, "
-            f"CPU-ms/page x{o.cpu_ms / bare.cpu_ms:.2f}, peak RSS x{o.peak_rss_kb / bare.peak_rss_kb:.2f}"
+            f"CPU-ms/page x{o.cpu_ms / bare.cpu_ms:.2f}, "
+            f"peak RSS x{o.peak_rss_kb / bare.peak_rss_kb:.2f}"
         )
 
 
@@ -206,36 +175,25 @@ def main() -> None:
     if args.serve:
         serve(args.size, args.page_bytes, args.links)
         return
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            "--size",
-            str(args.size),
-            "--page-bytes",
-            str(args.page_bytes),
-            "--links",
-            str(args.links),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server = Server(args)
     try:
-        assert server.stdout is not None
-        proxy = f"http://127.0.0.1:{int(server.stdout.readline())}"
         with tempfile.TemporaryDirectory(prefix="archivist-bench-") as tmp:
             work = Path(tmp)
             print(
-                f"World: {args.size} articles, ~{args.page_bytes} B, ~{args.links} links; server {proxy}"
+                f"World: {args.size} articles, ~{args.page_bytes} B, ~{args.links} links; "
+                f"server {server.proxy}"
             )
-            outcomes = [bare_scrapy(work, proxy), archiving(work, proxy)]
-            if (w := wget(work, proxy)) is not None:
-                outcomes.append(w)
+            outcomes = []
+            for way in (bare_scrapy, archiving, wget):
+                measured = way(work, server.proxy)
+                responses, pages = server.served()
+                if measured is not None:
+                    name, seconds, cpu, rss = measured
+                    outcomes.append(Outcome(name, responses, pages, seconds, cpu, rss))
+                    print(f"  {name}: {pages} pages in {seconds:.1f}s", flush=True)
             report(outcomes)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        server.stop()
 
 
 if __name__ == "__main__":
