@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -176,3 +177,66 @@ def _urls(files):
         for r in read_records(files)
         if r["type"] == "response"
     )
+
+
+def test_a_killed_crawl_leaves_a_file_the_next_crawl_recovers(tmp_path, demo_server):
+    source = write_source(tmp_path / "sources", "bi-giet", "thoisu.test")
+    slow = {**route_settings(demo_server), "DOWNLOAD_DELAY": "0.3"}
+    run = CrawlRun(load_source(source), source, tmp_path, slow)
+    run.start()
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.rglob("*.warc.gz.open")):
+        assert time.monotonic() < deadline, "the crawl never opened a WARC file"
+        time.sleep(0.1)
+    time.sleep(1)
+    assert run._proc is not None
+    run._proc.kill()  # SIGKILL: no chance to close or rename anything
+    run.wait(timeout=30)
+    (left,) = tmp_path.rglob("*.warc.gz.open")
+    again = CrawlRun(
+        load_source(source),
+        source,
+        tmp_path,
+        {**route_settings(demo_server), "CLOSESPIDER_PAGECOUNT": "3"},
+    )
+    again.start()
+    result = again.wait(timeout=120)
+    assert result.stats.get("archive/recovered_files") == 1
+    assert not list(tmp_path.rglob("*.open"))
+    recovered = left.with_name(left.name.removesuffix(".open"))
+    assert recovered.exists()
+    files = warc_files(tmp_path)
+    assert len(files) == 2
+    assert warcio_check(files).returncode == 0
+
+
+def test_demo_serve_prints_how_to_crawl_and_serves_until_terminated(tmp_path):
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("archivist")), "demo", "serve", "--size", "5"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "ARCHIVIST_HOME": str(tmp_path)},
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(12)]
+        text = "".join(lines)
+        proxy = next(w for w in text.split() if w.startswith("http://127.0.0.1:"))
+        for host in (
+            "thoisu.test",
+            "nhipcau.blogspot.test",
+            "tiengdan.blogspot.test",
+            "goc-nhin.test",
+        ):
+            assert f"http://{host}/" in text
+        assert "ARCHIVIST_ROUTE_PROXIES=" in text
+        assert "scrapy crawl news -a source=demo-news" in text
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}))
+        with opener.open("http://goc-nhin.test/", timeout=10) as response:
+            assert response.status == 200
+            assert b"WordPress" in response.read()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        if proc.stdout:
+            proc.stdout.close()
