@@ -19,7 +19,12 @@ stamp="$venv/.archivist-installed"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing archivist and its test tools into $venv ..." >&2
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+    log="$venv/install.log"
+    if ! { "$venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
+           "$venv/bin/python" -m pip install --disable-pip-version-check -e ".[test]"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "Installing into $venv failed (log above, kept in $log)" >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
