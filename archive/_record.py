@@ -43,12 +43,13 @@ FRAMING_NOTE = b"X-Archivist-Framing"
 class WarcRecord:
     """One WARC record as header fields and a block, ready to serialise."""
 
-    __slots__ = ("block", "fields", "record_id")
+    __slots__ = ("block", "fields", "payload_digest", "record_id")
 
     def __init__(self, fields: list[tuple[str, str]], block: Sequence[bytes]) -> None:
         self.fields = fields
         self.block = block
         self.record_id = next(v for k, v in fields if k == "WARC-Record-ID")
+        self.payload_digest = next((v for k, v in fields if k == "WARC-Payload-Digest"), "")
 
     def to_bytes(self, version: str = "1.1") -> bytes:
         length = sum(len(part) for part in self.block)
@@ -179,3 +180,38 @@ def warcinfo_record(
         ("Content-Type", "application/warc-fields"),
     ]
     return WarcRecord(fields, [body])
+
+
+def derived_records(
+    uri: str,
+    refers_to: str,
+    moment: datetime,
+    text: str,
+    fields_json: str,
+    *,
+    warcinfo_id: str,
+    version: str,
+) -> tuple[WarcRecord, WarcRecord]:
+    """A ``conversion`` record (the extracted text) and a ``metadata`` record (the fields).
+
+    Both point at the response they were made from with ``WARC-Refers-To``.
+    """
+    made = []
+    for kind, content_type, payload in (
+        ("conversion", "text/plain; charset=utf-8", text.encode("utf-8")),
+        ("metadata", "application/json", fields_json.encode("utf-8")),
+    ):
+        fields = [
+            ("WARC-Type", kind),
+            ("WARC-Record-ID", make_record_id()),
+            ("WARC-Date", warc_date(moment, version)),
+            ("WARC-Target-URI", uri),
+            ("WARC-Refers-To", refers_to),
+        ]
+        if warcinfo_id:
+            fields.append(("WARC-Warcinfo-ID", warcinfo_id))
+        fields.append(("Content-Type", content_type))
+        if kind == "conversion":
+            fields.append(("WARC-Payload-Digest", sha1_digest([payload])))
+        made.append(WarcRecord(fields, [payload]))
+    return made[0], made[1]

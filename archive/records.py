@@ -48,9 +48,13 @@ class HttpExchange:
 
 @dataclass(frozen=True, slots=True)
 class RecordRef:
-    """Where a record lives: file name (no folder), byte offset, length, record id."""
+    """Where a record lives: file name (no folder), byte offset, length, record id.
+
+    ``payload_digest`` is the record's ``WARC-Payload-Digest`` where it has one.
+    """
 
     filename: str
     offset: int
     length: int
     record_id: str
+    payload_digest: str = ""

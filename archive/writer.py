@@ -92,14 +92,41 @@ class WarcFileWriter:
         request = _record.request_record(
             exchange, response.record_id, self._warcinfo_id, self.version
         )
-        resp_bytes = self._member(response)
-        req_bytes = self._member(request)
-        start = self._append(resp_bytes + req_bytes)
+        return self._write_all((response, request))
+
+    def write_derived(
+        self, uri: str, refers_to: str, text: str, fields_json: str
+    ) -> tuple[RecordRef, RecordRef]:
+        """Write a ``conversion`` (text) and a ``metadata`` (JSON) record about a response."""
+        if self._failed is not None:
+            raise self._failed
+        if self._fh is None:
+            self._open()
+        records = _record.derived_records(
+            uri,
+            refers_to,
+            self.clock(),
+            text,
+            fields_json,
+            warcinfo_id=self._warcinfo_id,
+            version=self.version,
+        )
+        return self._write_all(records)
+
+    def _write_all(self, records: tuple[_record.WarcRecord, ...]) -> tuple[RecordRef, RecordRef]:
+        first, second = (self._member(record) for record in records)
+        start = self._append(first + second)
         assert self._path is not None
         name = self._path.name.removesuffix(".open")
         refs = (
-            RecordRef(name, start, len(resp_bytes), response.record_id),
-            RecordRef(name, start + len(resp_bytes), len(req_bytes), request.record_id),
+            RecordRef(name, start, len(first), records[0].record_id, records[0].payload_digest),
+            RecordRef(
+                name,
+                start + len(first),
+                len(second),
+                records[1].record_id,
+                records[1].payload_digest,
+            ),
         )
         self.records_written += 2
         if self._offset >= self.max_size:

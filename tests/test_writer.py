@@ -269,3 +269,22 @@ def test_identity_write_then_read(tmp_path, path, query, headers, body, status):
     stored = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in http.headers]
     assert stored == headers
     assert payload == body
+
+
+def test_derived_records_refer_to_their_response(tmp_path):
+    with WarcFileWriter(tmp_path / "raw", prefix="t") as raw:
+        response, _ = raw.write_exchange(exchange())
+    with WarcFileWriter(tmp_path / "derived", prefix="t-extracted") as derived:
+        conversion, metadata = derived.write_derived(
+            exchange().url, response.record_id, "Xin chào Việt Nam", '{"title": "Chào"}'
+        )
+    records = read_all(next((tmp_path / "derived").iterdir()))
+    assert [r[0] for r in records] == ["warcinfo", "conversion", "metadata"]
+    for _, headers, _, _ in records[1:]:
+        assert headers.get_header("WARC-Refers-To") == response.record_id
+        assert headers.get_header("WARC-Target-URI") == exchange().url
+    assert records[1][3].decode() == "Xin chào Việt Nam"
+    assert records[1][1].get_header("Content-Type") == "text/plain; charset=utf-8"
+    assert records[2][1].get_header("Content-Type") == "application/json"
+    assert conversion.record_id == records[1][1].get_header("WARC-Record-ID")
+    assert metadata.offset == conversion.offset + conversion.length

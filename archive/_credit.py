@@ -1,0 +1,64 @@
+"""Source credits of reposts: "(Theo website ...)", "Nguồn: ...", "Theo TTXVN", "Trích từ ...".
+
+Only the last few short paragraphs of a body are looked at (a credit closes a
+repost); "Theo đó" ("accordingly") and other sentences that merely start with "Theo"
+are not credits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from archive.article import Credit
+
+__all__ = ["split_credit"]
+
+_MAX_LINE = 120
+_LOOK_BACK = 3
+_URL = re.compile(r"https?://[^\s)\]>\"']+")
+_CREDIT = re.compile(
+    r"^[\(\[]?\s*(?:theo|nguồn|nguon|trích\s+(?:từ|dẫn)|dẫn\s+theo|lược\s+trích|đăng\s+lại\s+từ"
+    r"|bài\s+đăng\s+trên|source|via)\s*[:：\-–]?\s*(?P<src>.+?)\s*[\)\]]?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+# "Theo đó, ..." (accordingly), "Theo ông ..." (according to him): sentences, not credits.
+_NOT_CREDIT = re.compile(
+    r"^[\(\[]?\s*theo\s+(?:đó|đây|ông|bà|anh|chị|em|tôi|chúng|họ|kế\s+hoạch|quy\s+định|luật"
+    r"|thống\s+kê|báo\s+cáo|nghị|dự\s+báo|kết\s+quả|số\s+liệu|tin\s+từ|lời|như|nhiều)\b",
+    re.IGNORECASE,
+)
+
+
+def _credit_of(line: str, links: dict[str, str]) -> Credit | None:
+    text = unicodedata.normalize("NFC", line.strip())
+    if not text or len(text) > _MAX_LINE or _NOT_CREDIT.match(text):
+        return None
+    match = _CREDIT.match(text)
+    if not match:
+        return None
+    source = match["src"].strip(" :-–()[]")
+    if not source or source.endswith((",", ";")) or len(source.split()) > 12:
+        return None
+    url_match = _URL.search(source)
+    url = url_match[0].rstrip(".,") if url_match else links.get(text)
+    name = _URL.sub("", source).strip(" -–:,") or urlsplit(url or source).hostname or source
+    return Credit(name=name, url=url, line=text)
+
+
+def split_credit(
+    paragraphs: list[str], links: dict[str, str] | None = None
+) -> tuple[list[str], Credit | None]:
+    """The body without its credit line, and the credit (None when there is none).
+
+    ``links`` maps the text of a short block that holds a link to the link's href, so
+    "Nguồn: <a href=...>VnExpress</a>" keeps its link.
+    """
+    links = links or {}
+    start = max(0, len(paragraphs) - _LOOK_BACK)
+    for index in range(len(paragraphs) - 1, start - 1, -1):
+        credit = _credit_of(paragraphs[index], links)
+        if credit is not None:
+            return paragraphs[:index] + paragraphs[index + 1 :], credit
+    return paragraphs, None

@@ -1,0 +1,179 @@
+"""Publication and modification dates: machine-readable signals first, then visible text.
+
+Vietnamese visible dates are day-first ("23/4/2012", "Thứ Hai, ngày 23 tháng 4 năm
+2012", "15:30 GMT+7"); a time without a zone is Asia/Ho_Chi_Minh's (+07:00). A date
+after the capture is never taken; a candidate far from a ``/YYYY/MM/`` in the URL
+loses to one that agrees with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from archive.article import DatedValue
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from lxml.html import HtmlElement
+
+__all__ = ["choose_dates", "date_candidates", "json_ld_objects", "parse_iso", "parse_vietnamese"]
+
+VN_TZ = timezone(timedelta(hours=7))
+_MAX_URL_GAP_DAYS = 62
+
+_PUBLISHED_XPATHS = (
+    ("meta:article:published_time", "//meta[@property='article:published_time']/@content"),
+    ("meta:datePublished", "//meta[@itemprop='datePublished']/@content"),
+    ("abbr.published", "//abbr[contains(concat(' ', @class, ' '), ' published ')]/@title"),
+    ("time.published", "//time[contains(concat(' ', @class, ' '), ' published ')]/@datetime"),
+    ("time[itemprop=datePublished]", "//time[@itemprop='datePublished']/@datetime"),
+    ("time.entry-date", "//time[contains(@class, 'entry-date')]/@datetime"),
+    ("meta:pubdate", "//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content"),
+)
+_MODIFIED_XPATHS = (
+    ("meta:article:modified_time", "//meta[@property='article:modified_time']/@content"),
+    ("meta:og:updated_time", "//meta[@property='og:updated_time']/@content"),
+    ("time.updated", "//time[contains(concat(' ', @class, ' '), ' updated ')]/@datetime"),
+    ("meta:dateModified", "//meta[@itemprop='dateModified']/@content"),
+)
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_DMY = re.compile(
+    r"(?<!\d)(\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|-|\.|,|\s+năm\s+)\s*(\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|g|h)\s*(\d{2})(?!\d)")
+_GMT = re.compile(r"GMT\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
+
+
+def parse_iso(value: str) -> datetime | None:
+    """An ISO 8601 date or datetime; a missing zone is Vietnam's."""
+    match = _ISO.match(value)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    try:
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            tzinfo=VN_TZ,
+        )
+    except ValueError:
+        return None
+    if zone:
+        offset = timedelta(0) if zone == "Z" else _offset(zone)
+        moment = moment.replace(tzinfo=timezone(offset))
+    return moment
+
+
+def _offset(zone: str) -> timedelta:
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+
+
+def parse_vietnamese(text: str) -> datetime | None:
+    """The first day-first date in ``text``, with its time and GMT offset if given."""
+    match = _DMY.search(text)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    window = text[max(0, match.start() - 40) : match.end() + 40]
+    hour = minute = 0
+    if clock := _TIME.search(window):
+        hour, minute = int(clock[1]), int(clock[2])
+    zone = VN_TZ
+    if gmt := _GMT.search(window):
+        zone = timezone((-1 if gmt[1] == "-" else 1) * timedelta(hours=int(gmt[2])))
+    try:
+        return datetime(year, month, day, hour % 24, minute % 60, tzinfo=zone)
+    except ValueError:
+        return None
+
+
+def _json_ld(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                yield item
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+
+
+def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    return list(_json_ld(tree))
+
+
+def _candidates(tree: HtmlElement, kind: str, ld: list[dict[str, Any]]) -> Iterator[DatedValue]:
+    key = "datePublished" if kind == "published" else "dateModified"
+    for item in ld:
+        value = item.get(key)
+        if isinstance(value, str) and (moment := parse_iso(value)):
+            yield DatedValue(moment, "json-ld")
+    for source, xpath in _PUBLISHED_XPATHS if kind == "published" else _MODIFIED_XPATHS:
+        for value in tree.xpath(xpath):
+            if moment := parse_iso(str(value)) or parse_vietnamese(str(value)):
+                yield DatedValue(moment, source)
+
+
+def _url_month(url: str) -> tuple[int, int] | None:
+    match = _URL_MONTH.search(url)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _agrees(moment: datetime, month: tuple[int, int] | None) -> bool:
+    if month is None:
+        return True
+    anchor = datetime(month[0], month[1], 15, tzinfo=VN_TZ)
+    return abs((moment - anchor).days) <= _MAX_URL_GAP_DAYS
+
+
+def pick(candidates: list[DatedValue], url: str, captured_at: datetime) -> DatedValue | None:
+    """The first candidate not after the capture, preferring one that fits the URL's month."""
+    limit = captured_at + timedelta(hours=1)
+    usable = [c for c in candidates if c.value <= limit]
+    month = _url_month(url)
+    for candidate in usable:
+        if _agrees(candidate.value, month):
+            return candidate
+    return usable[0] if usable else None
+
+
+def date_candidates(
+    tree: HtmlElement, ld: list[dict[str, Any]]
+) -> tuple[list[DatedValue], list[DatedValue]]:
+    """Machine-readable (published, modified) candidates, best signal first."""
+    return list(_candidates(tree, "published", ld)), list(_candidates(tree, "modified", ld))
+
+
+def choose_dates(
+    published: list[DatedValue],
+    modified: list[DatedValue],
+    url: str,
+    captured_at: datetime | None,
+) -> tuple[DatedValue | None, DatedValue | None]:
+    """The (published, modified) pair: in order of the candidates, checked as ``pick`` does."""
+    now = captured_at or datetime.now(UTC)
+    first = pick(published, url, now)
+    last = pick(modified, url="", captured_at=now)
+    if first and last and last.value < first.value:
+        last = None
+    return first, last

@@ -1,0 +1,83 @@
+"""Reading WARC files, whoever wrote them: the responses, with where each record lives.
+
+``iter_responses(path)`` yields every ``response`` record of a WARC (gzipped or not)
+as a ``StoredResponse`` with its payload as captured (still content-encoded) and a
+``RecordRef``; ``warcinfo`` fields of the file come along, so a reader knows which
+source and run wrote it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.records import RecordRef
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+__all__ = ["StoredResponse", "iter_responses"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    url: str
+    date: datetime
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    payload: bytes
+    ref: RecordRef
+    info: dict[str, str] = field(default_factory=dict)  # the file's warcinfo fields
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+
+def _parse_date(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _info(payload: bytes) -> dict[str, str]:
+    fields = {}
+    for line in payload.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+def iter_responses(path: Path) -> Iterator[StoredResponse]:
+    """Every response record of one WARC file, in file order."""
+    info: dict[str, str] = {}
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        for record in records:
+            if record.rec_type == "warcinfo":
+                info = _info(record.content_stream().read())
+                continue
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            payload = record.raw_stream.read()
+            records.read_to_end(record)
+            headers = record.rec_headers
+            ref = RecordRef(
+                path.name,
+                records.get_record_offset(),
+                records.get_record_length(),
+                headers.get_header("WARC-Record-ID"),
+                headers.get_header("WARC-Payload-Digest") or "",
+            )
+            yield StoredResponse(
+                url=headers.get_header("WARC-Target-URI"),
+                date=_parse_date(headers.get_header("WARC-Date")),
+                status=int(record.http_headers.get_statuscode() or 0),
+                headers=tuple(record.http_headers.headers),
+                payload=payload,
+                ref=ref,
+                info=dict(info),
+            )

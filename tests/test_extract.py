@@ -1,0 +1,256 @@
+"""Extraction on the demo world: every field as the generator wrote it, no platform chrome."""
+
+from __future__ import annotations
+
+import gzip
+import unicodedata
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+import trafilatura
+
+from archive._credit import split_credit
+from archive._dates import parse_vietnamese
+from archive.article import Article
+from archive.extract import extract
+from crawler.demo import World
+from crawler.demo._blogger import SEED_KEY, seed_repost
+from crawler.demo._model import NEWS_NAME
+from crawler.demo._news import article_text
+
+VN = timezone(timedelta(hours=7))
+CHROME = (
+    "nhận xét",
+    "Đăng bởi",
+    "Bài đăng Mới hơn",
+    "Bài đăng Cũ hơn",
+    "Nhãn:",
+    "Trang chủ",
+    "Đăng ký:",
+    "Chia sẻ",
+)
+
+
+@pytest.fixture(scope="module")
+def small_world() -> World:
+    return World(12)
+
+
+def expected_records(world: World):
+    """(url, title, authors, published, body lines, credit name, credit url) per page."""
+    for art in world.articles:
+        text = article_text(world.seed, art, world.body_bytes)
+        yield (
+            art.url,
+            art.title,
+            (art.author,),
+            art.published,
+            [text.lead, *text.paragraphs],
+            None,
+            None,
+        )
+    for blog in (world.blogger_classic, world.blogger_modern, world.wordpress):
+        for post in blog.posts:
+            url = f"http://{blog.spec.host}{post.path}"
+            if post.key == SEED_KEY:
+                title, lines, byline, _ = seed_repost()
+                yield (
+                    url,
+                    title,
+                    (post.author,),
+                    post.published,
+                    [*lines, byline],
+                    "website Trương Tấn Sang",
+                    None,
+                )
+            elif post.source is not None:
+                text = article_text(world.seed, post.source, world.body_bytes)
+                lines = [text.lead, *text.paragraphs, post.source.author]
+                yield url, post.title, (post.author,), post.published, lines, *_credit(blog, post)
+
+
+def _credit(blog, post):
+    art = post.source
+    if blog.spec.credit == "theo":
+        return f"website {NEWS_NAME}", None
+    if blog.spec.host == "goc-nhin.test" or art.index % 3 == 0:
+        return NEWS_NAME, art.url
+    if art.index % 3 == 1:
+        return "thoisu.test", f"http://thoisu.test{art.legacy_path}"
+    return NEWS_NAME, None
+
+
+def page(world: World, url: str) -> tuple[bytes, dict[str, str]]:
+    response = world.url_response(url)
+    assert response is not None
+    return response.body, dict(response.headers)
+
+
+def test_every_field_comes_out_as_the_generator_wrote_it(small_world):
+    checked = 0
+    for url, title, authors, published, lines, credit_name, credit_url in expected_records(
+        small_world
+    ):
+        body, headers = page(small_world, url)
+        article = extract(body, url, headers)
+        assert article is not None, url
+        assert article.title == title, url
+        assert article.authors == authors, url
+        assert article.published is not None, url
+        assert article.published.value == published, url
+        assert article.published.value.utcoffset() == timedelta(hours=7)
+        assert article.body.split("\n") == lines, url
+        assert (article.credit.name if article.credit else None) == credit_name, url
+        assert (article.credit.url if article.credit else None) == credit_url, url
+        assert article.language == "vi"
+        checked += 1
+    assert checked >= 12 + 4 + 3 + 2
+
+
+def test_no_platform_chrome_in_any_body_or_author(small_world):
+    for host in small_world.hosts:
+        for url in small_world.article_urls(host):
+            body, headers = page(small_world, url)
+            article = extract(body, url, headers)
+            assert article is not None
+            for chrome in CHROME:
+                assert chrome not in article.body, (url, chrome)
+            assert all(not a.startswith("Đăng bởi") for a in article.authors)
+            assert article.body == unicodedata.normalize("NFC", article.body)
+
+
+def test_the_seed_repost(small_world):
+    url = small_world.seed_repost_url
+    body, headers = page(small_world, url)
+    article = extract(body, url, headers)
+    assert article is not None
+    _, lines, _, _ = seed_repost()
+    assert article.title == "Thường trực Ban Bí thư Trương Tấn Sang làm việc với Thành ủy Hà Nội"
+    assert article.body.split("\n") == [*lines, "Thanh Bình"]
+    assert article.credit is not None
+    assert article.credit.line == "(Theo website Trương Tấn Sang)"
+    assert article.published.value == datetime(2012, 4, 23, 21, 47, tzinfo=VN)
+    assert article.published.source == "abbr.published"
+    assert article.platform == "blogger"
+    assert article.tags == ("Chính trị",)
+    assert article.site == "nhipcau.blogspot.test"
+    assert article.word_count == len(article.body.split())
+    assert len(article.body_hash) == 40
+
+
+def test_plain_trafilatura_falls_into_the_blogger_traps_and_we_do_not(small_world):
+    """The measured trap: comment block in the text, blog-name title, 'Đăng bởi' author."""
+    url = small_world.seed_repost_url
+    body, headers = page(small_world, url)
+    plain = trafilatura.bare_extraction(body.decode(), url=url, with_metadata=True)
+    assert (
+        "Đăng nhận xét" in plain.text
+        or "nhận xét" in (plain.comments or "")
+        or plain.title.startswith("Nhịp Cầu")
+    )
+    ours = extract(body, url, headers)
+    assert "nhận xét" not in ours.body
+    assert not ours.title.startswith("Nhịp Cầu")
+    assert ours.authors == ("Nhịp Cầu",)
+
+
+def _f1(got: str, want: str) -> float:
+    g, w = got.split(), want.split()
+    common = sum(min(g.count(t), w.count(t)) for t in set(g))
+    if not common:
+        return 0.0
+    precision, recall = common / len(g), common / len(w)
+    return 2 * precision * recall / (precision + recall)
+
+
+def test_never_worse_than_plain_trafilatura_on_the_demo_pages(small_world):
+    for url, _t, _a, _p, lines, _c, _u in expected_records(small_world):
+        body, headers = page(small_world, url)
+        want = "\n".join(lines)
+        plain = trafilatura.extract(body.decode(), url=url) or ""
+        ours = extract(body, url, headers)
+        assert _f1(ours.body, want) >= _f1(plain, want), url
+
+
+def test_windows_1258_page_decodes_to_nfc(small_world):
+    url = small_world.cases["cp1258"]
+    body, headers = page(small_world, url)
+    article = extract(body, url, headers)
+    assert article is not None
+    assert article.title == "Hà Nội đón năm mới 2005"
+    assert article.encoding == "cp1258"
+    assert article.body == unicodedata.normalize("NFC", article.body)
+    assert not any(unicodedata.combining(ch) for ch in article.body)
+    assert article.published.value.date() == datetime(2005, 1, 1).date()
+
+
+def test_content_encoded_payloads_are_decoded(small_world):
+    url = small_world.article_urls("thoisu.test")[0]
+    body, headers = page(small_world, url)
+    plain = extract(body, url, headers)
+    zipped = extract(gzip.compress(body), url, {**headers, "Content-Encoding": "gzip"})
+    assert zipped == plain
+
+
+def test_a_page_without_an_article_gives_none():
+    assert extract(b"", "http://a.test/") is None
+    assert (
+        extract(b"<html><body><nav><a href='/'>Trang chu</a></nav></body></html>", "http://a.test/")
+        is None
+    )
+
+
+def test_dates_never_come_from_the_future_and_agree_with_the_url():
+    html = (
+        "<html lang='vi'><head><meta property='article:published_time' content='2031-01-01T00:00:00+07:00'>"
+        "</head><body><article><h1>Tin</h1><span class='date'>Thứ Hai, 23/4/2012, 15:30 (GMT+7)</span>"
+        "<p>"
+        + "Nội dung bài viết rất dài và đầy đủ thông tin. " * 30
+        + "</p></article></body></html>"
+    ).encode()
+    captured = datetime(2020, 1, 1, tzinfo=UTC)
+    article = extract(html, "http://a.test/2012/04/tin.html", captured_at=captured)
+    assert article is not None
+    assert article.published.value == datetime(2012, 4, 23, 15, 30, tzinfo=VN)
+    assert article.published.source == "visible-date"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thứ Hai, 23/4/2012, 15:30 (GMT+7)", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        ("Thứ Hai, ngày 23 tháng 4 năm 2012", datetime(2012, 4, 23, tzinfo=VN)),
+        ("Cập nhật: 15:30 | 23/04/2012", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        ("05/04/2012", datetime(2012, 4, 5, tzinfo=VN)),
+        ("14g38 chiều 25-7-2011", datetime(2011, 7, 25, 14, 38, tzinfo=VN)),
+        ("không có ngày", None),
+    ],
+)
+def test_vietnamese_visible_dates_are_day_first(text, expected):
+    assert parse_vietnamese(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("(Theo website Trương Tấn Sang)", "website Trương Tấn Sang"),
+        ("Nguồn: VnExpress", "VnExpress"),
+        ("Theo TTXVN", "TTXVN"),
+        ("Trích từ Báo Nhân Dân", "Báo Nhân Dân"),
+        ("Theo đó, thành phố sẽ triển khai kế hoạch.", None),
+        ("Theo ông Nam, việc này cần làm ngay.", None),
+    ],
+)
+def test_credit_lines(line, name):
+    rest, credit = split_credit(["Đoạn văn chính.", line])
+    assert (credit.name if credit else None) == name
+    assert rest == (["Đoạn văn chính."] if name else ["Đoạn văn chính.", line])
+
+
+def test_article_round_trips_through_json(small_world):
+    import json
+
+    url = small_world.seed_repost_url
+    body, headers = page(small_world, url)
+    article = extract(body, url, headers)
+    assert Article.from_dict(json.loads(json.dumps(article.to_dict()))) == article
