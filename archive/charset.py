@@ -276,6 +276,9 @@ def _font_encoding(declaration: str) -> tuple[LegacyEncoding, bool] | None:
 
 
 def _named_fonts(text: str) -> set[LegacyEncoding]:
+    lowered = text.lower()
+    if ".vn" not in lowered and "vni" not in lowered:  # the usual case, in microseconds
+        return set()
     found = (_font_encoding(m[1]) for m in _FONT_DECL.finditer(text))
     return {font[0] for font in found if font is not None}
 

@@ -100,7 +100,10 @@ def decode_content(body: bytes, encoding: str | None) -> bytes:
 def _links(tree: HtmlElement, url: str) -> dict[str, str]:
     """Short blocks holding a link -> the link: "Nguồn: <a href=...>VnExpress</a>"."""
     links: dict[str, str] = {}
-    for anchor in tree.xpath("//p[a[@href]] | //div[a[@href]][not(*[not(self::a)])]"):
+    short = "[string-length(normalize-space()) <= 120]"
+    for anchor in tree.xpath(
+        f"//p[a[@href]]{short} | //div[a[@href]][not(*[not(self::a)])]{short}"
+    ):
         text = " ".join(anchor.text_content().split())
         if text and len(text) <= 120:
             href = anchor.xpath(".//a/@href")[0]
@@ -241,12 +244,11 @@ def extract(
     found = platform_fields(tree, platform)
     meta = _LazyMetadata(decoded.text, url)
     signals = _signals(tree, url, ld, found, meta)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        include_comments=platform not in PRUNE,
-        prune_xpath=" | ".join(PRUNE[platform]) if platform in PRUNE else None,
-    )
+    if platform in PRUNE:
+        # Pruned here in one XPath pass: trafilatura's prune_xpath costs ~7 ms a page.
+        for element in tree.xpath(" | ".join(PRUNE[platform])):
+            element.drop_tree()
+    doc = trafilatura.bare_extraction(tree, url=url, include_comments=platform not in PRUNE)
     if doc is None or isinstance(doc, dict) or not doc.text:
         return None
     paragraphs = [_nfc(p.strip()) for p in str(doc.text).split("\n") if p.strip()]
