@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import logging as _logging
 
-from archive.errors import ArchiveError, CollectionError, RecordError, WarcWriteError
+from archive.errors import (
+    ArchiveError,
+    CollectionError,
+    RecordError,
+    StoreError,
+    WarcWriteError,
+)
 from archive.records import Header, HttpExchange, RecordRef
 from archive.recover import recover_abandoned, recover_open_file
 from archive.writer import WarcFileWriter
@@ -19,6 +25,7 @@ __all__ = [
     "HttpExchange",
     "RecordError",
     "RecordRef",
+    "StoreError",
     "WarcFileWriter",
     "WarcWriteError",
     "recover_abandoned",

@@ -6,6 +6,7 @@ The tree::
     + RecordError                a record that cannot be built or read
     + WarcWriteError             a WARC file could not be written (disk full, ...)
     + CollectionError            a collection folder that is missing or unusable
+    + StoreError                 the records database cannot be opened, migrated or written
 
 Every message names the file, record or field at fault and, where there is one,
 what to do next.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["ArchiveError", "CollectionError", "RecordError", "WarcWriteError"]
+__all__ = ["ArchiveError", "CollectionError", "RecordError", "StoreError", "WarcWriteError"]
 
 
 class ArchiveError(Exception):
@@ -54,3 +55,12 @@ class CollectionError(ArchiveError):
         self.path = path
         self.reason = reason
         super().__init__(f"Cannot use collection folder {str(path)!r}: {reason}")
+
+
+class StoreError(ArchiveError):
+    """The records database could not be opened, migrated or written."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"Cannot use the records database {url}: {reason}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
+from crawler.pipelines.extract import ExtractPipeline
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -30,3 +31,5 @@ class ArchivistAddon:
         add("DOWNLOADER_MIDDLEWARES", LoopbackOnlyMiddleware, 760)
         # The capture hooks a signal, so its order among extensions does not matter.
         add("EXTENSIONS", WarcCaptureExtension, 0)
+        # The only pipeline so far: extraction in a process pool, then records.
+        add("ITEM_PIPELINES", ExtractPipeline, 300)

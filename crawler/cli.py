@@ -7,12 +7,16 @@ import logging
 import os
 import signal
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from archive.store import Store
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
+from crawler.export import write_export
+from crawler.rebuild import rebuild
 from crawler.runs import CrawlResult, CrawlRun
 from crawler.sources import SourceError, find_source, load_source
 
@@ -23,6 +27,11 @@ def _home() -> Path:
 
 def _sources_dir() -> Path:
     return Path(os.environ.get("ARCHIVIST_SOURCES") or "schedules")
+
+
+def _store() -> Store:
+    url = os.environ.get("ARCHIVIST_STORE_URL") or f"sqlite:///{_home().resolve() / 'archivist.db'}"
+    return Store(url)
 
 
 def _size(n: float) -> str:
@@ -131,3 +140,51 @@ def crawl(source: str, overrides: tuple[str, ...]) -> None:
     _print_results([result])
     if not result.ok:
         raise click.ClickException(f"crawl of {src.name} did not finish: {result.finish_reason}")
+
+
+@main.command("extract")
+@click.option("--collection", help="Only this collection (default: every one).")
+def extract_command(collection: str | None) -> None:
+    """Rebuild every article record from the WARC files alone, with the current extractor."""
+    with _store() as store:
+        report = rebuild(store, _home(), _sources_dir(), collection)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
+    click.echo(
+        f"{report.files} WARC files, {report.pages} responses, "
+        f"{report.articles} articles ({counts or 'none'})"
+    )
+    for failure in report.failures:
+        click.echo(f"  failed: {failure}", err=True)
+
+
+@main.command("articles")
+@click.argument("query", required=False)
+@click.option("--source", help="Only this source.")
+@click.option(
+    "--since", type=click.DateTime(), help="Only articles last seen since this date (UTC)."
+)
+@click.option("--limit", default=50, show_default=True)
+def articles_command(
+    query: str | None, source: str | None, since: datetime | None, limit: int
+) -> None:
+    """List article records, newest first; QUERY searches ignoring case and diacritics."""
+    when = since.replace(tzinfo=UTC) if since else None
+    with _store() as store:
+        found = store.articles(source=source, since=when, query=query, limit=limit)
+    for stored in found:
+        article = stored.article
+        date = article.published.value.date().isoformat() if article.published else "?"
+        click.echo(f"{date}  {stored.source:<16} {article.title}\n            {article.url}")
+    click.echo(f"{len(found)} articles")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--source", help="Only this source.")
+def export_command(fmt: str, output: Path, source: str | None) -> None:
+    """Write the current version of every article to a JSON Lines or CSV file."""
+    with _store() as store:
+        found = store.articles(source=source)
+    count = write_export(found, output, fmt)
+    click.echo(f"{count} articles written to {output}")

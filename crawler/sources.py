@@ -11,6 +11,7 @@ A source file looks like this (the demo world's ``schedules/demo-news.yaml``)::
     user_agent: archivist/0.1
     contact: archivist@example.org
     robots: obey                 # obey | ignore
+    article_patterns: ['-[0-9]{6}[.]html$']  # which pages are articles (news sites)
 
 ``load_source`` refuses a bad file with a ``SourceError`` that names the file and
 the field.
@@ -88,6 +89,8 @@ class Source(BaseModel):
     user_agent: str = Field(default="archivist/0.1", min_length=1)
     contact: str = Field(min_length=3)
     robots: Literal["obey", "ignore"] = "obey"
+    article_patterns: tuple[str, ...] = ()
+    """Regular expressions of article URLs (news sites); og:type and JSON-LD also count."""
 
     @field_validator("seeds")
     @classmethod
@@ -105,6 +108,16 @@ class Source(BaseModel):
             if not re.fullmatch(r"[a-z0-9.-]+", host) or "." not in host.strip("."):
                 raise ValueError(f"{host!r} is not a lower-case host name such as example.org")
         return hosts
+
+    @field_validator("article_patterns")
+    @classmethod
+    def _check_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+        return patterns
 
     @field_validator("contact")
     @classmethod

@@ -7,6 +7,7 @@ from scrapy.utils.test import get_crawler
 from crawler.addon import ArchivistAddon
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
+from crawler.pipelines.extract import ExtractPipeline
 
 
 def project_settings():
@@ -31,6 +32,7 @@ def test_addon_enables_components_and_yields_to_explicit_settings():
     mws = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
     assert mws[RouteProxyMiddleware] == 740
     assert mws[LoopbackOnlyMiddleware] == 760
+    assert crawler.settings.getdict("ITEM_PIPELINES")[ExtractPipeline] == 300
     off = get_crawler(
         settings_dict={
             "ADDONS": {ArchivistAddon: 0},

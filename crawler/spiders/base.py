@@ -12,6 +12,7 @@ settings (with the "spider" priority, so ``-s`` on the command line still wins).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.articles import ArticleRule
+from crawler.items import ArticlePage
 from crawler.runs import new_run_id
 from crawler.sources import Source, SourceError, find_source, load_source
 
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
+
+    from archive import RecordRef
 
 _LINKS = "//a/@href | //area/@href"
 _REQUISITES = (
@@ -73,6 +78,7 @@ class ArchivistSpider(Spider):
         self._hosts = frozenset(source.allowed_hosts)
         self._deny = re.compile("|".join(self.deny)) if self.deny else None
         self._seen: set[str] = set()
+        self._articles = ArticleRule(source.family, source.article_patterns)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -96,15 +102,40 @@ class ArchivistSpider(Spider):
             self._seen.add(url)
             yield Request(url, callback=self.parse)
 
-    def parse(self, response: Response) -> Iterator[Request]:
+    def parse(self, response: Response) -> Iterator[Request | ArticlePage]:
         if not isinstance(response, HtmlResponse):
             return
         root = response.selector.root
         yield from self._follow(response, root.xpath(_REQUISITES), self.parse_requisite)
         yield from self._follow(response, _srcset_urls(root.xpath(_SRCSET)), self.parse_requisite)
         yield from self._follow(response, root.xpath(_LINKS), self.parse)
+        refs = response.meta.get("archive_refs")
+        if refs and response.status == 200 and self.is_article(response):
+            yield self._article_page(response, refs[0])
 
-    def parse_requisite(self, response: Response) -> Iterator[Request]:
+    def is_article(self, response: HtmlResponse) -> bool:
+        """Whether a page holds an article to extract (the rest is archived only)."""
+        return self._articles.matches(response.url, response.selector.root)
+
+    def _article_page(self, response: HtmlResponse, ref: RecordRef) -> ArticlePage:
+        headers = tuple(
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items()
+            for v in values
+            if k.lower() != b"content-encoding"  # the body here is already decoded
+        )
+        return ArticlePage(
+            url=response.url,
+            body=response.body,
+            headers=headers,
+            status=response.status,
+            response_ref=ref,
+            fetched_at=datetime.now(UTC),
+            collection=self.source.collection,
+            source=self.source.name,
+        )
+
+    def parse_requisite(self, response: Response) -> Iterator[Request | ArticlePage]:
         """Stylesheets bring their own requisites (fonts, images, imports)."""
         if isinstance(response, HtmlResponse):
             yield from self.parse(response)

@@ -6,7 +6,7 @@ The demo world (``--size`` articles of about ``--page-bytes`` bytes with about
 ``--links`` links each) is served from a separate process on 127.0.0.1, so the crawler
 under test has the other core. Each way crawls the news site from its home page with
 robots.txt obeyed, as a child process measured with ``os.wait4``: wall time, CPU time
-(user + system) and peak RSS. The server counts what each way fetched: "pages" are
+(user + system, the extraction pool's processes included) and peak RSS. The server counts what each way fetched: "pages" are
 HTML pages, feeds and robots.txt; "responses" add images, CSS and the PDF (the
 archiving crawl and wget fetch page requisites, a plain CrawlSpider does not).
 """
@@ -121,6 +121,14 @@ def bare_scrapy(work: Path, proxy: str) -> Measured:
 
 
 def archiving(work: Path, proxy: str) -> Measured:
+    return _archivist(work, proxy, extract=False)
+
+
+def archiving_extracting(work: Path, proxy: str) -> Measured:
+    return _archivist(work, proxy, extract=True)
+
+
+def _archivist(work: Path, proxy: str, *, extract: bool) -> Measured:
     source = work / "bench.yaml"
     source.write_text(
         f"name: bench\nfamily: news\nseeds: [{HOME_URL}]\ncontact: bench@example.org\n"
@@ -130,7 +138,9 @@ def archiving(work: Path, proxy: str) -> Measured:
     command += [*COMMON, "-s", f"ARCHIVIST_HOME={work / 'data'}"]
     command += ["-s", f"LOG_FILE={work / 'archiving.log'}"]
     command += ["-s", "ROUTE_PROXIES=" + json.dumps({".test": proxy})]
-    return measure("archivist (WARC capture)", command, work, env)
+    command += ["-s", f"EXTRACT_ENABLED={int(extract)}"]
+    name = "archivist + extraction" if extract else "archivist (WARC capture)"
+    return measure(name, command, work, env)
 
 
 def wget(work: Path, proxy: str) -> Measured | None:
@@ -184,7 +194,7 @@ def main() -> None:
                 f"server {server.proxy}"
             )
             outcomes = []
-            for way in (bare_scrapy, archiving, wget):
+            for way in (bare_scrapy, archiving, archiving_extracting, wget):
                 measured = way(work, server.proxy)
                 responses, pages = server.served()
                 if measured is not None:

@@ -1,0 +1,3 @@
+"""Alembic revisions of the records database, oldest first."""
+
+from __future__ import annotations

@@ -1,0 +1,42 @@
+"""Which captured pages hold an article: the rule the spiders and ``archivist extract`` share.
+
+A page is an article when its URL matches the source's ``article_patterns`` or its
+family's URL shape (Blogger post pages, WordPress single posts), or when the page
+says so itself: ``og:type=article`` or a JSON-LD Article / NewsArticle / BlogPosting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+__all__ = ["FAMILY_ARTICLE_PATTERNS", "ArticleRule"]
+
+FAMILY_ARTICLE_PATTERNS: dict[str, tuple[str, ...]] = {
+    "news": (),
+    "blogger": (r"^https?://[^/]+/\d{4}/\d{2}/[^/?#]+\.html$",),
+    "wordpress": (r"^https?://[^/]+/\d{4}/\d{2}/\d{2}/[^/?#]+/$",),
+}
+_LD_ARTICLE = re.compile(r'"@type"\s*:\s*"(?:News|Blog|Scholarly)?(?:Article|Posting)"')
+
+
+class ArticleRule:
+    """``rule.matches(url, root)`` for one source: its patterns plus its family's."""
+
+    def __init__(self, family: str, patterns: tuple[str, ...] = ()) -> None:
+        every = (*patterns, *FAMILY_ARTICLE_PATTERNS.get(family, ()))
+        self._urls = re.compile("|".join(every)) if every else None
+
+    def matches(self, url: str, root: HtmlElement) -> bool:
+        if self._urls is not None and self._urls.search(url):
+            return True
+        og = " ".join(str(v) for v in root.xpath("//meta[@property='og:type']/@content"))
+        if "article" in og.lower():
+            return True
+        scripts = " ".join(
+            str(s) for s in root.xpath("//script[@type='application/ld+json']/text()")
+        )
+        return bool(_LD_ARTICLE.search(scripts))

@@ -1,0 +1,128 @@
+"""``archivist extract``: rebuild every article record from the WARC files alone.
+
+A lost database or a better extractor costs nothing: the raw captures are the source
+of truth. Files are read oldest first (their names start with the UTC time), so the
+versions of an article come back in the order they were captured. Extraction runs
+in a process pool over both cores.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import lxml.html
+from lxml.etree import ParserError
+
+from archive.extract import decode_content, extract
+from archive.reader import StoredResponse, iter_responses
+from crawler.articles import ArticleRule
+from crawler.sources import SourceError, find_source, load_source
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from archive.store import Store
+
+    from archive.article import Article
+
+__all__ = ["RebuildReport", "rebuild"]
+
+
+@dataclass
+class RebuildReport:
+    files: int = 0
+    pages: int = 0
+    articles: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _rule_for(source_name: str, sources_dir: Path, cache: dict[str, ArticleRule]) -> ArticleRule:
+    if source_name not in cache:
+        try:
+            source = load_source(find_source(source_name, sources_dir))
+            cache[source_name] = ArticleRule(source.family, source.article_patterns)
+        except SourceError:
+            cache[source_name] = ArticleRule("news")  # the source file is gone: page signals only
+    return cache[source_name]
+
+
+def _is_article(response: StoredResponse, rule: ArticleRule) -> bool:
+    if response.status != 200 or "html" not in (response.header("Content-Type") or ""):
+        return False
+    body = decode_content(response.payload, response.header("Content-Encoding"))
+    try:
+        return rule.matches(response.url, lxml.html.document_fromstring(body))
+    except (ParserError, ValueError):
+        return False
+
+
+def _job(response: StoredResponse) -> tuple[StoredResponse, Article | None, str]:
+    try:
+        article = extract(
+            response.payload, response.url, dict(response.headers), captured_at=response.date
+        )
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop a rebuild
+        return response, None, f"{response.url}: {exc!r}"
+    return response, article, ""
+
+
+def _candidates(
+    home: Path, collection: str | None, sources_dir: Path, report: RebuildReport
+) -> Iterator[tuple[str, StoredResponse]]:
+    rules: dict[str, ArticleRule] = {}
+    folders = (
+        [home / "collections" / collection]
+        if collection
+        else sorted((home / "collections").glob("*"))
+    )
+    warcs = sorted(
+        (w for folder in folders for w in folder.glob("archive/*.warc*")),
+        key=lambda p: p.name.split("-")[-4:],
+    )
+    for warc in warcs:
+        if warc.name.endswith(".open"):
+            continue
+        report.files += 1
+        for response in iter_responses(warc):
+            report.pages += 1
+            rule = _rule_for(response.info.get("archivist-source", ""), sources_dir, rules)
+            if _is_article(response, rule):
+                yield warc.parent.parent.name, response
+
+
+def rebuild(
+    store: Store, home: Path, sources_dir: Path, collection: str | None = None
+) -> RebuildReport:
+    """Clear the article records and extract them again from the collections' WARCs."""
+    report = RebuildReport()
+    store.clear_articles()
+    pending = list(_candidates(home, collection, sources_dir, report))
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for (coll, _), (response, article, failure) in zip(
+            pending, pool.map(_job, [r for _, r in pending], chunksize=4), strict=True
+        ):
+            if failure:
+                report.failures.append(failure)
+                continue
+            if article is None:
+                continue
+            capture_id = store.add_capture(
+                coll,
+                response.url,
+                response.date,
+                response.status,
+                response.header("Content-Type") or "",
+                response.ref.payload_digest,
+                response.ref,
+            )
+            _, status = store.record_article(
+                article, capture_id, response.info.get("archivist-source", "")
+            )
+            report.articles += 1
+            report.statuses[status] = report.statuses.get(status, 0) + 1
+    return report
