@@ -179,12 +179,15 @@ def articles_command(
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--source", help="Only this source.")
 def export_command(fmt: str, output: Path, source: str | None) -> None:
-    """Write the current version of every article to a JSON Lines or CSV file."""
+    """Write the current version of every article to a JSON Lines, CSV or Parquet file."""
     with _store() as store:
         found = store.articles(source=source)
-    count = write_export(found, output, fmt)
+    try:
+        count = write_export(found, output, fmt)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{count} articles written to {output}")

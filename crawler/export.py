@@ -1,4 +1,8 @@
-"""``archivist export``: article records to JSON Lines or CSV, streamed row by row."""
+"""``archivist export``: article records to JSON Lines, CSV or Parquet, written in batches.
+
+Parquet needs pyarrow (the ``parquet`` extra: ``pip install -e '.[parquet]'``); its
+columns are those of the CSV, with authors and tags as lists.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +62,52 @@ def _csv_row(data: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def _write_parquet(articles: Iterable[StoredArticle], output: Path) -> int:
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - optional dependency
+        import pyarrow.parquet as pq  # noqa: PLC0415
+    except ImportError as exc:
+        raise RuntimeError("Parquet export needs pyarrow: pip install -e '.[parquet]'") from exc
+    count, batch = 0, []
+    writer = None
+    try:
+        for stored in articles:
+            data = _row(stored)
+            flat = _csv_row(data)
+            flat["authors"], flat["tags"] = data["authors"], data["tags"]
+            batch.append(flat)
+            count += 1
+            if len(batch) == 1000:
+                writer = _parquet_batch(pa, pq, writer, batch, output)
+                batch = []
+        if batch or writer is None:
+            writer = _parquet_batch(pa, pq, writer, batch, output)
+    finally:
+        if writer is not None:
+            writer.close()
+    return count
+
+
+def _parquet_batch(pa: Any, pq: Any, writer: Any, rows: list[dict[str, Any]], output: Path) -> Any:
+    schema = pa.schema(
+        [
+            (name, pa.list_(pa.string()) if name in {"authors", "tags"} else _arrow_type(pa, name))
+            for name in CSV_FIELDS
+        ]
+    )
+    table = pa.Table.from_pylist(rows, schema=schema)
+    writer = writer or pq.ParquetWriter(str(output), schema)
+    writer.write_table(table)
+    return writer
+
+
+def _arrow_type(pa: Any, name: str) -> Any:
+    return pa.int64() if name in {"word_count", "warc_offset"} else pa.string()
+
+
 def write_export(articles: Iterable[StoredArticle], output: Path, fmt: str) -> int:
+    if fmt == "parquet":
+        return _write_parquet(articles, output)
     count = 0
     with output.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, CSV_FIELDS) if fmt == "csv" else None

@@ -4,7 +4,8 @@ The only place, with the CLI, that reads the environment:
 - ``ARCHIVIST_HOME``: the data folder (default ``./data``);
 - ``ARCHIVIST_SOURCES``: the folder of source files (default ``./schedules``);
 - ``ARCHIVIST_ROUTE_PROXIES``: JSON for ``ROUTE_PROXIES`` (``archivist demo serve``
-  prints it).
+  prints it);
+- ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in ``ARCHIVIST_HOME``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ADDONS = {"crawler.addon.ArchivistAddon": 0}
 ARCHIVIST_HOME = os.environ.get("ARCHIVIST_HOME") or "data"
 SOURCES_DIR = os.environ.get("ARCHIVIST_SOURCES") or "schedules"
 ROUTE_PROXIES = json.loads(os.environ.get("ARCHIVIST_ROUTE_PROXIES") or "{}")
+STORE_URL = os.environ.get("ARCHIVIST_STORE_URL") or None
 NETWORK_LOOPBACK_ONLY = os.environ.get("ARCHIVIST_LOOPBACK_ONLY", "") not in {"", "0"}
 
 # An archive obeys robots.txt unless a source says otherwise.

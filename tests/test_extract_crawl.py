@@ -101,7 +101,7 @@ def test_search_ignores_case_and_diacritics(blog_crawl, world):
     assert world.seed_repost_url in result.output
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_export(blog_crawl, tmp_path, fmt):
     home, sources, _ = blog_crawl
     out = tmp_path / f"articles.{fmt}"
@@ -110,7 +110,15 @@ def test_export(blog_crawl, tmp_path, fmt):
     )
     assert result.exit_code == 0, result.output
     count = len(_records(home))
-    lines = out.read_text(encoding="utf-8").splitlines()
+    lines = [] if fmt == "parquet" else out.read_text(encoding="utf-8").splitlines()
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(out)
+        assert table.num_rows == count
+        assert all(table.column("title").to_pylist())
+        assert all(isinstance(a, list) for a in table.column("authors").to_pylist())
+        return
     if fmt == "jsonl":
         assert len(lines) == count
         assert all(json.loads(line)["warc_filename"].endswith(".warc.gz") for line in lines)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -82,7 +83,10 @@ class ExtractPipeline:
         )
 
     def open_spider(self) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=self.workers)
+        # spawn, not fork: the crawl process runs threads (DNS, the reactor's pool), and
+        # a forked child can inherit a lock that one of them held.
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         self.writer = WarcFileWriter(self.derived_dir, prefix=self.prefix)
         try:
             self.store = Store(self.store_url)
