@@ -1,8 +1,10 @@
 """Which captured pages hold an article: the rule the spiders and ``archivist extract`` share.
 
-A page is an article when its URL matches the source's ``article_patterns`` or its
-family's URL shape (Blogger post pages, WordPress single posts), or when the page
-says so itself: ``og:type=article`` or a JSON-LD Article / NewsArticle / BlogPosting.
+On a blog platform the URL decides: Blogger post pages (``/YYYY/MM/slug.html``) and
+WordPress single posts (``/YYYY/MM/DD/slug/``) are articles, and nothing else is, since
+their listing pages carry BlogPosting markup for every post they list. On a news site
+a page is an article when its URL matches the source's ``article_patterns`` or when
+the page says so itself: ``og:type=article`` or a JSON-LD Article / NewsArticle.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ class ArticleRule:
     """``rule.matches(url, root)`` for one source: its patterns plus its family's."""
 
     def __init__(self, family: str, patterns: tuple[str, ...] = ()) -> None:
-        every = (*patterns, *FAMILY_ARTICLE_PATTERNS.get(family, ()))
+        family_patterns = FAMILY_ARTICLE_PATTERNS.get(family, ())
+        every = (*patterns, *family_patterns)
         self._urls = re.compile("|".join(every)) if every else None
+        self._url_decides = bool(family_patterns)
 
     def matches(self, url: str, root: HtmlElement) -> bool:
         if self._urls is not None and self._urls.search(url):
             return True
+        if self._url_decides:
+            return False
         og = " ".join(str(v) for v in root.xpath("//meta[@property='og:type']/@content"))
         if "article" in og.lower():
             return True

@@ -44,12 +44,13 @@ def _size(n: float) -> str:
 
 def _print_results(results: list[CrawlResult]) -> None:
     click.echo(
-        f"{'source':<22} {'status':<22} {'pages':>6} {'archived':>10} {'WARCs':>5} {'time':>7}"
+        f"{'source':<22} {'status':<22} {'pages':>6} {'articles':>8} {'archived':>10} "
+        f"{'WARCs':>5} {'time':>7}"
     )
     for r in results:
         status = r.finish_reason if r.returncode == 0 else f"exit {r.returncode}"
         click.echo(
-            f"{r.source:<22} {status:<22} {r.pages:>6} {_size(r.archived_bytes):>10} "
+            f"{r.source:<22} {status:<22} {r.pages:>6} {r.articles:>8} {_size(r.archived_bytes):>10} "
             f"{len(r.warc_files):>5} {r.seconds:>6.1f}s"
         )
         if not r.ok:
@@ -80,9 +81,11 @@ def demo(ctx: click.Context, size: int) -> None:
     pages = sum(r.pages for r in report.results)
     archived = sum(r.archived_bytes for r in report.results)
     warcs = sum(len(r.warc_files) for r in report.results)
+    articles = sum(r.articles for r in report.results)
     click.echo(
-        f"\n{len(report.results)} sources, {pages} pages, {_size(archived)} in {warcs} WARC "
-        f"files, {report.seconds:.1f}s. WARCs: {(home / 'collections').resolve()}/*/archive/"
+        f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {_size(archived)} "
+        f"in {warcs} WARC files, {report.seconds:.1f}s."
+        f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles"
     )
     if not report.ok:
         raise click.ClickException("some demo crawls did not finish; see their logs above")

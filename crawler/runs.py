@@ -57,6 +57,10 @@ class CrawlResult:
         return int(self.stats.get("archive/bytes", 0))
 
     @property
+    def articles(self) -> int:
+        return int(self.stats.get("extract/articles", 0))
+
+    @property
     def warc_files(self) -> list[str]:
         return list(self.stats.get("archive/file_names", []))
 

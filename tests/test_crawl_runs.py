@@ -161,6 +161,9 @@ def test_demo_crawls_every_demo_source_and_a_second_run_recrawls_the_same_urls(t
     for name in ("demo-news", "demo-nhipcau", "demo-tiengdan", "demo-gocnhin"):
         assert name in first.output
     assert "4 sources," in first.output
+    summary = next(line for line in first.output.splitlines() if line.startswith("4 sources,"))
+    articles = int(summary.split(" articles")[0].rsplit(" ", 1)[1])
+    assert articles > 8  # every news article and every blog post is extracted
     assert "WARC files" in first.output
     files_first = warc_files(tmp_path)
     assert len(files_first) == 4

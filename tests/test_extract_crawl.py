@@ -54,6 +54,7 @@ def test_every_post_becomes_a_record_with_its_capture(blog_crawl, world):
     )
     assert set(records) == expected
     assert sum(r.stats.get("extract/new", 0) for r in runs) == len(expected)
+    assert sum(r.stats.get("extract/changed", 0) for r in runs) == 0  # one page per article
     seed = records[world.seed_repost_url]
     assert seed.credit is not None
     assert seed.credit.line == "(Theo website Trương Tấn Sang)"
@@ -129,3 +130,23 @@ def test_export(blog_crawl, tmp_path, fmt):
             rows = list(csv.DictReader(fh))
         assert len(rows) == count
         assert all(row["title"] for row in rows)
+
+
+def test_only_post_pages_are_articles_on_blogs():
+    import lxml.html
+
+    from crawler.articles import ArticleRule
+
+    listing = lxml.html.document_fromstring(
+        '<html><script type="application/ld+json">{"@type": "BlogPosting"}</script></html>'
+    )
+    blogger = ArticleRule("blogger")
+    assert blogger.matches("http://b.blogspot.test/2012/04/bai-viet.html", listing)
+    assert not blogger.matches("http://b.blogspot.test/", listing)
+    assert not blogger.matches("http://b.blogspot.test/search/label/X", listing)
+    news = ArticleRule("news", (r"-\d{6}\.html$",))
+    assert news.matches(
+        "http://thoisu.test/a-510001.html", lxml.html.document_fromstring("<p>x</p>")
+    )
+    assert news.matches("http://thoisu.test/x", listing)
+    assert not news.matches("http://thoisu.test/", lxml.html.document_fromstring("<p>x</p>"))
