@@ -59,8 +59,9 @@ def test_a_full_disk_stops_the_crawl_and_leaves_valid_files(tmp_path, demo_serve
     assert len(responses) * 2 == stats["archive/records"]
 
 
-def test_sigterm_closes_the_warc_files_cleanly(tmp_path, demo_server):
-    source = write_source(tmp_path / "sources", "dung-lai", "thoisu.test")
+def _slow_crawl_mid_file(tmp_path, demo_server, name):
+    """A crawl started slowly (0.3 s between requests), returned once it writes a WARC."""
+    source = write_source(tmp_path / "sources", name, "thoisu.test")
     settings = {**route_settings(demo_server), "DOWNLOAD_DELAY": "0.3"}
     run = CrawlRun(load_source(source), source, tmp_path, settings)
     run.start()
@@ -70,6 +71,11 @@ def test_sigterm_closes_the_warc_files_cleanly(tmp_path, demo_server):
         time.sleep(0.1)
     time.sleep(1)
     assert run._proc is not None
+    return run, source
+
+
+def test_sigterm_closes_the_warc_files_cleanly(tmp_path, demo_server):
+    run, _ = _slow_crawl_mid_file(tmp_path, demo_server, "dung-lai")
     run._proc.send_signal(signal.SIGTERM)
     result = run.wait(timeout=60)
     assert result.finish_reason == "shutdown"
@@ -185,16 +191,7 @@ def _urls(files):
 
 
 def test_a_killed_crawl_leaves_a_file_the_next_crawl_recovers(tmp_path, demo_server):
-    source = write_source(tmp_path / "sources", "bi-giet", "thoisu.test")
-    slow = {**route_settings(demo_server), "DOWNLOAD_DELAY": "0.3"}
-    run = CrawlRun(load_source(source), source, tmp_path, slow)
-    run.start()
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.rglob("*.warc.gz.open")):
-        assert time.monotonic() < deadline, "the crawl never opened a WARC file"
-        time.sleep(0.1)
-    time.sleep(1)
-    assert run._proc is not None
+    run, source = _slow_crawl_mid_file(tmp_path, demo_server, "bi-giet")
     run._proc.kill()  # SIGKILL: no chance to close or rename anything
     run.wait(timeout=30)
     (left,) = tmp_path.rglob("*.warc.gz.open")
