@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from archive.store import Store
-
     from archive.article import Article
+    from archive.store import Store
 
 __all__ = ["RebuildReport", "rebuild"]
 
