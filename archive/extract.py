@@ -80,6 +80,8 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
 def decode_content(body: bytes, encoding: str | None) -> bytes:
     """Undo Content-Encoding (WARC payloads keep it); unknown codings are left as they are."""
     coding = (encoding or "").strip().lower()
+    if coding == "br":
+        return _unbrotli(body)
     try:
         if coding in {"gzip", "x-gzip"}:
             return gzip.decompress(body)
@@ -88,13 +90,20 @@ def decode_content(body: bytes, encoding: str | None) -> bytes:
                 return zlib.decompress(body)
             except zlib.error:
                 return zlib.decompress(body, -zlib.MAX_WBITS)
-        if coding == "br":
-            import brotli  # noqa: PLC0415 - optional, Scrapy's dependency when installed
-
-            return bytes(brotli.decompress(body))
-    except (OSError, EOFError, zlib.error, ImportError):
+    except (OSError, EOFError, zlib.error):
         return body
     return body
+
+
+def _unbrotli(body: bytes) -> bytes:
+    try:
+        import brotli  # noqa: PLC0415 - optional, Scrapy's dependency when installed
+    except ImportError:
+        return body
+    try:
+        return bytes(brotli.decompress(body))
+    except brotli.error:
+        return body
 
 
 def _links(tree: HtmlElement, url: str) -> dict[str, str]:

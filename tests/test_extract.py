@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import trafilatura
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive._credit import split_credit
 from archive._dates import parse_vietnamese
@@ -254,3 +256,22 @@ def test_article_round_trips_through_json(small_world):
     body, headers = page(small_world, url)
     article = extract(body, url, headers)
     assert Article.from_dict(json.loads(json.dumps(article.to_dict()))) == article
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=3000),
+        st.text(max_size=2000).map(lambda t: f"<html><body><p>{t}</p></body></html>".encode()),
+    ),
+    content_type=st.sampled_from(
+        [None, "text/html", "text/html; charset=utf-16", "text/html; charset=bogus"]
+    ),
+    encoding=st.sampled_from([None, "gzip", "br", "deflate"]),
+)
+def test_extract_never_raises(body, content_type, encoding):
+    headers = {
+        k: v for k, v in (("Content-Type", content_type), ("Content-Encoding", encoding)) if v
+    }
+    article = extract(body, "http://a.test/2012/04/bai.html", headers)
+    assert article is None or article.body == unicodedata.normalize("NFC", article.body)
