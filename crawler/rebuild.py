@@ -8,6 +8,7 @@ in a process pool over both cores.
 
 from __future__ import annotations
 
+import itertools
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from archive.store import Store
 
 __all__ = ["RebuildReport", "rebuild"]
+
+_BATCH = 64
 
 
 @dataclass
@@ -97,31 +100,37 @@ def _candidates(
 def rebuild(
     store: Store, home: Path, sources_dir: Path, collection: str | None = None
 ) -> RebuildReport:
-    """Clear the article records and extract them again from the collections' WARCs."""
+    """Clear the article records and extract them again from the collections' WARCs.
+
+    Pages go to the pool in batches, so memory holds one batch of payloads, not the
+    whole archive.
+    """
     report = RebuildReport()
     store.clear_articles()
-    pending = list(_candidates(home, collection, sources_dir, report))
+    candidates = _candidates(home, collection, sources_dir, report)
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for (coll, _), (response, article, failure) in zip(
-            pending, pool.map(_job, [r for _, r in pending], chunksize=4), strict=True
-        ):
-            if failure:
-                report.failures.append(failure)
-                continue
-            if article is None:
-                continue
-            capture_id = store.add_capture(
-                coll,
-                response.url,
-                response.date,
-                response.status,
-                response.header("Content-Type") or "",
-                response.ref.payload_digest,
-                response.ref,
-            )
-            _, status = store.record_article(
-                article, capture_id, response.info.get("archivist-source", "")
-            )
-            report.articles += 1
-            report.statuses[status] = report.statuses.get(status, 0) + 1
+        while batch := list(itertools.islice(candidates, _BATCH)):
+            results = pool.map(_job, [response for _, response in batch], chunksize=4)
+            for (coll, _), (response, article, failure) in zip(batch, results, strict=True):
+                if failure:
+                    report.failures.append(failure)
+                elif article is not None:
+                    _keep(store, coll, response, article, report)
     return report
+
+
+def _keep(
+    store: Store, collection: str, response: StoredResponse, article: Article, report: RebuildReport
+) -> None:
+    capture_id = store.add_capture(
+        collection,
+        response.url,
+        response.date,
+        response.status,
+        response.header("Content-Type") or "",
+        response.ref.payload_digest,
+        response.ref,
+    )
+    _, status = store.record_article(article, capture_id, response.info.get("archivist-source", ""))
+    report.articles += 1
+    report.statuses[status] = report.statuses.get(status, 0) + 1
