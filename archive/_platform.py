@@ -133,6 +133,16 @@ def platform_fields(tree: HtmlElement, platform: str) -> PlatformFields:
     fields_.tags = _unique([_text(a) for a in tag_links])
     fields_.comments = _unique([_text(el) for el in pick["comments"]])
     if len(pick["body"]) == 1:
-        blocks = [_text(el) for el in pick["body"][0]]
-        fields_.closing_lines = [text for text in blocks if text][-3:]
+        fields_.closing_lines = _last_blocks(pick["body"][0], 3)
     return fields_
+
+
+def _last_blocks(body: HtmlElement, count: int) -> list[str]:
+    """The texts of the last ``count`` non-empty blocks, read from the end only."""
+    found: list[str] = []
+    for element in reversed(body):
+        if text := _text(element):
+            found.append(text)
+            if len(found) == count:
+                break
+    return found[::-1]
