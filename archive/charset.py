@@ -119,7 +119,12 @@ def _decode(body: bytes, content_type: str | None) -> Decoded:
     repaired = _repair_legacy(body, text, encoding, whole)
     if repaired is not None:
         return repaired
-    return Decoded(_finish(text), encoding, source, confidence if clean else confidence * 0.7)
+    return Decoded(
+        _finish(text, escaped=not clean),
+        encoding,
+        source,
+        confidence if clean else confidence * 0.7,
+    )
 
 
 def _declared(body: bytes, content_type: str | None) -> tuple[str, str] | None:
@@ -207,8 +212,11 @@ def _decode_base(body: bytes, encoding: str) -> tuple[str, bool]:
         return body.decode(encoding, "replace"), False
 
 
-def _finish(text: str) -> str:
-    return unicodedata.normalize("NFC", _ESCAPED.sub("\ufffd", text))
+def _finish(text: str, *, escaped: bool = True) -> str:
+    """NFC text, with bytes that did not decode (surrogate escapes) made U+FFFD."""
+    if escaped:
+        text = _ESCAPED.sub("\ufffd", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def _repair_legacy(body: bytes, text: str, encoding: str, whole: bool) -> Decoded | None:
