@@ -183,7 +183,7 @@ def _htmldate(doc: Any) -> list[DatedValue]:
     return []
 
 
-def _tags(found: list[str], ld: list[dict[str, Any]], tree: HtmlElement, doc: Any) -> list[str]:
+def _tags(found: list[str], ld: list[dict[str, Any]], tree: HtmlElement) -> list[str]:
     tags = found or [str(t) for t in tree.xpath("//meta[@property='article:tag']/@content")]
     if not tags:
         keywords = next((i["keywords"] for i in ld if i.get("keywords")), None)
@@ -326,6 +326,6 @@ def _signals(
         "modified": modified,
         "title": _title(found.title, ld, tree, meta),
         "authors": _authors(found.authors, ld, tree, meta),
-        "tags": _tags(found.tags, ld, tree, meta),
+        "tags": _tags(found.tags, ld, tree),
         "declared": _declares_article(tree, ld, found.closing_lines),
     }

@@ -68,8 +68,6 @@ class WarcFileWriter:
         self.host = _safe(host or socket.gethostname())
         self.clock = clock
         self.closed_files: list[Path] = []
-        self.records_written = 0
-        self.bytes_written = 0
         self._serial = 0
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
@@ -128,7 +126,6 @@ class WarcFileWriter:
                 records[1].payload_digest,
             ),
         )
-        self.records_written += 2
         if self._offset >= self.max_size:
             self.close()
         return refs
@@ -189,7 +186,6 @@ class WarcFileWriter:
         except OSError as exc:
             self._fail(start, exc)
         self._offset += len(data)
-        self.bytes_written += len(data)
         return start
 
     def _fail(self, good_end: int, exc: OSError) -> None:
