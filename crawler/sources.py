@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -35,10 +34,11 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.durations import Duration
+from crawler.schedule import Schedule
+
 __all__ = ["Limits", "Source", "SourceError", "find_source", "load_source", "load_sources"]
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
@@ -50,19 +50,6 @@ class SourceError(ValueError):
         self.field = field
         where = f"{path}: {field}" if field else str(path)
         super().__init__(f"{where}: {message}")
-
-
-def _duration(value: Any) -> Any:
-    """Accept seconds as a number, or '90s', '10m', '2h', '1d'."""
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match:
-            raise ValueError(f"{value!r} is not a duration such as 90s, 10m, 2h or 1d")
-        return float(match[1]) * _UNITS[match[2] or "s"]
-    return value
-
-
-Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
 
 
 class Limits(BaseModel):
@@ -91,6 +78,8 @@ class Source(BaseModel):
     robots: Literal["obey", "ignore"] = "obey"
     article_patterns: tuple[str, ...] = ()
     """Regular expressions of article URLs (news sites); og:type and JSON-LD also count."""
+    schedule: Schedule | None = None
+    """When the scheduler crawls it (``crawler.schedule``); None: only by hand."""
 
     @field_validator("seeds")
     @classmethod
