@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 
 from archive._store_rows import article_of, ref_of, version_row
 from archive._store_runs import RunRecord, RunsMixin
-from archive._store_schema import ArticleRow, ArticleVersionRow, CaptureRow, StoreError, fold
+from archive._store_schema import (
+    RUN_STATUSES,
+    ArticleRow,
+    ArticleVersionRow,
+    CaptureRow,
+    StoreError,
+    fold,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,7 +46,7 @@ if TYPE_CHECKING:
     from archive.article import Article
     from archive.records import RecordRef
 
-__all__ = ["RunRecord", "Store", "StoreError", "StoredArticle"]
+__all__ = ["RUN_STATUSES", "RunRecord", "Store", "StoreError", "StoredArticle"]
 
 logger = logging.getLogger(__name__)
 

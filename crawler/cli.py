@@ -9,16 +9,22 @@ import signal
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from archive.store import Store
+from archive.store import RUN_STATUSES, Store
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
 from crawler.rebuild import rebuild
-from crawler.runs import CrawlResult, CrawlRun
+from crawler.runbook import RunOptions, run_source
+from crawler.scheduler import Daemon, SchedulerError
 from crawler.sources import SourceError, find_source, load_source
+
+if TYPE_CHECKING:
+    from archive.store import RunRecord
+    from crawler.runs import CrawlResult
 
 
 def _home() -> Path:
@@ -123,8 +129,18 @@ def demo_serve(size: int, port: int) -> None:
     metavar="NAME=VALUE",
     help="A Scrapy setting for this crawl (repeatable).",
 )
-def crawl(source: str, overrides: tuple[str, ...]) -> None:
-    """Crawl SOURCE (a name in the sources folder, or a .yaml file) once, now."""
+@click.option(
+    "--max-run-time",
+    type=float,
+    help="Seconds before the crawl is stopped as timed out (default: the schedule's).",
+)
+def crawl(source: str, overrides: tuple[str, ...], max_run_time: float | None) -> None:
+    """Crawl SOURCE (a name in the sources folder, or a .yaml file) once, now.
+
+    The run is recorded like a scheduled one (``archivist runs``); if the source is
+    being crawled already, it is recorded as skipped and nothing starts. Ctrl-C asks
+    the crawl to finish cleanly.
+    """
     settings = {}
     for item in overrides:
         name, sep, value = item.partition("=")
@@ -136,13 +152,239 @@ def crawl(source: str, overrides: tuple[str, ...]) -> None:
         src = load_source(path)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from exc
-    run = CrawlRun(src, path, _home(), settings)
-    click.echo(f"Crawling {src.name} (run {run.run_id}); log: {run.log_path}")
-    run.start()
-    result = run.wait()
-    _print_results([result])
-    if not result.ok:
-        raise click.ClickException(f"crawl of {src.name} did not finish: {result.finish_reason}")
+    if max_run_time is None and src.schedule is not None:
+        max_run_time = src.schedule.max_run_time
+    home = _home()
+    click.echo(f"Crawling {src.name}; log under {(home / 'logs').resolve()}/")
+    with _store() as store:
+        record = run_source(
+            store, src, path, home, settings=settings, options=RunOptions(max_run_time=max_run_time)
+        )
+    _print_runs([record])
+    if record.log_path:
+        click.echo(f"log: {record.log_path}")
+    if record.status != "finished":
+        raise click.ClickException(
+            f"crawl of {src.name} {record.status}: {record.finish_reason} (run {record.id})"
+        )
+
+
+def _age(when: datetime | None) -> str:
+    if when is None:
+        return "-"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(record: RunRecord) -> str:
+    if record.started_at is None:
+        return "-"
+    end = record.finished_at or datetime.now(UTC)
+    start = record.started_at
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return f"{(end - start).total_seconds():.1f}s"
+
+
+def _print_runs(records: list[RunRecord]) -> None:
+    click.echo(
+        f"{'run':<46} {'status':<10} {'started':<19} {'time':>7} {'pages':>6} "
+        f"{'new/chg/same':>13} {'archived':>10} {'errors':>6}"
+    )
+    for r in records:
+        articles = f"{r.articles_new}/{r.articles_changed}/{r.articles_unchanged}"
+        click.echo(
+            f"{r.id:<46} {r.status:<10} {_age(r.started_at):<19} {_duration(r):>7} {r.pages:>6} "
+            f"{articles:>13} {_size(r.archived_bytes):>10} {sum(r.errors.values()):>6}"
+        )
+
+
+@main.command("runs")
+@click.option("--source", help="Only this source.")
+@click.option(
+    "--status",
+    type=click.Choice(sorted(RUN_STATUSES)),
+    help="Only runs with this status.",
+)
+@click.option("--limit", default=30, show_default=True)
+def runs_command(source: str | None, status: str | None, limit: int) -> None:
+    """List crawl runs, the latest first."""
+    with _store() as store:
+        records = store.runs(source=source, status=status, limit=limit)
+    _print_runs(records)
+    click.echo(f"{len(records)} runs")
+
+
+@main.group("run")
+def run_group() -> None:
+    """Look at one crawl run."""
+
+
+@run_group.command("show")
+@click.argument("run_id")
+@click.option("--lines", default=20, show_default=True, help="Lines of the log's tail.")
+def run_show(run_id: str, lines: int) -> None:
+    """Show run RUN_ID: its figures, errors by kind, WARC files and the tail of its log."""
+    with _store() as store:
+        record = store.get_run(run_id)
+        if record is None:
+            matches = [r for r in store.runs(limit=None) if r.id.startswith(run_id)]
+            if len(matches) != 1:
+                raise click.ClickException(
+                    f"no run {run_id!r}"
+                    if not matches
+                    else f"{run_id!r} matches {len(matches)} runs"
+                )
+            record = matches[0]
+    rows = [
+        ("run", record.id),
+        ("source", f"{record.source} (collection {record.collection})"),
+        ("status", record.status),
+        ("finish reason", record.finish_reason or "-"),
+        ("exit code", "-" if record.exit_code is None else str(record.exit_code)),
+        ("started", _age(record.started_at)),
+        ("finished", _age(record.finished_at)),
+        ("duration", _duration(record)),
+        ("last heartbeat", _age(record.heartbeat_at)),
+        ("pages", str(record.pages)),
+        ("archived", _size(record.archived_bytes)),
+        (
+            "articles",
+            (
+                f"{record.articles_new} new, {record.articles_changed} changed, "
+                f"{record.articles_unchanged} unchanged"
+            ),
+        ),
+    ]
+    for label, value in rows:
+        click.echo(f"{label + ':':<16}{value}")
+    click.echo("errors:" + ("" if record.errors else "         none"))
+    for kind, count in sorted(record.errors.items()):
+        click.echo(f"  {kind:<28}{count:>8}")
+    archive_dir = _home() / "collections" / record.collection / "archive"
+    click.echo(f"WARC files:      {len(record.warc_files)} in {archive_dir.resolve()}/")
+    for name in record.warc_files:
+        click.echo(f"  {name}")
+    if record.log_path:
+        click.echo(f"log: {record.log_path}")
+        tail = _tail(Path(record.log_path), lines)
+        for line in tail:
+            click.echo(f"  | {line}")
+
+
+def _tail(path: Path, lines: int) -> list[str]:
+    """The last lines of a log, read from its end (logs can be large)."""
+    try:
+        with path.open("rb") as log:
+            log.seek(0, os.SEEK_END)
+            size = log.tell()
+            log.seek(max(0, size - 64 * 1024))
+            text = log.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        return [f"(cannot read the log: {exc.strerror or exc})"]
+    return text.splitlines()[-lines:] if lines > 0 else []
+
+
+@main.group("schedule")
+def schedule_group() -> None:
+    """Check and list the sources' schedules."""
+
+
+def _source_paths(files: tuple[Path, ...]) -> list[Path]:
+    if files:
+        return list(files)
+    folder = _sources_dir()
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not paths:
+        raise click.ClickException(f"no source files (*.yaml) in {folder.resolve()}")
+    return paths
+
+
+@schedule_group.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def schedule_validate(files: tuple[Path, ...]) -> None:
+    """Check FILES (default: every source file in the sources folder); exit 1 on any fault."""
+    faults = 0
+    for path in _source_paths(files):
+        try:
+            src = load_source(path)
+        except SourceError as exc:
+            click.echo(f"FAULT {exc}", err=True)
+            faults += 1
+            continue
+        what = src.schedule.describe() if src.schedule else "no schedule: crawled only by hand"
+        if src.schedule is not None and not src.schedule.enabled:
+            what += " [disabled]"
+        click.echo(f"ok    {path}: {what}")
+    if faults:
+        click.echo(f"{faults} file(s) with faults", err=True)
+        raise SystemExit(1)
+
+
+@schedule_group.command("list")
+@click.option("--count", default=3, show_default=True, help="Fire times to show per source.")
+def schedule_list(count: int) -> None:
+    """Each source with its schedule, next fire times (in its time zone) and last run."""
+    now = datetime.now(UTC)
+    with _store() as store:
+        for path in _source_paths(()):
+            try:
+                src = load_source(path)
+            except SourceError as exc:
+                click.echo(f"{path.stem:<24} FAULT {exc}")
+                continue
+            last = store.runs(source=src.name, limit=1)
+            last_text = (
+                f"{last[0].status} {_age(last[0].started_at or last[0].finished_at)}"
+                if last
+                else "never run"
+            )
+            if src.schedule is None:
+                click.echo(f"{src.name:<24} by hand only; last run: {last_text}")
+                continue
+            state = "" if src.schedule.enabled else " [disabled]"
+            click.echo(f"{src.name:<24} {src.schedule.describe()}{state}; last run: {last_text}")
+            for when in src.schedule.next_fire_times(now, count):
+                click.echo(f"{'':<26}{when:%Y-%m-%d %H:%M:%S %Z (%z)}")
+
+
+@main.command("scheduler")
+@click.option(
+    "--reload-interval",
+    default=10.0,
+    show_default=True,
+    help="Seconds between readings of the sources folder.",
+)
+@click.option(
+    "--kill-after",
+    default=30.0,
+    show_default=True,
+    help="Seconds a crawl asked to stop may take before it is killed.",
+)
+@click.option("--max-concurrent", default=4, show_default=True, help="Crawls at once.")
+def scheduler_command(reload_interval: float, kill_after: float, max_concurrent: int) -> None:
+    """Run the scheduler daemon: crawl each source when its schedule says, until SIGTERM."""
+    home = _home()
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(home / "logs" / "scheduler.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    for name in ("crawler", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    with _store() as store:
+        daemon = Daemon(
+            store,
+            home,
+            _sources_dir(),
+            reload_interval=reload_interval,
+            kill_after=kill_after,
+            max_concurrent=max_concurrent,
+        )
+        try:
+            daemon.serve()
+        except SchedulerError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @main.command("extract")

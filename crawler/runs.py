@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -22,11 +23,12 @@ if TYPE_CHECKING:
 
     from crawler.sources import Source
 
-__all__ = ["CrawlResult", "CrawlRun", "new_run_id"]
+__all__ = ["CrawlResult", "CrawlRun", "new_run_id", "read_stats"]
 
 
 def new_run_id(source_name: str) -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{source_name}-{os.getpid()}"
+    """``<UTC time>-<source>-<pid>-<4 hex>``: sorts by time, unique within a second too."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{source_name}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 @dataclass(frozen=True)
@@ -98,34 +100,68 @@ class CrawlRun:
             command += ["-s", f"{key}={value}"]
         return command
 
-    def start(self) -> None:
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    def start(self, *, pass_fds: tuple[int, ...] = (), new_session: bool = False) -> None:
+        """Start the crawl. ``pass_fds`` stay open in it (a source lock lives as long as
+        the crawl does); ``new_session`` keeps a terminal's Ctrl-C from reaching it, so
+        that whoever started it decides how it stops."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
         self._started = time.monotonic()
-        self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            self.command, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        # Errors before Scrapy's logging is set up (a bad source file) go to stderr:
+        # into the same log file, appended, so nothing blocks on a full pipe.
+        with self.log_path.open("ab") as stderr:
+            self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                self.command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                pass_fds=pass_fds,
+                start_new_session=new_session,
+            )
+
+    def poll(self) -> int | None:
+        """The exit code, or None while the crawl runs."""
+        assert self._proc is not None, "start() first"
+        return self._proc.poll()
+
+    def signal(self, signum: int) -> None:
+        """Send a signal (SIGTERM: finish gracefully, WARCs closed; SIGKILL: now)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signum)
 
     def wait(self, timeout: float | None = None) -> CrawlResult:
+        """Wait for the crawl to end (``subprocess.TimeoutExpired`` after ``timeout``)."""
         assert self._proc is not None, "start() first"
-        _, stderr = self._proc.communicate(timeout=timeout)
-        seconds = time.monotonic() - self._started
-        if stderr:
-            # Errors before logging is set up (a bad source file) land here.
-            with self.log_path.open("ab") as log:
-                log.write(stderr)
+        self._proc.wait(timeout=timeout)
+        return self.result()
+
+    def result(self) -> CrawlResult:
+        """What the ended crawl left."""
+        assert self._proc is not None, "start() first"
+        assert self._proc.returncode is not None, "the crawl has not ended"
         return CrawlResult(
             source=self.source.name,
             run_id=self.run_id,
             returncode=self._proc.returncode,
-            seconds=seconds,
+            seconds=time.monotonic() - self._started,
             log_path=self.log_path,
-            stats=self._read_stats(),
+            stats=self.read_stats(),
         )
 
-    def _read_stats(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.stats_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+    def read_stats(self) -> dict[str, Any]:
+        """The stats file as it is now: live figures while the crawl runs, final after."""
+        return read_stats(self.stats_path)
+
+
+def read_stats(path: Path) -> dict[str, Any]:
+    """A crawl's stats file, or {} if it is missing or half-written."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

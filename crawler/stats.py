@@ -1,8 +1,10 @@
-"""A stats collector that also writes the run's figures to a JSON file when it closes.
+"""A stats collector that writes the run's figures to a JSON file, live and at the end.
 
-Setting: ``STATS_FILE`` (unset): where to write; nothing is written when unset. The
-run bookkeeping reads this file: it is the contract between a crawl process and
-whoever started it.
+Settings: ``STATS_FILE`` (unset): where to write; nothing is written when unset.
+``STATS_FILE_INTERVAL`` (5 seconds): how often the figures so far are written while the
+crawl runs (0: only at the end); those carry ``"live": true``. The run bookkeeping reads
+this file (``crawler.runbook``): it is the contract between a crawl process and whoever
+started it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.statscollectors import MemoryStatsCollector
+from twisted.internet.task import LoopingCall
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,9 +41,28 @@ class JsonFileStatsCollector(MemoryStatsCollector):
         super().__init__(crawler)
         path = crawler.settings.get("STATS_FILE")
         self.path = Path(path) if path else None
+        self.interval = crawler.settings.getfloat("STATS_FILE_INTERVAL", 5.0)
+        self._live: LoopingCall | None = None
+
+    def open_spider(self, spider: Any = None) -> None:
+        super().open_spider()
+        if self.path is not None and self.interval > 0:
+            self._live = LoopingCall(self._write_live)
+            self._live.start(self.interval, now=False)
+
+    def close_spider(self, spider: Any = None, reason: str | None = None) -> None:
+        if self._live is not None and self._live.running:
+            self._live.stop()
+        super().close_spider(reason=reason)
+
+    def _write_live(self) -> None:
+        self._write({**self._stats, "live": True})
 
     def _persist_stats(self, stats: dict[str, Any]) -> None:
         super()._persist_stats(stats)
+        self._write(stats)
+
+    def _write(self, stats: dict[str, Any]) -> None:
         if self.path is None:
             return
         data = {key: _plain(value) for key, value in sorted(stats.items())}

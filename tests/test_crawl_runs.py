@@ -46,7 +46,7 @@ def test_a_full_disk_stops_the_crawl_and_leaves_valid_files(tmp_path, demo_serve
         env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
         check=False,
     )
-    stats = run._read_stats()
+    stats = run.read_stats()
     assert stats.get("finish_reason") == "archive_write_failed", proc.stderr[-3000:]
     assert stats["archive/write_errors"] == 1
     assert "Cannot write to WARC file" in proc.stderr
@@ -70,13 +70,13 @@ def _slow_crawl_mid_file(tmp_path, demo_server, name):
         assert time.monotonic() < deadline, "the crawl never opened a WARC file"
         time.sleep(0.1)
     time.sleep(1)
-    assert run._proc is not None
+    assert run.pid is not None
     return run, source
 
 
 def test_sigterm_closes_the_warc_files_cleanly(tmp_path, demo_server):
     run, _ = _slow_crawl_mid_file(tmp_path, demo_server, "dung-lai")
-    run._proc.send_signal(signal.SIGTERM)
+    run.signal(signal.SIGTERM)
     result = run.wait(timeout=60)
     assert result.finish_reason == "shutdown"
     files = warc_files(tmp_path)
@@ -192,7 +192,7 @@ def _urls(files):
 
 def test_a_killed_crawl_leaves_a_file_the_next_crawl_recovers(tmp_path, demo_server):
     run, source = _slow_crawl_mid_file(tmp_path, demo_server, "bi-giet")
-    run._proc.kill()  # SIGKILL: no chance to close or rename anything
+    run.signal(signal.SIGKILL)  # SIGKILL: no chance to close or rename anything
     run.wait(timeout=30)
     (left,) = tmp_path.rglob("*.warc.gz.open")
     again = CrawlRun(

@@ -1,0 +1,354 @@
+"""Run bookkeeping: one crawl of one source, from its ``runs`` row to its last figure.
+
+``run_source`` is what both ``archivist crawl`` and the scheduler call. The row moves
+queued -> running -> finished / failed / timed_out / stopped, or queued -> skipped
+when the source is already being crawled. While the crawl runs, the row's heartbeat
+and live figures (pages, bytes) are refreshed from the crawl's stats file.
+
+One crawl per source at a time is enforced by an exclusive ``flock`` on
+``<home>/locks/<source>.lock``, not by the database: the kernel drops the lock when
+its holders die, so a crash never leaves a source locked. The crawl process inherits
+the lock's descriptor, so a crawl that outlives a killed scheduler still holds it;
+the lock file names the run holding it, which lets a restarted scheduler adopt that
+run (``reap_orphans``) instead of starting the source twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from archive import recover_abandoned
+from crawler.runs import CrawlRun, new_run_id, read_stats
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from archive._store_runs import RunRecord
+    from archive.store import Store
+    from crawler.sources import Source
+
+__all__ = [
+    "FINISHED_REASONS",
+    "RunOptions",
+    "SourceLock",
+    "figures_from_stats",
+    "reap_orphans",
+    "run_source",
+]
+
+logger = logging.getLogger(__name__)
+_POLL = 0.25  # seconds between looks at a running crawl
+
+FINISHED_REASONS = frozenset(
+    {"finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount"}
+)
+"""Finish reasons of a crawl that did its job (a source's own limits count as done)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run is watched: its time limit, and how long a stop may take."""
+
+    max_run_time: float | None = None
+    kill_after: float = 30.0
+    """Seconds between asking a crawl to stop (SIGTERM) and killing it (SIGKILL)."""
+    heartbeat: float = 5.0
+    trigger: str = "manual"
+
+
+class SourceLock:
+    """An exclusive, non-blocking lock on one source, held by one run."""
+
+    def __init__(self, home: Path, source: str) -> None:
+        self.path = home / "locks" / f"{source}.lock"
+        self._fd: int | None = None
+
+    def acquire(self, run_id: str) -> bool:
+        """Take the lock for ``run_id``; False if another live process holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{run_id} {os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return True
+
+    @property
+    def fd(self) -> int:
+        assert self._fd is not None, "not acquired"
+        return self._fd
+
+    def holder(self) -> str | None:
+        """The run id written by the lock's current (or last) holder."""
+        try:
+            text = self.path.read_text(encoding="utf-8").split()
+        except OSError:
+            return None
+        return text[0] if text else None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing our descriptor drops our share of the lock
+            self._fd = None
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """A run row's figures from a crawl's stats: pages, bytes, articles, errors by kind."""
+    errors: dict[str, int] = {}
+    for key, value in stats.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            continue
+        kind = None
+        if key.startswith("downloader/exception_type_count/"):
+            kind = "download:" + _short(key.rsplit("/", 1)[-1])
+        elif key.startswith("spider_exceptions/"):
+            kind = "spider:" + key.split("/", 1)[1]
+        elif key.startswith("downloader/response_status_count/"):
+            code = key.rsplit("/", 1)[-1]
+            if code.isdigit() and int(code) >= 400:
+                kind = f"http:{code}"
+        else:
+            kind = {
+                "extract/errors": "extraction",
+                "archive/write_errors": "archive:write",
+                "archive/record_errors": "archive:record",
+                "retry/max_reached": "retries_exhausted",
+                "log_count/ERROR": "logged_errors",
+            }.get(key)
+        if kind is not None:
+            errors[kind] = errors.get(kind, 0) + value
+    return {
+        "pages": int(stats.get("downloader/response_count", 0)),
+        "archived_bytes": int(stats.get("archive/bytes", 0)),
+        "articles_new": int(stats.get("extract/new", 0)),
+        "articles_changed": int(stats.get("extract/changed", 0)),
+        "articles_unchanged": int(stats.get("extract/unchanged", 0)),
+        "errors": errors,
+        "warc_files": tuple(stats.get("archive/file_names", ())),
+    }
+
+
+def _recover(home: Path, collection: str) -> list[Path]:
+    """Close the WARC files a killed crawl left open, so no run leaves a corrupt one."""
+    directory = home / "collections" / collection / "archive"
+    if not directory.is_dir():
+        return []
+    return recover_abandoned(directory, socket.gethostname())
+
+
+def _status(returncode: int, stats: Mapping[str, Any], ended_by: str | None) -> str:
+    if ended_by is not None:
+        return ended_by
+    if returncode == 0 and stats.get("finish_reason") in FINISHED_REASONS:
+        return "finished"
+    return "failed"
+
+
+def _reason(stats: Mapping[str, Any], returncode: int) -> str:
+    reason = stats.get("finish_reason")
+    if reason and not stats.get("live"):
+        return str(reason)
+    if returncode < 0:
+        return f"killed by {signal.Signals(-returncode).name}"
+    return f"crashed (exit {returncode}, no final stats)"
+
+
+def run_source(
+    store: Store,
+    source: Source,
+    source_path: Path,
+    home: Path,
+    *,
+    settings: Mapping[str, str] | None = None,
+    options: RunOptions | None = None,
+    stop: threading.Event | None = None,
+    run_id: str | None = None,
+) -> RunRecord:
+    """Crawl ``source`` once, with its row in ``store``; returns the final row.
+
+    ``stop`` set while it runs asks the crawl to finish (status ``stopped``); past
+    ``options.max_run_time`` it is asked the same way (status ``timed_out``). A crawl
+    that does not end within ``options.kill_after`` of being asked is killed, and the
+    WARC files it left open are closed after their last whole record.
+    """
+    options = options or RunOptions()
+    run = CrawlRun(source, source_path, home, settings, run_id=run_id or new_run_id(source.name))
+    store.start_run(run.run_id, source.name, source.collection, status="queued")
+    lock = SourceLock(home, source.name)
+    if not lock.acquire(run.run_id):
+        holder = lock.holder() or "another process"
+        logger.warning("Not crawling %s: it is still being crawled (%s)", source.name, holder)
+        return store.finish_run(
+            run.run_id, "skipped", finish_reason=f"source still running (run {holder})"
+        )
+    try:
+        try:
+            run.start(pass_fds=(lock.fd,), new_session=True)
+        except OSError as exc:
+            return store.finish_run(run.run_id, "failed", finish_reason=f"could not start: {exc}")
+        store.update_run(
+            run.run_id,
+            status="running",
+            started_at=datetime.now(UTC),
+            heartbeat_at=datetime.now(UTC),
+            log_path=str(run.log_path),
+        )
+        logger.info("Crawling %s (run %s, pid %s)", source.name, run.run_id, run.pid)
+        ended_by = _watch(store, run, options, stop)
+        result = run.result()
+        recovered = _recover(home, source.collection) if result.returncode < 0 else []
+        figures = figures_from_stats(result.stats)
+        if recovered:
+            names = [path.name for path in recovered]
+            figures["warc_files"] = (*figures["warc_files"], *names)
+            figures["errors"]["archive:recovered_files"] = len(names)
+        status = _status(result.returncode, result.stats, ended_by)
+        logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)
+        return store.finish_run(
+            run.run_id,
+            status,
+            exit_code=result.returncode,
+            finish_reason=_reason(result.stats, result.returncode),
+            **figures,
+        )
+    finally:
+        lock.release()
+
+
+def _watch(
+    store: Store, run: CrawlRun, options: RunOptions, stop: threading.Event | None
+) -> str | None:
+    """Wait for the crawl, beating the heart; returns why we ended it, if we did."""
+    deadline = time.monotonic() + options.max_run_time if options.max_run_time else None
+    ended_by: str | None = None
+    kill_at: float | None = None
+    last_beat = 0.0
+    while run.poll() is None:
+        now = time.monotonic()
+        if ended_by is None:
+            if stop is not None and stop.is_set():
+                ended_by = "stopped"
+            elif deadline is not None and now >= deadline:
+                ended_by = "timed_out"
+            if ended_by is not None:
+                logger.warning("Run %s %s: asking the crawl to finish", run.run_id, ended_by)
+                run.signal(signal.SIGTERM)
+                kill_at = now + options.kill_after
+        elif kill_at is not None and now >= kill_at:
+            logger.error("Run %s did not stop in %.0fs: killing it", run.run_id, options.kill_after)
+            run.signal(signal.SIGKILL)
+            kill_at = None
+        if now - last_beat >= options.heartbeat:
+            _beat(store, run)
+            last_beat = now
+        try:
+            run.wait(timeout=_POLL)
+        except subprocess.TimeoutExpired:
+            pass
+        except KeyboardInterrupt:  # Ctrl-C in ``archivist crawl``: stop it the same way
+            if ended_by is None:
+                ended_by = "stopped"
+                run.signal(signal.SIGTERM)
+                kill_at = time.monotonic() + options.kill_after
+    return ended_by
+
+
+def _beat(store: Store, run: CrawlRun) -> None:
+    stats = run.read_stats()
+    try:
+        store.heartbeat(
+            run.run_id,
+            pages=int(stats.get("downloader/response_count", 0)),
+            archived_bytes=int(stats.get("archive/bytes", 0)),
+        )
+    except Exception:  # the crawl goes on if the records database blinks
+        logger.exception("Could not record the heartbeat of run %s", run.run_id)
+
+
+def reap_orphans(store: Store, home: Path, stop: threading.Event | None = None) -> list[str]:
+    """Close the rows of runs whose watcher died; returns the ids it closed or adopted.
+
+    A ``queued`` or ``running`` row is an orphan when no process of ours watches it.
+    If its crawl still runs (it holds its source's lock and the lock names it), a
+    thread adopts it: it waits for the crawl to end, then records its figures. If
+    not, the row is closed now from whatever stats file the crawl left.
+    """
+    handled = []
+    for record in [*store.runs(status="running"), *store.runs(status="queued")]:
+        lock = SourceLock(home, record.source)
+        if lock.acquire("(reaping)"):
+            try:
+                _close_orphan(store, home, record)
+            finally:
+                lock.release()
+        elif lock.holder() == record.id:
+            logger.warning(
+                "Run %s of %s outlived its watcher: adopting it", record.id, record.source
+            )
+            threading.Thread(
+                target=_adopt,
+                args=(store, home, record, stop),
+                name=f"adopt-{record.id}",
+                daemon=True,
+            ).start()
+        else:
+            # Its source is locked by another run: this row's crawl is gone.
+            _close_orphan(store, home, record)
+        handled.append(record.id)
+    return handled
+
+
+def _adopt(store: Store, home: Path, record: RunRecord, stop: threading.Event | None) -> None:
+    lock = SourceLock(home, record.source)
+    while not lock.acquire("(adopting)"):
+        with contextlib.suppress(Exception):
+            store.heartbeat(record.id)
+        if stop is not None and stop.wait(2.0):
+            return
+        if stop is None:
+            time.sleep(2.0)
+    try:
+        _close_orphan(store, home, record, adopted=True)
+    finally:
+        lock.release()
+
+
+def _close_orphan(store: Store, home: Path, record: RunRecord, *, adopted: bool = False) -> None:
+    stats_path = home / "logs" / f"{record.id}.stats.json"
+    stats = read_stats(stats_path)
+    recovered = _recover(home, record.collection)
+    figures = figures_from_stats(stats)
+    if recovered:
+        figures["warc_files"] = (*figures["warc_files"], *(p.name for p in recovered))
+        figures["errors"]["archive:recovered_files"] = len(recovered)
+    final = stats.get("finish_reason") and not stats.get("live")
+    if final:
+        status = "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
+        how = "adopted after a scheduler restart" if adopted else "its watcher died"
+        reason = f"{stats['finish_reason']} ({how})"
+    else:
+        status = "failed"
+        beat = record.heartbeat_at.isoformat(timespec="seconds") if record.heartbeat_at else "never"
+        reason = f"orphaned: its crawl ended unwatched (last heartbeat {beat})"
+    logger.warning("Run %s of %s closed as %s: %s", record.id, record.source, status, reason)
+    store.finish_run(record.id, status, finish_reason=reason, **figures)

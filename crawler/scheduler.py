@@ -1,0 +1,302 @@
+"""``archivist scheduler``: the daemon that crawls each source when its schedule says.
+
+APScheduler 3 (``BackgroundScheduler``) holds one job per scheduled source, ``crawl:<name>``,
+in the records database (table ``scheduler_jobs``), so a restart keeps every job's next
+fire time. Each job runs with ``max_instances=1`` and ``coalesce``: a fire that comes
+while the source's previous crawl still runs is recorded as a ``skipped`` run, and fires
+missed while the daemon was down run once if they are within ``misfire_grace`` (else
+they are recorded as skipped, with why).
+
+Every ``reload_interval`` seconds the daemon reads the source folder again and adds,
+changes or removes jobs; a file that stops validating keeps its last good job, and its
+error is logged once. SIGTERM or SIGINT stops it: no new crawl starts, running crawls
+are asked to finish (their WARCs closed) and their rows end as ``stopped``.
+
+Only one daemon runs per data folder (an ``flock`` on ``<home>/locks/scheduler.lock``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from crawler.runbook import RunOptions, reap_orphans, run_source
+from crawler.runs import new_run_id
+from crawler.schedule import DEFAULT_TIMEZONE
+from crawler.sources import Source, SourceError, find_source, load_source
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+    from pathlib import Path
+
+    from archive._store_runs import RunRecord
+    from archive.store import Store
+
+__all__ = ["JOB_PREFIX", "Daemon", "Runner", "SchedulerError", "SyncReport", "fire"]
+
+logger = logging.getLogger(__name__)
+
+JOB_PREFIX = "crawl:"
+JOBS_TABLE = "scheduler_jobs"
+
+_CURRENT: Daemon | None = None
+"""The daemon of this process: jobs in the store name ``fire`` and a source, nothing more."""
+
+
+class SchedulerError(RuntimeError):
+    """The daemon cannot start (another one runs for the same data folder)."""
+
+
+class Runner(Protocol):
+    """Runs one crawl of a source (``run_source`` bound to the daemon's store and home)."""
+
+    def __call__(
+        self, source: Source, path: Path, options: RunOptions, stop: threading.Event
+    ) -> RunRecord | None: ...
+
+
+def fire(source: str, fingerprint: str = "") -> None:
+    """The job function APScheduler calls (by reference ``crawler.scheduler:fire``)."""
+    del fingerprint  # kept in the job only to notice changed schedules
+    daemon = _CURRENT
+    if daemon is None:
+        raise SchedulerError(f"no scheduler daemon in this process to crawl {source!r}")
+    daemon.run_job(source)
+
+
+@dataclass
+class SyncReport:
+    """What one reading of the source folder changed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class Daemon:
+    """The scheduler daemon over one data folder, one source folder and one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        home: Path,
+        sources_dir: Path,
+        *,
+        settings: Mapping[str, str] | None = None,
+        reload_interval: float = 10.0,
+        kill_after: float = 30.0,
+        max_concurrent: int = 4,
+        runner: Runner | None = None,
+    ) -> None:
+        self.store = store
+        self.home = home
+        self.sources_dir = sources_dir
+        self.settings = dict(settings or {})
+        self.reload_interval = reload_interval
+        self.kill_after = kill_after
+        self.stop = threading.Event()
+        self.runner: Runner = runner or self._crawl
+        self._reported_errors: dict[str, str] = {}
+        self._lock_fd: int | None = None
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
+            executors={"default": ThreadPoolExecutor(max_workers=max_concurrent)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone=ZoneInfo(DEFAULT_TIMEZONE),
+        )
+        self.scheduler.add_listener(
+            self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR
+        )
+
+    # -- life cycle ---------------------------------------------------------------
+
+    def start(self) -> SyncReport:
+        """Lock the data folder, close orphaned runs, load the jobs and start firing."""
+        global _CURRENT  # noqa: PLW0603 - one daemon per process, found by ``fire``
+        self._lock()
+        _CURRENT = self
+        reaped = reap_orphans(self.store, self.home, self.stop)
+        if reaped:
+            logger.warning("Closed or adopted %d orphaned run(s): %s", len(reaped), reaped)
+        self.scheduler.start(paused=True)
+        report = self.sync()
+        self.scheduler.resume()
+        return report
+
+    def serve(self) -> None:
+        """Run until SIGTERM or SIGINT; then stop cleanly. Call from the main thread."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        self.start()
+        logger.info("Scheduler up: %d job(s) from %s", len(self.jobs()), self.sources_dir)
+        try:
+            while not self.stop.wait(self.reload_interval):
+                try:
+                    self.sync()
+                except Exception:  # a bad moment of the database must not end the daemon
+                    logger.exception("Could not re-read the schedules")
+        finally:
+            self.shutdown()
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        logger.warning(
+            "%s: stopping; running crawls are asked to finish", signal.Signals(signum).name
+        )
+        self.stop.set()
+
+    def shutdown(self) -> None:
+        """Fire nothing more; ask running crawls to finish and wait for their rows."""
+        global _CURRENT  # noqa: PLW0603
+        self.stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if _CURRENT is self:
+            _CURRENT = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _lock(self) -> None:
+        path = self.home / "locks" / "scheduler.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = path.read_text(encoding="utf-8").strip() or "?"
+            os.close(fd)
+            raise SchedulerError(
+                f"another scheduler (pid {holder}) already runs for {self.home.resolve()}"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._lock_fd = fd
+
+    # -- jobs -----------------------------------------------------------------------
+
+    def jobs(self) -> list[Any]:
+        return [job for job in self.scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)]
+
+    def sync(self) -> SyncReport:
+        """Make the jobs match the source folder: add, change, remove."""
+        report = SyncReport()
+        wanted: dict[str, Source | None] = {}
+        paths = sorted([*self.sources_dir.glob("*.yaml"), *self.sources_dir.glob("*.yml")])
+        for path in paths:
+            job_id = JOB_PREFIX + path.stem
+            try:
+                source = load_source(path)
+            except SourceError as exc:
+                report.errors[path.name] = str(exc)
+                if self._reported_errors.get(path.name) != str(exc):
+                    logger.error("%s (its last good schedule, if any, stays)", exc)
+                wanted[job_id] = None  # keep whatever job it had
+                continue
+            if source.schedule is not None and source.schedule.enabled:
+                wanted[job_id] = source
+        self._reported_errors = report.errors
+        current = {job.id: job for job in self.jobs()}
+        for job_id, wanted_source in wanted.items():
+            if wanted_source is None:
+                if job_id in current:
+                    report.kept.append(job_id.removeprefix(JOB_PREFIX))
+                continue
+            source = wanted_source
+            assert source.schedule is not None
+            fingerprint = source.schedule.fingerprint()
+            job = current.get(job_id)
+            if job is not None and job.kwargs.get("fingerprint") == fingerprint:
+                report.kept.append(source.name)
+                continue
+            self.scheduler.add_job(
+                fire,
+                trigger=source.schedule.trigger(),
+                id=job_id,
+                name=source.name,
+                kwargs={"source": source.name, "fingerprint": fingerprint},
+                misfire_grace_time=source.schedule.misfire_grace_time,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
+            (report.changed if job is not None else report.added).append(source.name)
+        for job_id in current.keys() - wanted.keys():
+            self.scheduler.remove_job(job_id)
+            report.removed.append(job_id.removeprefix(JOB_PREFIX))
+        for verb in ("added", "changed", "removed"):
+            names = getattr(report, verb)
+            if names:
+                logger.info("Schedules %s: %s", verb, ", ".join(sorted(names)))
+        return report
+
+    def run_job(self, name: str) -> RunRecord | None:
+        """One scheduled crawl of the source called ``name``."""
+        if self.stop.is_set():
+            return None
+        try:
+            path = find_source(name, self.sources_dir)
+            source = load_source(path)
+        except SourceError as exc:
+            logger.error("Scheduled crawl of %s not started: %s", name, exc)
+            self._record_unstarted(name, "failed", f"bad source file: {exc}")
+            return None
+        max_run_time = source.schedule.max_run_time if source.schedule else None
+        options = RunOptions(
+            max_run_time=max_run_time, kill_after=self.kill_after, trigger="schedule"
+        )
+        return self.runner(source, path, options, self.stop)
+
+    def _crawl(
+        self, source: Source, path: Path, options: RunOptions, stop: threading.Event
+    ) -> RunRecord:
+        return run_source(
+            self.store, source, path, self.home, settings=self.settings, options=options, stop=stop
+        )
+
+    # -- what APScheduler tells us ----------------------------------------------------
+
+    def _on_event(self, event: Any) -> None:
+        name = str(event.job_id).removeprefix(JOB_PREFIX)
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            due = ", ".join(_stamp(t) for t in event.scheduled_run_times)
+            self._record_unstarted(name, "skipped", f"source still running when due at {due}")
+        elif event.code == EVENT_JOB_MISSED:
+            self._record_unstarted(
+                name,
+                "skipped",
+                f"missed: due at {_stamp(event.scheduled_run_time)} while the scheduler was "
+                "not running, beyond the schedule's misfire_grace (or catch_up is off)",
+            )
+        elif event.code == EVENT_JOB_ERROR:
+            logger.error("Scheduled crawl of %s raised %r", name, event.exception)
+
+    def _record_unstarted(self, name: str, status: str, reason: str) -> None:
+        collection = name
+        with contextlib.suppress(SourceError):
+            collection = load_source(find_source(name, self.sources_dir)).collection
+        run_id = new_run_id(name)
+        try:
+            self.store.start_run(run_id, name, collection, status="queued")
+            self.store.finish_run(run_id, status, finish_reason=reason)
+        except Exception:
+            logger.exception("Could not record a %s run of %s", status, name)
+        logger.warning("Run of %s %s: %s", name, status, reason)
+
+
+def _stamp(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
