@@ -8,6 +8,7 @@ source and run wrote it.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["StoredResponse", "iter_responses"]
+__all__ = ["StoredRecord", "StoredResponse", "iter_responses", "read_record_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +82,43 @@ def iter_responses(path: Path) -> Iterator[StoredResponse]:
                 ref=ref,
                 info=dict(info),
             )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """One record read back from where an index says it is."""
+
+    rec_type: str
+    warc_headers: tuple[tuple[str, str], ...]
+    status: int | None
+    http_headers: tuple[tuple[str, str], ...]
+    payload: bytes  # the HTTP entity body as captured (still content-encoded)
+    stored: bytes  # the record's bytes exactly as they lie in the file
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.http_headers if k.lower() == lowered), None)
+
+
+def read_record_at(path: Path, offset: int, length: int) -> StoredRecord:
+    """The record of ``path`` that starts at ``offset`` and is ``length`` bytes long."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        stored = fh.read(length)
+    if len(stored) != length:
+        raise ValueError(f"{path.name} ends before offset {offset} + length {length}")
+    record = next(iter(ArchiveIterator(io.BytesIO(stored))), None)
+    if record is None:
+        raise ValueError(f"no WARC record at {path.name} offset {offset}")
+    http = record.http_headers
+    payload = record.raw_stream.read() if http is not None else record.content_stream().read()
+    return StoredRecord(
+        rec_type=record.rec_type,
+        warc_headers=tuple(record.rec_headers.headers),
+        status=int(http.get_statuscode() or 0)
+        if http is not None and record.rec_type != "request"
+        else None,
+        http_headers=tuple(http.headers) if http is not None else (),
+        payload=payload,
+        stored=stored,
+    )

@@ -68,6 +68,8 @@ class WarcFileWriter:
         self.host = _safe(host or socket.gethostname())
         self.clock = clock
         self.closed_files: list[Path] = []
+        self.on_close: Callable[[Path], None] | None = None
+        """Called with each file's final path once it is closed (to index it, say)."""
         self._serial = 0
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
@@ -212,6 +214,11 @@ class WarcFileWriter:
         open_path.replace(final)
         self.closed_files.append(final)
         logger.info("Closed WARC file %s", final)
+        if self.on_close is not None:
+            try:
+                self.on_close(final)
+            except Exception:  # the file is safe on disk: what follows must not undo that
+                logger.exception("The on_close hook failed for %s", final)
 
     def __enter__(self) -> Self:
         return self

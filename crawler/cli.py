@@ -6,6 +6,8 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +15,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from archive.charset import decode_html
+from archive.extract import decode_content
+from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
+from archive.reader import read_record_at
 from archive.store import RUN_STATUSES, Store
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
 from crawler.rebuild import rebuild
+from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.runbook import RunOptions, run_source
 from crawler.scheduler import Daemon, SchedulerError
 from crawler.sources import SourceError, find_source, load_source
@@ -436,3 +443,154 @@ def export_command(fmt: str, output: Path, source: str | None) -> None:
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{count} articles written to {output}")
+
+
+# -- replay and look-ups ------------------------------------------------------------------
+
+
+def _collections(collection: str | None) -> list[Path]:
+    root = _home() / "collections"
+    if collection is not None:
+        folder = root / collection
+        if not (folder / "archive").is_dir():
+            raise click.ClickException(f"no collection {collection!r} in {root.resolve()}")
+        return [folder]
+    return sorted(p.parent for p in root.glob("*/archive"))
+
+
+@main.command("index")
+@click.option("--collection", help="Only this collection (default: every one).")
+def index_command(collection: str | None) -> None:
+    """Rebuild the CDXJ index of each collection from its WARC files (crawls keep it current)."""
+    for folder in _collections(collection):
+        files, captures = reindex_collection(folder)
+        click.echo(
+            f"{folder.name}: {files} WARC files, {captures} captures -> indexes/{INDEX_NAME}"
+        )
+
+
+def _parse_at(value: str | None) -> str:
+    """A 14-digit timestamp from '2026', '20261128', '2026-11-28T10:00' or a full one."""
+    if not value:
+        return "99991231235959"  # the latest
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if not digits or len(digits) > 14:
+        raise click.BadParameter(f"{value!r} is not a time such as 2026-11-28T10:00 or 20261128")
+    return digits.ljust(14, "0") if len(digits) >= 8 else (digits + "0101").ljust(14, "0")[:14]
+
+
+def _captures(url: str, collection: str | None) -> list[tuple[str, IndexEntry]]:
+    found: list[tuple[str, IndexEntry]] = []
+    for folder in _collections(collection):
+        found.extend((folder.name, entry) for entry in lookup(folder / "indexes", url))
+    return sorted(found, key=lambda pair: pair[1].timestamp)
+
+
+def _when(timestamp: str) -> str:
+    return f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]} {timestamp[8:10]}:{timestamp[10:12]}:{timestamp[12:14]}Z"
+
+
+@main.command("captures")
+@click.argument("url")
+@click.option("--collection", help="Only this collection.")
+def captures_command(url: str, collection: str | None) -> None:
+    """List every capture of URL: time, status, type, digest, size and where it is."""
+    found = _captures(url, collection)
+    if not found:
+        raise click.ClickException(f"no capture of {url} (archivist index rebuilds the indexes)")
+    click.echo(
+        f"{'time (UTC)':<20} {'status':>6}  {'type':<24} {'digest':<38} {'bytes':>8}  collection/file@offset"
+    )
+    for coll, entry in found:
+        click.echo(
+            f"{_when(entry.timestamp):<20} {entry.status:>6}  {entry.mime[:24]:<24} "
+            f"{entry.digest[:38]:<38} {entry.length:>8}  {coll}/{entry.filename}@{entry.offset}"
+        )
+    click.echo(f"{len(found)} captures of {url}")
+
+
+@main.command("show")
+@click.argument("url")
+@click.option("--at", "at", help="The capture nearest this time (default: the latest).")
+@click.option("--collection", help="Only this collection.")
+@click.option("--raw", is_flag=True, help="Write the record's bytes exactly as stored.")
+def show_command(url: str, at: str | None, collection: str | None, raw: bool) -> None:
+    """Print the capture of URL nearest a time: its headers, then its decoded body."""
+    target = int(_parse_at(at))
+    found = _captures(url, collection)
+    if not found:
+        raise click.ClickException(f"no capture of {url} (archivist index rebuilds the indexes)")
+    coll, entry = min(
+        found, key=lambda pair: (abs(int(pair[1].timestamp) - target), pair[1].timestamp)
+    )
+    path = _home() / "collections" / coll / "archive" / entry.filename
+    try:
+        record = read_record_at(path, entry.offset, entry.length)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {path} at offset {entry.offset}: {exc}") from exc
+    if raw:
+        sys.stdout.buffer.write(record.stored)
+        sys.stdout.flush()
+        return
+    click.echo(
+        f"# {record.rec_type} of {url} at {_when(entry.timestamp)} ({coll}/{entry.filename}@{entry.offset})"
+    )
+    for name, value in record.warc_headers:
+        if name.startswith("WARC-") and name != "WARC-Target-URI":
+            click.echo(f"# {name}: {value}")
+    if record.status is not None:
+        click.echo(f"HTTP {record.status}")
+    for name, value in record.http_headers:
+        click.echo(f"{name}: {value}")
+    click.echo("")
+    body = record.payload
+    try:
+        body = decode_content(body, record.header("Content-Encoding"))
+    except Exception:  # noqa: BLE001 - shown as stored, with a note, if it will not decode
+        click.echo("(the body does not decode with its Content-Encoding; shown as stored)")
+    content_type = record.header("Content-Type") or ""
+    if (
+        content_type.startswith(
+            (
+                "text/",
+                "application/xhtml",
+                "application/json",
+                "application/xml",
+                "application/rss",
+                "application/atom",
+            )
+        )
+        or not content_type
+    ):
+        click.echo(decode_html(body, content_type or None).text)
+    else:
+        click.echo(f"({len(body)} bytes of {content_type}; --raw writes the record as stored)")
+
+
+@main.command("replay")
+@click.option("--port", default=8080, show_default=True, help="Port to serve on.")
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
+def replay_command(port: int, bind: str) -> None:
+    """Serve the data folder with pywb (built in its own environment on first use)."""
+    home = _home()
+    if not (home / "collections").is_dir():
+        raise click.ClickException(
+            f"{home.resolve()} has no collections/ yet: crawl something first"
+        )
+    try:
+        wayback = ensure_pywb()
+    except ReplayError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for prepared in prepare_indexes(home):
+        how = (
+            "index rebuilt"
+            if prepared.rebuilt
+            else f"{prepared.merged_files} new index files merged"
+        )
+        click.echo(f"  http://{bind}:{port}/{prepared.name}/  ({how})")
+    command, env = wayback_command(wayback, port, bind)
+    click.echo(f"pywb on http://{bind}:{port}/ ; Ctrl-C stops it")
+    with contextlib.suppress(KeyboardInterrupt):
+        code = subprocess.run(command, cwd=home, env=env, check=False).returncode  # noqa: S603
+        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+            raise click.ClickException(f"pywb exited with status {code}")

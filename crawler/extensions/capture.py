@@ -13,6 +13,10 @@ Settings:
 - ``ARCHIVE_GZIP_LEVEL`` (6): zlib level of each record's gzip member; 0 writes plain WARC.
 - ``ARCHIVE_WARC_VERSION`` ("1.1").
 - ``ARCHIVE_INFO`` ({}): more ``warcinfo`` fields (operator, source, run id...).
+- ``ARCHIVE_INDEX`` (True): index each WARC into ``<collection>/indexes/`` (pywb's CDXJ)
+  as soon as it is closed, in a thread; at the end of the crawl the per-file indexes
+  are merged into ``index.cdxj`` (``archive.index``). Stats ``archive/indexed_files``,
+  ``archive/index_errors``; ``archivist index`` rebuilds a collection's index.
 
 A request with ``meta["dont_archive"] = True`` is not written. Stats:
 ``archive/records``, ``archive/bytes``, ``archive/files``, ``archive/record_errors``,
@@ -35,8 +39,11 @@ import twisted
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import threads
+from twisted.internet.defer import Deferred, DeferredList
 
 from archive import RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
+from archive.index import index_file, merge_indexes
 from crawler import __version__
 from crawler.capture import exchange_from
 
@@ -60,6 +67,8 @@ class WarcCaptureExtension:
         self.crawler = crawler
         self.writer = writer
         self.failed = False
+        self.indexes_dir = writer.directory.parent / "indexes"
+        self._indexing: list[Deferred[Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -78,6 +87,8 @@ class WarcCaptureExtension:
             warc_version=str(settings.get("ARCHIVE_WARC_VERSION", "1.1")),
         )
         ext = cls(crawler, writer)
+        if settings.getbool("ARCHIVE_INDEX", True):
+            writer.on_close = ext.index_closed
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -93,6 +104,26 @@ class WarcCaptureExtension:
         if recovered:
             assert self.crawler.stats is not None
             self.crawler.stats.set_value("archive/recovered_files", len(recovered))
+            if self.writer.on_close is not None:
+                for path in recovered:
+                    self.index_closed(path)
+
+    def index_closed(self, path: Path) -> None:
+        """Index a closed WARC in a thread: the reactor goes on capturing meanwhile."""
+        done: Deferred[Any] = threads.deferToThread(index_file, path, self.indexes_dir)
+        done.addCallbacks(self._indexed, self._index_failed, errbackArgs=(path,))
+        self._indexing.append(done)
+
+    def _indexed(self, _: Path) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archive/indexed_files")
+
+    def _index_failed(self, failure: Any, path: Path) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archive/index_errors")
+        logger.error(
+            "Could not index %s (archivist index rebuilds it): %s", path, failure.getErrorMessage()
+        )
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         if request.meta.get("dont_archive") or self.failed:
@@ -120,7 +151,7 @@ class WarcCaptureExtension:
         logger.error("Stopping the crawl: %s", exc, extra={"spider": self.crawler.spider})
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
 
-    def spider_closed(self, reason: str) -> None:
+    def spider_closed(self, reason: str) -> Deferred[Any] | None:
         try:
             self.writer.close()
         except OSError:
@@ -131,6 +162,20 @@ class WarcCaptureExtension:
         self.crawler.stats.set_value("archive/files", len(self.writer.closed_files))
         self.crawler.stats.set_value(
             "archive/file_names", [p.name for p in self.writer.closed_files]
+        )
+        if not self._indexing:
+            return None
+        # The crawl ends once its files are indexed and folded into index.cdxj.
+        waiting: Deferred[Any] = DeferredList(self._indexing)
+        waiting.addCallback(lambda _: threads.deferToThread(merge_indexes, self.indexes_dir))
+        waiting.addErrback(self._merge_failed)
+        return waiting
+
+    def _merge_failed(self, failure: Any) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archive/index_errors")
+        logger.error(
+            "Could not merge the indexes in %s: %s", self.indexes_dir, failure.getErrorMessage()
         )
 
 
