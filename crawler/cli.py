@@ -28,6 +28,7 @@ from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_co
 from crawler.runbook import RunOptions, run_source
 from crawler.scheduler import Daemon, SchedulerError
 from crawler.sources import SourceError, find_source, load_source
+from crawler.wacz import WaczError, write_wacz
 
 if TYPE_CHECKING:
     from archive.store import RunRecord
@@ -594,3 +595,30 @@ def replay_command(port: int, bind: str) -> None:
         code = subprocess.run(command, cwd=home, env=env, check=False).returncode  # noqa: S603
         if code not in (0, -signal.SIGINT, -signal.SIGTERM):
             raise click.ClickException(f"pywb exited with status {code}")
+
+
+@main.command("wacz")
+@click.argument("collection")
+@click.option("--run", "run_id", help="Only the WARC files of this run.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The .wacz file."
+)
+def wacz_command(collection: str, run_id: str | None, output: Path | None) -> None:
+    """Package COLLECTION (or one run of it) as a WACZ file for ReplayWeb.page."""
+    (folder,) = _collections(collection)
+    with _store() as store:
+        names = None
+        if run_id is not None:
+            record = store.get_run(run_id)
+            if record is None:
+                raise click.ClickException(f"no run {run_id!r}")
+            names = list(record.warc_files)
+        target = output or Path(f"{collection}{'-' + run_id if run_id else ''}.wacz")
+        try:
+            report = write_wacz(folder, target, store, names)
+        except WaczError as exc:
+            raise click.ClickException(str(exc)) from exc
+    size = _size(report.path.stat().st_size)
+    click.echo(
+        f"{report.path}: {report.warc_files} WARC files, {report.pages} article pages, {size}"
+    )

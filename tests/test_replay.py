@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from archive.extract import decode_content
 from archive.index import INDEX_NAME, lookup, merge_indexes, reindex_collection, url_key
 from archive.reader import read_record_at
+from archive.store import Store
 from crawler.cli import main
 from tests.conftest import crawl, warc_files, write_source
 
@@ -210,3 +211,76 @@ def test_archivist_replay_serves_every_article_as_the_server_sent_it(twice, worl
         proc.wait(timeout=30)
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_wacz_packages_the_collection_with_article_pages_and_valid_hashes(twice, world, tmp_path):
+    import hashlib
+    import zipfile
+
+    home, _, second = twice
+    out = tmp_path / "tin.wacz"
+    made = CliRunner().invoke(main, ["wacz", "tin", "-o", str(out)], env=_env(home))
+    assert made.exit_code == 0, made.output
+    validated = subprocess.run(
+        [str(BIN / "wacz"), "validate", "-f", str(out)], capture_output=True, text=True, check=False
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+    with zipfile.ZipFile(out) as wacz:
+        names = set(wacz.namelist())
+        warcs = {p.name for p in warc_files(home)}
+        assert {f"archive/{name}" for name in warcs} <= names
+        for name in warcs:  # stored, not deflated: ReplayWeb.page reads byte ranges
+            assert wacz.getinfo(f"archive/{name}").compress_type == zipfile.ZIP_STORED
+        package = json.loads(wacz.read("datapackage.json"))
+        for resource in package["resources"]:
+            data = wacz.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        assert {r["path"] for r in package["resources"]} >= {"pages/pages.jsonl"}
+        lines = wacz.read("pages/pages.jsonl").decode("utf-8").splitlines()
+    header, pages = json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
+    assert header["format"] == "json-pages-1.0"
+    with Store.for_home(home) as store:
+        articles = {s.article.url: s.article for s in store.articles() if s.collection == "tin"}
+    assert articles
+    assert {page["url"] for page in pages} == set(articles)
+    for page in pages:
+        assert page["title"] == articles[page["url"]].title
+        assert page["text"] == articles[page["url"]].body
+        assert page["ts"].endswith("Z")
+    assert len(pages) == 2 * len(articles)  # each article was captured by both crawls
+
+    only = tmp_path / "second.wacz"
+    made = CliRunner().invoke(
+        main, ["wacz", "tin", "--run", second.run_id, "-o", str(only)], env=_env(home)
+    )
+    # The crawl ran outside run bookkeeping: no row, a clear refusal.
+    assert made.exit_code == 1
+    assert f"no run {second.run_id!r}" in made.output
+
+
+def test_wacz_of_one_run_holds_that_runs_files(tmp_path, demo_server):
+    import zipfile
+
+    from crawler.demo.run import route_settings
+
+    write_source(tmp_path / "sources", "goc", "goc-nhin.test", family="wordpress")
+    env = {**_env(tmp_path), "ARCHIVIST_SOURCES": str(tmp_path / "sources")}
+    routes = route_settings(demo_server)["ROUTE_PROXIES"]
+    args = ["crawl", "goc", "-s", f"ROUTE_PROXIES={routes}", "-s", "NETWORK_LOOPBACK_ONLY=1"]
+    for _ in range(2):
+        done = CliRunner().invoke(main, args, env=env)
+        assert done.exit_code == 0, done.output
+    with Store.for_home(tmp_path) as store:
+        latest = store.runs(source="goc")[0]
+    assert latest.warc_files
+    out = tmp_path / "run.wacz"
+    made = CliRunner().invoke(main, ["wacz", "goc", "--run", latest.id, "-o", str(out)], env=env)
+    assert made.exit_code == 0, made.output
+    with zipfile.ZipFile(out) as wacz:
+        packed = {n.removeprefix("archive/") for n in wacz.namelist() if n.startswith("archive/")}
+        pages = wacz.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]
+    assert packed == set(latest.warc_files)
+    assert len(warc_files(tmp_path)) == 2 * len(packed)  # the other run's files stay out
+    assert pages  # this run's captures of the stored articles
