@@ -32,7 +32,7 @@ from archive import recover_abandoned
 from crawler.runs import CrawlRun, new_run_id, read_stats
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from archive._store_runs import RunRecord
@@ -183,13 +183,15 @@ def run_source(
     options: RunOptions | None = None,
     stop: threading.Event | None = None,
     run_id: str | None = None,
+    on_beat: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> RunRecord:
     """Crawl ``source`` once, with its row in ``store``; returns the final row.
 
     ``stop`` set while it runs asks the crawl to finish (status ``stopped``); past
     ``options.max_run_time`` it is asked the same way (status ``timed_out``). A crawl
     that does not end within ``options.kill_after`` of being asked is killed, and the
-    WARC files it left open are closed after their last whole record.
+    WARC files it left open are closed after their last whole record. ``on_beat`` gets
+    the crawl's live stats at each heartbeat (a progress display, say).
     """
     options = options or RunOptions()
     run = CrawlRun(source, source_path, home, settings, run_id=run_id or new_run_id(source.name))
@@ -214,7 +216,7 @@ def run_source(
             log_path=str(run.log_path),
         )
         logger.info("Crawling %s (run %s, pid %s)", source.name, run.run_id, run.pid)
-        ended_by = _watch(store, run, options, stop)
+        ended_by = _watch(store, run, options, stop, on_beat)
         result = run.result()
         recovered = _recover(home, source.collection) if result.returncode < 0 else []
         figures = figures_from_stats(result.stats)
@@ -236,7 +238,11 @@ def run_source(
 
 
 def _watch(
-    store: Store, run: CrawlRun, options: RunOptions, stop: threading.Event | None
+    store: Store,
+    run: CrawlRun,
+    options: RunOptions,
+    stop: threading.Event | None,
+    on_beat: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> str | None:
     """Wait for the crawl, beating the heart; returns why we ended it, if we did."""
     deadline = time.monotonic() + options.max_run_time if options.max_run_time else None
@@ -259,7 +265,9 @@ def _watch(
             run.signal(signal.SIGKILL)
             kill_at = None
         if now - last_beat >= options.heartbeat:
-            _beat(store, run)
+            stats = _beat(store, run)
+            if on_beat is not None:
+                on_beat(stats)
             last_beat = now
         try:
             run.wait(timeout=_POLL)
@@ -273,7 +281,7 @@ def _watch(
     return ended_by
 
 
-def _beat(store: Store, run: CrawlRun) -> None:
+def _beat(store: Store, run: CrawlRun) -> dict[str, Any]:
     stats = run.read_stats()
     try:
         store.heartbeat(
@@ -283,6 +291,7 @@ def _beat(store: Store, run: CrawlRun) -> None:
         )
     except Exception:  # the crawl goes on if the records database blinks
         logger.exception("Could not record the heartbeat of run %s", run.run_id)
+    return stats
 
 
 def reap_orphans(store: Store, home: Path, stop: threading.Event | None = None) -> list[str]:
