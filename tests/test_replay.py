@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -206,6 +208,22 @@ def test_archivist_replay_serves_every_article_as_the_server_sent_it(twice, worl
             assert body == sent.body, url  # urllib asks no gzip: pywb decodes what was stored
             replayed += 1
         assert replayed >= 10
+
+        # The page requisites replay too (pywb redirects to the nearest capture of each).
+        page = world.url_response(articles[0])
+        assert page is not None
+        html = decode_content(page.body, None).decode("utf-8")
+        requisites = {
+            urllib.parse.urljoin(articles[0], ref)
+            for ref in re.findall(r'(?:src|href)="([^"]+[.](?:css|png|jpg|jpeg|gif|svg|js))"', html)
+        }
+        assert requisites
+        stamp = lookup(indexes, articles[0])[0].timestamp
+        for url in sorted(requisites):
+            status, body = _get(f"http://127.0.0.1:{port}/tin/{stamp}id_/{url}")
+            sent = world.url_response(url)
+            assert sent is not None
+            assert (status, body) == (200, sent.body), url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
