@@ -14,7 +14,7 @@ from archive.errors import (
     StoreError,
     WarcWriteError,
 )
-from archive.records import Header, HttpExchange, RecordRef
+from archive.records import Header, HttpExchange, Original, RecordRef
 from archive.recover import recover_abandoned, recover_open_file
 from archive.writer import WarcFileWriter
 
@@ -23,6 +23,7 @@ __all__ = [
     "CollectionError",
     "Header",
     "HttpExchange",
+    "Original",
     "RecordError",
     "RecordRef",
     "StoreError",

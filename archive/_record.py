@@ -22,7 +22,7 @@ from archive.errors import RecordError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from archive.records import Header, HttpExchange
+    from archive.records import Header, HttpExchange, Original
 
 __all__ = [
     "WarcRecord",
@@ -30,6 +30,7 @@ __all__ = [
     "make_record_id",
     "request_record",
     "response_record",
+    "revisit_record",
     "sha1_digest",
     "warc_date",
     "warcinfo_record",
@@ -152,6 +153,47 @@ def response_record(exchange: HttpExchange, warcinfo_id: str, version: str) -> W
     if exchange.truncated:
         fields.append(("WARC-Truncated", exchange.truncated))
     return WarcRecord(fields, [head, exchange.response_body])
+
+
+REVISIT_PROFILES = {
+    ("1.1", False): "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    ("1.1", True): "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+    ("1.0", False): "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
+    ("1.0", True): "http://netpreserve.org/warc/1.0/revisit/server-not-modified",
+}
+
+
+def revisit_record(
+    exchange: HttpExchange,
+    original: Original,
+    warcinfo_id: str,
+    version: str,
+    *,
+    not_modified: bool,
+) -> WarcRecord:
+    """A ``revisit``: the response's headers only, pointing at the capture it repeats.
+
+    ``not_modified``: the server answered 304 to a conditional request (the
+    server-not-modified profile); otherwise the payload was byte-identical to
+    ``original``'s (identical-payload-digest). Either way the payload digest is the
+    original's, and WARC-Refers-To-Target-URI and -Date let replay tools find it.
+    """
+    try:
+        head = response_head(exchange)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise RecordError(exchange.url, str(exc)) from exc
+    fields = _common_fields("revisit", make_record_id(), exchange, warcinfo_id, version)
+    if exchange.ip_address:
+        fields.append(("WARC-IP-Address", exchange.ip_address))
+    fields += [
+        ("WARC-Profile", REVISIT_PROFILES[version, not_modified]),
+        ("WARC-Refers-To", original.record_id),
+        ("WARC-Refers-To-Target-URI", original.url),
+        ("WARC-Refers-To-Date", warc_date(original.date, version)),
+        ("Content-Type", "application/http; msgtype=response"),
+        ("WARC-Payload-Digest", original.payload_digest),
+    ]
+    return WarcRecord(fields, [head])
 
 
 def request_record(

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUN_STATUSES",
+    "ArticleEventRow",
     "ArticleRow",
     "ArticleVersionRow",
     "Base",
@@ -137,6 +138,30 @@ class CaptureRow(Base):
     warc_offset: Mapped[int] = mapped_column(BigInteger)  # WARCs pass 2 GiB
     warc_length: Mapped[int] = mapped_column(BigInteger)
     record_id: Mapped[str] = mapped_column(String(200), unique=True)
+    # Since 0002: revisits, and what a conditional request needs.
+    record_type: Mapped[str] = mapped_column(
+        String(20), default="response", server_default="response"
+    )
+    refers_to: Mapped[str | None] = mapped_column(String(200))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleEventRow(Base):
+    """An article seen before that is gone (``removed``) or back (``restored``)."""
+
+    __tablename__ = "article_events"
+    __table_args__ = (Index(None, "url"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))
+    collection: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
 
 
 class ArticleRow(Base):

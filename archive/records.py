@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-__all__ = ["Header", "HttpExchange", "RecordRef"]
+__all__ = ["Header", "HttpExchange", "Original", "RecordRef"]
 
 Header = tuple[bytes, bytes]
 """One header line as (name, value) bytes; repeated names are kept as separate pairs."""
@@ -58,3 +58,13 @@ class RecordRef:
     length: int
     record_id: str
     payload_digest: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """The earlier capture a ``revisit`` record stands for (what WARC-Refers-To-* name)."""
+
+    record_id: str
+    url: str
+    date: datetime
+    payload_digest: str

@@ -12,6 +12,8 @@ so that ``archivist extract`` can rebuild them from the WARCs.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
@@ -24,10 +26,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive._store_recrawl import ChangeRecord, EventRecord, LastResponse, RecrawlMixin
 from archive._store_rows import article_of, ref_of, version_row
 from archive._store_runs import RunRecord, RunsMixin
 from archive._store_schema import (
     RUN_STATUSES,
+    ArticleEventRow,
     ArticleRow,
     ArticleVersionRow,
     CaptureRow,
@@ -46,7 +50,16 @@ if TYPE_CHECKING:
     from archive.article import Article
     from archive.records import RecordRef
 
-__all__ = ["RUN_STATUSES", "RunRecord", "Store", "StoreError", "StoredArticle"]
+__all__ = [
+    "RUN_STATUSES",
+    "ChangeRecord",
+    "EventRecord",
+    "LastResponse",
+    "RunRecord",
+    "Store",
+    "StoreError",
+    "StoredArticle",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +89,7 @@ class StoredArticle:
     metadata_id: str | None = None
 
 
-class Store(RunsMixin):
+class Store(RunsMixin, RecrawlMixin):
     """The records database at ``url``; a context manager that closes it."""
 
     def __init__(self, url: str) -> None:
@@ -148,8 +161,18 @@ class Store(RunsMixin):
         payload_digest: str,
         ref: RecordRef,
         run_id: str | None = None,
+        *,
+        record_type: str = "response",
+        refers_to: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> int:
-        """Record one capture; if its record id is known already, return the existing id."""
+        """Record one capture; if its record id is known already, return the existing id.
+
+        ``record_type`` is ``revisit`` for a revisit record, which ``refers_to`` the
+        original's record id; ``etag`` and ``last_modified`` are the response's
+        validators, sent back by the next crawl's conditional request.
+        """
         if fetched_at.utcoffset() is None:
             raise ValueError(f"fetched_at must be timezone-aware, got {fetched_at!r}")
 
@@ -169,6 +192,10 @@ class Store(RunsMixin):
                 warc_offset=ref.offset,
                 warc_length=ref.length,
                 record_id=ref.record_id,
+                record_type=record_type,
+                refers_to=refers_to,
+                etag=etag,
+                last_modified=last_modified,
             )
             session.add(row)
             session.flush()
@@ -213,6 +240,7 @@ class Store(RunsMixin):
                 change = "unchanged"
             if latest:
                 row.current_version_id = version.id
+                _restore_if_removed(session, row, article.url, source, capture)
             return version.id, change
 
         return self._write(work)
@@ -257,7 +285,7 @@ class Store(RunsMixin):
 
         def work(session: Session) -> None:
             session.execute(update(ArticleRow).values(current_version_id=None))
-            for model in (ArticleVersionRow, ArticleRow, CaptureRow):
+            for model in (ArticleEventRow, ArticleVersionRow, ArticleRow, CaptureRow):
                 session.execute(delete(model))
 
         self._write(work)
@@ -290,13 +318,57 @@ def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 
 
+def _wal(cursor: Any) -> None:
+    """Switch to WAL once per database file (it persists); wait out a concurrent switch.
+
+    Changing the journal mode needs the database to itself and does not wait on the
+    busy timeout: a second process opening a new database at the same moment gets
+    "database is locked" at once, so it retries here.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _restore_if_removed(
+    session: Session, row: ArticleRow, url: str, source: str, capture: CaptureRow
+) -> None:
+    """An article recorded again after a ``removed`` event is ``restored``."""
+    last = session.scalar(
+        select(ArticleEventRow)
+        .where(ArticleEventRow.url.in_({row.url, url}))
+        .order_by(ArticleEventRow.at.desc(), ArticleEventRow.id.desc())
+        .limit(1)
+    )
+    if last is not None and last.kind == "removed" and capture.fetched_at >= last.at:
+        session.add(
+            ArticleEventRow(
+                url=last.url,
+                source=source,
+                collection=capture.collection,
+                kind="restored",
+                at=capture.fetched_at,
+                status=capture.status,
+                detail=f"back with status {capture.status} after: {last.detail}",
+                capture_id=capture.id,
+            )
+        )
 
 
 def _new_article(

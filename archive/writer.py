@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Self
 
 from archive import _record
 from archive.errors import CollectionError, WarcWriteError
-from archive.records import HttpExchange, RecordRef
+from archive.records import HttpExchange, Original, RecordRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -93,6 +93,22 @@ class WarcFileWriter:
             exchange, response.record_id, self._warcinfo_id, self.version
         )
         return self._write_all((response, request))
+
+    def write_revisit(
+        self, exchange: HttpExchange, original: Original, *, not_modified: bool
+    ) -> tuple[RecordRef, RecordRef]:
+        """Write a ``revisit`` of ``original`` and its request; return their places."""
+        if self._failed is not None:
+            raise self._failed
+        if self._fh is None:
+            self._open()
+        revisit = _record.revisit_record(
+            exchange, original, self._warcinfo_id, self.version, not_modified=not_modified
+        )
+        request = _record.request_record(
+            exchange, revisit.record_id, self._warcinfo_id, self.version
+        )
+        return self._write_all((revisit, request))
 
     def write_derived(
         self, uri: str, refers_to: str, text: str, fields_json: str
