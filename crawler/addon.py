@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
 from crawler.pipelines.extract import ExtractPipeline
+from crawler.recrawl import ConditionalRequestMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -27,6 +28,8 @@ class ArchivistAddon:
         # Before HttpProxyMiddleware (750), which handles credentials for the
         # meta["proxy"] this one sets.
         add("DOWNLOADER_MIDDLEWARES", RouteProxyMiddleware, 740)
+        # Conditional requests from the last capture of each URL (recrawls).
+        add("DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware, 730)
         # After HttpProxyMiddleware (750): by then the proxy decision is final.
         add("DOWNLOADER_MIDDLEWARES", LoopbackOnlyMiddleware, 760)
         # The capture hooks a signal, so its order among extensions does not matter.

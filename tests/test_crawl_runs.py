@@ -173,20 +173,20 @@ def test_demo_crawls_every_demo_source_and_a_second_run_recrawls_the_same_urls(t
     assert "WARC files" in first.output
     files_first = warc_files(tmp_path)
     assert len(files_first) == 4
-    urls_first = _urls(files_first)
+    urls_first = _urls(files_first, ("response", "revisit"))
     second = CliRunner().invoke(main, ["demo", "--size", "8"], env=env)
     assert second.exit_code == 0, second.output
     files_second = sorted(set(warc_files(tmp_path)) - set(files_first))
     assert len(files_second) == 4
-    assert _urls(files_second) == urls_first
+    # The same URLs again; unchanged payloads are revisit records of the first capture.
+    assert _urls(files_second, ("response", "revisit")) == urls_first
+    assert len(_urls(files_second, ("revisit",))) > 0.9 * len(urls_first)
     assert warcio_check(warc_files(tmp_path)).returncode == 0
 
 
-def _urls(files):
+def _urls(files, kinds=("response",)):
     return sorted(
-        r["warc"].get_header("WARC-Target-URI")
-        for r in read_records(files)
-        if r["type"] == "response"
+        r["warc"].get_header("WARC-Target-URI") for r in read_records(files) if r["type"] in kinds
     )
 
 

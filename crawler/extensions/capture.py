@@ -18,6 +18,16 @@ Settings:
   are merged into ``index.cdxj`` (``archive.index``). Stats ``archive/indexed_files``,
   ``archive/index_errors``; ``archivist index`` rebuilds a collection's index.
 
+Recrawls (``crawler.recrawl``): a ``304`` to a conditional request is written as a
+``revisit`` (server-not-modified) of the capture it revalidated; a ``200`` whose
+payload digest the records store already holds (``ARCHIVE_DEDUPE``: in this
+collection, in all, or off) as a ``revisit`` (identical-payload-digest) of the first
+capture with it. Every capture goes into the store's ``captures`` table (the digest
+index, with the ``ETag`` and ``Last-Modified`` the next crawl revalidates with). A
+known article that now answers 404/410, or redirects to its site's home page, gets a
+``removed`` event. Stats ``archive/revisits/identical``, ``archive/revisits/not_modified``,
+``recrawl/removed``.
+
 A request with ``meta["dont_archive"] = True`` is not written. Stats:
 ``archive/records``, ``archive/bytes``, ``archive/files``, ``archive/record_errors``,
 ``archive/write_errors``, ``archive/recovered_files``. At start, ``.open`` files that
@@ -33,6 +43,7 @@ import platform
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 import twisted
@@ -42,14 +53,19 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import threads
 from twisted.internet.defer import Deferred, DeferredList
 
-from archive import RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
+from archive import Original, RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
+from archive._record import sha1_digest
 from archive.index import index_file, merge_indexes
 from crawler import __version__
 from crawler.capture import exchange_from
+from crawler.recrawl import DEDUPE_SCOPES, PREVIOUS, open_records
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+
+    from archive import HttpExchange, RecordRef
+    from archive.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +85,17 @@ class WarcCaptureExtension:
         self.failed = False
         self.indexes_dir = writer.directory.parent / "indexes"
         self._indexing: list[Deferred[Any]] = []
+        self.collection = writer.directory.parent.name
+        settings = crawler.settings
+        self.run_id = str(settings.getdict("ARCHIVE_INFO").get("archivist-run-id", "")) or None
+        self.dedupe = str(settings.get("ARCHIVE_DEDUPE", "collection"))
+        if self.dedupe not in DEDUPE_SCOPES:
+            raise NotConfigured(f"ARCHIVE_DEDUPE must be one of {DEDUPE_SCOPES}: {self.dedupe!r}")
+        self.store: Store | None = None
+        if settings.getbool("ARCHIVE_RECORD_CAPTURES", True):
+            self.store = open_records(crawler)
+        if self.store is not None and self.run_id and self.store.get_run(self.run_id) is None:
+            self.run_id = None  # a crawl started outside run bookkeeping has no runs row
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -131,7 +158,14 @@ class WarcCaptureExtension:
         stats = self.crawler.stats
         assert stats is not None
         try:
-            refs = self.writer.write_exchange(exchange_from(request, response))
+            exchange = exchange_from(request, response)
+            original, not_modified = self._revisit_of(exchange, request)
+            if original is not None:
+                refs = self.writer.write_revisit(exchange, original, not_modified=not_modified)
+                kind = "not_modified" if not_modified else "identical"
+                stats.inc_value(f"archive/revisits/{kind}")
+            else:
+                refs = self.writer.write_exchange(exchange)
         except RecordError as exc:
             stats.inc_value("archive/record_errors")
             logger.warning("Not archived: %s", exc, extra={"spider": self.crawler.spider})
@@ -142,6 +176,79 @@ class WarcCaptureExtension:
         request.meta["archive_refs"] = refs
         stats.inc_value("archive/records", 2)
         stats.inc_value("archive/bytes", refs[0].length + refs[1].length)
+        if self.store is not None:
+            self._record(exchange, refs[0], original)
+
+    def _revisit_of(self, exchange: HttpExchange, request: Request) -> tuple[Original | None, bool]:
+        """The capture this response repeats, and whether the server said 304."""
+        previous = request.meta.get(PREVIOUS)
+        if exchange.status == 304 and previous is not None:
+            return previous.original, True
+        if self.store is None or self.dedupe == "off" or exchange.status != 200:
+            return None, False
+        if exchange.truncated or not exchange.response_body:
+            return None, False
+        digest = sha1_digest([exchange.response_body])
+        scope = self.collection if self.dedupe == "collection" else None
+        try:
+            return self.store.find_original(digest, scope), False
+        except Exception:  # the capture matters more than saving its bytes
+            logger.exception("Digest look-up failed; writing %s in full", exchange.url)
+            return None, False
+
+    def _record(self, exchange: HttpExchange, ref: RecordRef, original: Original | None) -> None:
+        """Add the capture to the store (the digest index) and note removed articles."""
+        assert self.store is not None
+        text = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in exchange.response_headers
+        }
+        try:
+            capture_id = self.store.add_capture(
+                self.collection,
+                exchange.url,
+                exchange.date,
+                exchange.status,
+                text.get("content-type", ""),
+                ref.payload_digest,
+                ref,
+                self.run_id,
+                record_type="revisit" if original is not None else "response",
+                refers_to=original.record_id if original is not None else None,
+                etag=text.get("etag"),
+                last_modified=text.get("last-modified"),
+            )
+            self._maybe_removed(exchange, text.get("location"), capture_id)
+        except Exception:  # the WARC holds it; the index can be rebuilt from WARCs
+            logger.exception("Could not record the capture of %s", exchange.url)
+
+    def _maybe_removed(self, exchange: HttpExchange, location: str | None, capture_id: int) -> None:
+        assert self.store is not None
+        status = exchange.status
+        gone = status in {404, 410}
+        home = status in {301, 302, 303, 307, 308} and _to_home(exchange.url, location)
+        if not (gone or home):
+            return
+        known = self.store.article_source(exchange.url)
+        if known is None:
+            return
+        last = self.store.last_event(known[1])
+        if last is not None and last.kind == "removed":
+            return
+        detail = f"answers {status}" if gone else f"redirects to the home page ({location})"
+        self.store.add_event(
+            known[1],
+            known[0],
+            self.collection,
+            "removed",
+            exchange.date,
+            detail,
+            status,
+            capture_id,
+        )
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("recrawl/removed")
+        logger.warning("Article removed: %s %s", exchange.url, detail)
 
     def _write_failed(self, exc: WarcWriteError) -> None:
         self.failed = True
@@ -177,6 +284,14 @@ class WarcCaptureExtension:
         logger.error(
             "Could not merge the indexes in %s: %s", self.indexes_dir, failure.getErrorMessage()
         )
+
+
+def _to_home(url: str, location: str | None) -> bool:
+    """Does a redirect from ``url`` go to its site's home page?"""
+    if not location:
+        return False
+    target = urlsplit(urljoin(url, location))
+    return target.netloc == urlsplit(url).netloc and target.path in {"", "/"} and not target.query
 
 
 def _warcinfo(extra: dict[str, Any], collection: str, crawler: Crawler) -> list[tuple[str, str]]:

@@ -1,0 +1,104 @@
+"""Incremental recrawls: conditional requests from the last capture of each URL.
+
+``ConditionalRequestMiddleware`` (a downloader middleware) looks up the latest 200
+response of a URL in the records store and sends its validators back
+(``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
+``Last-Modified``). A ``304`` answer is then written as a ``revisit`` record with the
+server-not-modified profile (``crawler.extensions.capture``), pointing at that capture.
+
+Settings:
+- ``RECRAWL_CONDITIONAL`` (True): send conditional requests.
+- ``ARCHIVE_DEDUPE`` ("collection"): where the capture looks for an earlier response
+  with the same payload digest to write an identical-payload ``revisit`` instead:
+  ``collection`` (pywb resolves revisits within a collection), ``all`` (every
+  collection: for tools with one index over all), or ``off``.
+
+A request with ``meta["dont_revalidate"] = True`` is sent unconditionally.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from scrapy.exceptions import NotConfigured
+
+from archive.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from archive.store import LastResponse
+
+__all__ = ["DEDUPE_SCOPES", "ConditionalRequestMiddleware", "open_records", "records_url"]
+
+logger = logging.getLogger(__name__)
+
+DEDUPE_SCOPES = ("collection", "all", "off")
+PREVIOUS = "archivist_previous"
+"""``Request.meta`` key: the ``LastResponse`` a conditional request revalidates."""
+
+
+def records_url(settings: BaseSettings) -> str:
+    home = Path(settings.get("ARCHIVIST_HOME") or "data")
+    return str(settings.get("STORE_URL") or f"sqlite:///{home.resolve() / 'archivist.db'}")
+
+
+def open_records(crawler: Crawler) -> Store | None:
+    """The crawl's records store, opened once per crawl; None if it cannot be opened."""
+    cached: Store | bool | None = getattr(crawler, "_archivist_records", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    store: Store | None
+    try:
+        store = Store(records_url(crawler.settings))
+    except StoreError as exc:
+        logger.warning("Recrawl features off, the records store is unavailable: %s", exc)
+        store = None
+    crawler._archivist_records = store  # type: ignore[attr-defined]
+    return store
+
+
+class ConditionalRequestMiddleware:
+    """Adds ``If-None-Match`` / ``If-Modified-Since`` from the URL's last capture."""
+
+    def __init__(self, crawler: Crawler, store: Store, collection: str) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.collection = collection
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("RECRAWL_CONDITIONAL", True):
+            raise NotConfigured
+        store = open_records(crawler)
+        if store is None:
+            raise NotConfigured
+        assert crawler.spidercls is not None
+        collection = settings.get("ARCHIVE_COLLECTION") or crawler.spidercls.name
+        return cls(crawler, store, collection)
+
+    def process_request(self, request: Request) -> None:
+        if request.method != "GET" or request.meta.get("dont_revalidate"):
+            return
+        if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
+            return
+        try:
+            previous: LastResponse | None = self.store.last_response(request.url, self.collection)
+        except StoreError:
+            logger.exception("Could not look up the last capture of %s", request.url)
+            return
+        if previous is None or not (previous.etag or previous.last_modified):
+            return
+        if previous.etag:
+            request.headers[b"If-None-Match"] = previous.etag
+        if previous.last_modified:
+            request.headers[b"If-Modified-Since"] = previous.last_modified
+        request.meta[PREVIOUS] = previous
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("recrawl/conditional_requests")
+        return
