@@ -170,6 +170,7 @@ def revisit_record(
     version: str,
     *,
     not_modified: bool,
+    extra_fields: Sequence[tuple[str, str]] = (),
 ) -> WarcRecord:
     """A ``revisit``: the response's headers only, pointing at the capture it repeats.
 
@@ -192,6 +193,7 @@ def revisit_record(
         ("WARC-Refers-To-Date", warc_date(original.date, version)),
         ("Content-Type", "application/http; msgtype=response"),
         ("WARC-Payload-Digest", original.payload_digest),
+        *extra_fields,
     ]
     return WarcRecord(fields, [head])
 

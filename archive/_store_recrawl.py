@@ -44,6 +44,9 @@ class LastResponse:
     etag: str | None
     last_modified: str | None
     capture_id: int
+    filename: str = ""
+    offset: int = 0
+    length: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,15 @@ class RecrawlMixin:
             row = session.scalar(statement)
             if row is None:
                 return None
-            return LastResponse(_original(row), row.etag, row.last_modified, row.id)
+            return LastResponse(
+                _original(row),
+                row.etag,
+                row.last_modified,
+                row.id,
+                row.warc_filename,
+                row.warc_offset,
+                row.warc_length,
+            )
 
     def article_source(self, url: str) -> tuple[str, str] | None:
         """(source, url key) of the article seen at ``url``, if it is one."""

@@ -24,7 +24,7 @@ from archive.errors import CollectionError, WarcWriteError
 from archive.records import HttpExchange, Original, RecordRef
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
     from types import TracebackType
 
@@ -95,18 +95,33 @@ class WarcFileWriter:
         return self._write_all((response, request))
 
     def write_revisit(
-        self, exchange: HttpExchange, original: Original, *, not_modified: bool
+        self,
+        exchange: HttpExchange,
+        original: Original,
+        *,
+        not_modified: bool,
+        request_exchange: HttpExchange | None = None,
+        extra_fields: Sequence[tuple[str, str]] = (),
     ) -> tuple[RecordRef, RecordRef]:
-        """Write a ``revisit`` of ``original`` and its request; return their places."""
+        """Write a ``revisit`` of ``original`` and its request; return their places.
+
+        ``request_exchange`` gives the request record when ``exchange`` holds a response
+        other than the one on the wire (a 304 merged into the response it validated).
+        """
         if self._failed is not None:
             raise self._failed
         if self._fh is None:
             self._open()
         revisit = _record.revisit_record(
-            exchange, original, self._warcinfo_id, self.version, not_modified=not_modified
+            exchange,
+            original,
+            self._warcinfo_id,
+            self.version,
+            not_modified=not_modified,
+            extra_fields=extra_fields,
         )
         request = _record.request_record(
-            exchange, revisit.record_id, self._warcinfo_id, self.version
+            request_exchange or exchange, revisit.record_id, self._warcinfo_id, self.version
         )
         return self._write_all((revisit, request))
 

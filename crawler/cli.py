@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ from archive.store import RUN_STATUSES, Store
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
+from crawler.history import field_diffs
 from crawler.rebuild import rebuild
 from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.runbook import RunOptions, run_source
@@ -622,3 +624,63 @@ def wacz_command(collection: str, run_id: str | None, output: Path | None) -> No
     click.echo(
         f"{report.path}: {report.warc_files} WARC files, {report.pages} article pages, {size}"
     )
+
+
+@main.command("history")
+@click.argument("url")
+@click.option("--diff", "pair", nargs=2, type=int, metavar="OLD NEW", help="Two version ids.")
+def history_command(url: str, pair: tuple[int, int] | None) -> None:
+    """List the versions of the article at URL and show what changed, word by word.
+
+    Without --diff, the last two versions are compared.
+    """
+    with _store() as store:
+        versions = store.versions(url)
+        events = [e for e in store.events() if e.url == url]
+    if not versions:
+        raise click.ClickException(f"no article recorded at {url}")
+    click.echo(f"{'version':>7}  {'captured (UTC)':<20} {'words':>6}  title")
+    for stored in versions:
+        when = stored.fetched_at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{stored.version_id:>7}  {when:<20} {stored.article.word_count:>6}  {stored.article.title}"
+        )
+    for event in events:
+        click.echo(f"{event.kind:>7}  {event.at:%Y-%m-%d %H:%M:%S}  {event.detail}")
+    by_id = {stored.version_id: stored for stored in versions}
+    if pair:
+        missing = [n for n in pair if n not in by_id]
+        if missing:
+            raise click.ClickException(f"{url} has no version {missing[0]}; see the list above")
+        old, new = by_id[pair[0]], by_id[pair[1]]
+    elif len(versions) >= 2:
+        old, new = versions[-2], versions[-1]
+    else:
+        return
+    click.echo(f"\nversion {old.version_id} -> {new.version_id}:")
+    changed = field_diffs(old, new)
+    for name, text in changed.items():
+        click.echo(f"{name}: {text}")
+    if not changed:
+        click.echo("(no difference in title, authors, dates, credit or body)")
+
+
+@main.command("changes")
+@click.option("--since", type=click.DateTime(), help="Only changes since this date (UTC).")
+@click.option("--source", help="Only this source.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text")
+def changes_command(since: datetime | None, source: str | None, fmt: str) -> None:
+    """List edits, removals and restorations of articles, oldest first."""
+    when = since.replace(tzinfo=UTC) if since else None
+    with _store() as store:
+        found = store.changes(since=when, source=source)
+    for change in found:
+        if fmt == "jsonl":
+            click.echo(json.dumps(change.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(
+                f"{change.at:%Y-%m-%d %H:%M:%S}  {change.kind:<8} {change.source:<16} "
+                f"{change.url}  {change.detail}"
+            )
+    if fmt == "text":
+        click.echo(f"{len(found)} changes")

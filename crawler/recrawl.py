@@ -4,7 +4,9 @@
 response of a URL in the records store and sends its validators back
 (``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
 ``Last-Modified``). A ``304`` answer is then written as a ``revisit`` record with the
-server-not-modified profile (``crawler.extensions.capture``), pointing at that capture.
+server-not-modified profile (``crawler.extensions.capture``), pointing at that capture,
+and the spider gets the response it validated, read back from the WARC: a 304 home or
+listing page still yields its links, and a 304 article is still extracted (unchanged).
 
 Settings:
 - ``RECRAWL_CONDITIONAL`` (True): send conditional requests.
@@ -23,12 +25,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
 
+from archive.reader import read_record_at
 from archive.store import Store, StoreError
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
     from archive.store import LastResponse
@@ -69,6 +75,8 @@ class ConditionalRequestMiddleware:
         self.crawler = crawler
         self.store = store
         self.collection = collection
+        home = Path(crawler.settings.get("ARCHIVIST_HOME") or "data")
+        self.archive_dir = home / "collections" / collection / "archive"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -102,3 +110,26 @@ class ConditionalRequestMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("recrawl/conditional_requests")
         return
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        """A 304 becomes, for the spider, the stored response it validated."""
+        previous: LastResponse | None = request.meta.get(PREVIOUS)
+        if response.status != 304 or previous is None:
+            return response
+        try:
+            stored = read_record_at(
+                self.archive_dir / previous.filename, previous.offset, previous.length
+            )
+        except (OSError, ValueError) as exc:
+            logger.warning("304 for %s but its original is unreadable: %s", request.url, exc)
+            return response
+        headers = Headers(
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.http_headers]
+        )
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.payload)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("recrawl/not_modified")
+        request.meta["archivist_not_modified"] = True
+        return response.replace(
+            cls=cls, status=stored.status or 200, headers=headers, body=stored.payload
+        )

@@ -38,6 +38,7 @@ reason ``archive_write_failed``; the files keep every whole record written befor
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
 import socket
@@ -49,13 +50,14 @@ import scrapy
 import twisted
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import threads
 from twisted.internet.defer import Deferred, DeferredList
 
 from archive import Original, RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
 from archive._record import sha1_digest
 from archive.index import index_file, merge_indexes
+from archive.reader import read_record_at
 from crawler import __version__
 from crawler.capture import exchange_from
 from crawler.recrawl import DEDUPE_SCOPES, PREVIOUS, open_records
@@ -65,7 +67,7 @@ if TYPE_CHECKING:
     from scrapy.http import Request, Response
 
     from archive import HttpExchange, RecordRef
-    from archive.store import Store
+    from archive.store import LastResponse, Store
 
 logger = logging.getLogger(__name__)
 
@@ -160,12 +162,22 @@ class WarcCaptureExtension:
         try:
             exchange = exchange_from(request, response)
             original, not_modified = self._revisit_of(exchange, request)
-            if original is not None:
-                refs = self.writer.write_revisit(exchange, original, not_modified=not_modified)
-                kind = "not_modified" if not_modified else "identical"
-                stats.inc_value(f"archive/revisits/{kind}")
+            if original is not None and not_modified:
+                validated, fields = self._validated(exchange, request.meta[PREVIOUS])
+                refs = self.writer.write_revisit(
+                    validated,
+                    original,
+                    not_modified=True,
+                    request_exchange=exchange,
+                    extra_fields=fields,
+                )
+            elif original is not None:
+                refs = self.writer.write_revisit(exchange, original, not_modified=False)
             else:
                 refs = self.writer.write_exchange(exchange)
+            if original is not None:
+                kind = "not_modified" if not_modified else "identical"
+                stats.inc_value(f"archive/revisits/{kind}")
         except RecordError as exc:
             stats.inc_value("archive/record_errors")
             logger.warning("Not archived: %s", exc, extra={"spider": self.crawler.spider})
@@ -195,6 +207,47 @@ class WarcCaptureExtension:
         except Exception:  # the capture matters more than saving its bytes
             logger.exception("Digest look-up failed; writing %s in full", exchange.url)
             return None, False
+
+    def _validated(
+        self, exchange: HttpExchange, previous: LastResponse
+    ) -> tuple[HttpExchange, list[tuple[str, str]]]:
+        """The response a 304 validated: the original's, with the 304's header fields.
+
+        A 304 means "the response you hold is current, with these updated fields" (RFC
+        9111, 4.3.4). Replay tools take a revisit's status and headers from its block
+        and only the payload from the original, so a block holding the bare 304 would
+        replay as "304 Not Modified"; this block holds the validated response instead,
+        and the WARC field ``Archivist-Server-Status`` keeps what the server said. The
+        request record shows the conditional request as sent.
+        """
+        said = [
+            ("Archivist-Server-Status", f"{exchange.status} {exchange.reason or 'Not Modified'}")
+        ]
+        path = self.writer.directory / previous.filename
+        try:
+            stored = read_record_at(path, previous.offset, previous.length)
+        except (OSError, ValueError):
+            logger.warning(
+                "Original of %s unreadable; the revisit keeps the bare 304", exchange.url
+            )
+            return exchange, said
+        updated = {name.lower() for name, _ in exchange.response_headers} - _NOT_UPDATED
+        headers = [
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in stored.http_headers
+            if name.lower().encode("latin-1") not in updated
+        ]
+        headers += [
+            (name, value) for name, value in exchange.response_headers if name.lower() in updated
+        ]
+        merged = dataclasses.replace(
+            exchange,
+            status=stored.status or 200,
+            reason="",
+            response_headers=tuple(headers),
+            length_known=True,
+        )
+        return merged, said
 
     def _record(self, exchange: HttpExchange, ref: RecordRef, original: Original | None) -> None:
         """Add the capture to the store (the digest index) and note removed articles."""
@@ -258,7 +311,7 @@ class WarcCaptureExtension:
         logger.error("Stopping the crawl: %s", exc, extra={"spider": self.crawler.spider})
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
 
-    def spider_closed(self, reason: str) -> Deferred[Any] | None:
+    async def spider_closed(self, reason: str) -> None:
         try:
             self.writer.close()
         except OSError:
@@ -271,19 +324,18 @@ class WarcCaptureExtension:
             "archive/file_names", [p.name for p in self.writer.closed_files]
         )
         if not self._indexing:
-            return None
+            return
         # The crawl ends once its files are indexed and folded into index.cdxj.
-        waiting: Deferred[Any] = DeferredList(self._indexing)
-        waiting.addCallback(lambda _: threads.deferToThread(merge_indexes, self.indexes_dir))
-        waiting.addErrback(self._merge_failed)
-        return waiting
+        await maybe_deferred_to_future(DeferredList(self._indexing))
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(merge_indexes, self.indexes_dir))
+        except Exception as exc:  # noqa: BLE001 - the WARCs are safe; `archivist index` rebuilds it
+            self.crawler.stats.inc_value("archive/index_errors")
+            logger.error("Could not merge the indexes in %s: %s", self.indexes_dir, exc)
 
-    def _merge_failed(self, failure: Any) -> None:
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("archive/index_errors")
-        logger.error(
-            "Could not merge the indexes in %s: %s", self.indexes_dir, failure.getErrorMessage()
-        )
+
+_NOT_UPDATED = {b"content-length", b"content-encoding", b"transfer-encoding", b"content-type"}
+"""Fields of a 304 that never replace the stored response's (RFC 9111, 3.2)."""
 
 
 def _to_home(url: str, location: str | None) -> bool:
