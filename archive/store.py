@@ -26,7 +26,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from archive._store_recrawl import ChangeRecord, EventRecord, LastResponse, RecrawlMixin
+from archive._store_recrawl import (
+    CaptureLog,
+    ChangeRecord,
+    EventRecord,
+    LastResponse,
+    RecrawlMixin,
+)
 from archive._store_rows import article_of, ref_of, version_row
 from archive._store_runs import RunRecord, RunsMixin
 from archive._store_schema import (
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUN_STATUSES",
+    "CaptureLog",
     "ChangeRecord",
     "EventRecord",
     "LastResponse",

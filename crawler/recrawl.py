@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Self
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive.reader import read_record_at
 from archive.store import Store, StoreError
@@ -37,9 +38,15 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
-    from archive.store import LastResponse
+    from archive.store import CaptureLog, LastResponse
 
-__all__ = ["DEDUPE_SCOPES", "ConditionalRequestMiddleware", "open_records", "records_url"]
+__all__ = [
+    "DEDUPE_SCOPES",
+    "ConditionalRequestMiddleware",
+    "capture_log",
+    "open_records",
+    "records_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +75,31 @@ def open_records(crawler: Crawler) -> Store | None:
     return store
 
 
+def capture_log(crawler: Crawler) -> CaptureLog | None:
+    """The crawl's batched capture log (one per crawl, shared by capture and middleware)."""
+    cached: CaptureLog | bool | None = getattr(crawler, "_archivist_capture_log", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    store = open_records(crawler)
+    log = None
+    if store is not None:
+        settings = crawler.settings
+        assert crawler.spidercls is not None
+        collection = settings.get("ARCHIVE_COLLECTION") or crawler.spidercls.name
+        run_id = str(settings.getdict("ARCHIVE_INFO").get("archivist-run-id", "")) or None
+        if run_id and store.get_run(run_id) is None:
+            run_id = None  # a crawl started outside run bookkeeping has no runs row
+        log = store.capture_log(collection, run_id)
+    crawler._archivist_capture_log = log  # type: ignore[attr-defined]
+    return log
+
+
 class ConditionalRequestMiddleware:
     """Adds ``If-None-Match`` / ``If-Modified-Since`` from the URL's last capture."""
 
-    def __init__(self, crawler: Crawler, store: Store, collection: str) -> None:
+    def __init__(self, crawler: Crawler, log: CaptureLog, collection: str) -> None:
         self.crawler = crawler
-        self.store = store
+        self.log = log
         self.collection = collection
         home = Path(crawler.settings.get("ARCHIVIST_HOME") or "data")
         self.archive_dir = home / "collections" / collection / "archive"
@@ -83,12 +109,12 @@ class ConditionalRequestMiddleware:
         settings = crawler.settings
         if not settings.getbool("RECRAWL_CONDITIONAL", True):
             raise NotConfigured
-        store = open_records(crawler)
-        if store is None:
+        log = capture_log(crawler)
+        if log is None:
             raise NotConfigured
         assert crawler.spidercls is not None
         collection = settings.get("ARCHIVE_COLLECTION") or crawler.spidercls.name
-        return cls(crawler, store, collection)
+        return cls(crawler, log, collection)
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or request.meta.get("dont_revalidate"):
@@ -96,8 +122,8 @@ class ConditionalRequestMiddleware:
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
             return
         try:
-            previous: LastResponse | None = self.store.last_response(request.url, self.collection)
-        except StoreError:
+            previous: LastResponse | None = self.log.last_response(request.url)
+        except SQLAlchemyError:
             logger.exception("Could not look up the last capture of %s", request.url)
             return
         if previous is None or not (previous.etag or previous.last_modified):

@@ -335,3 +335,36 @@ def test_concurrent_writers_share_the_database(store_url):
     assert sorted(results[0] + results[1]) == ["new"] * 15 + ["unchanged"] * 15
     with Store(store_url) as store:
         assert len(store.articles()) == 15
+
+
+def test_capture_log_batches_upserts_and_finds_originals(store):
+    from archive.records import Original
+
+    log = store.capture_log("tin", None)
+    first = RecordRef("a.warc.gz", 0, 100, "<urn:uuid:1>", "sha1:AAA")
+    log.add("http://news.test/1", T0, 200, "text/html", first, None, '"e1"', "Mon, 23 Apr 2012")
+    # Not flushed yet: found in memory, not in the database.
+    assert log.find_original("sha1:AAA") == Original(
+        "<urn:uuid:1>", "http://news.test/1", T0, "sha1:AAA"
+    )
+    assert store.find_original("sha1:AAA") is None
+    # The extraction pipeline added the revisit's capture first, as a plain response.
+    again = RecordRef("b.warc.gz", 0, 50, "<urn:uuid:2>", "sha1:AAA")
+    later = T0 + timedelta(hours=6)
+    store.add_capture("tin", "http://news.test/1", later, 200, "text/html", "sha1:AAA", again)
+    original = log.find_original("sha1:AAA")
+    log.add("http://news.test/1", later, 200, "text/html", again, original, '"e1"', None)
+    log.close()
+    # The upsert made it a revisit of the first capture, which stays the original.
+    assert store.find_original("sha1:AAA", "tin").record_id == "<urn:uuid:1>"
+    assert store.find_original("sha1:AAA", "other") is None
+    last = store.last_response("http://news.test/1", "tin")
+    assert (last.original.record_id, last.etag, last.filename) == (
+        "<urn:uuid:1>",
+        '"e1"',
+        "a.warc.gz",
+    )
+    log = store.capture_log("tin", None)
+    assert log.last_response("http://news.test/1").original.record_id == "<urn:uuid:1>"
+    assert log.find_original("sha1:BBB") is None
+    log.close()

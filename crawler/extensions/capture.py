@@ -60,14 +60,14 @@ from archive.index import index_file, merge_indexes
 from archive.reader import read_record_at
 from crawler import __version__
 from crawler.capture import exchange_from
-from crawler.recrawl import DEDUPE_SCOPES, PREVIOUS, open_records
+from crawler.recrawl import DEDUPE_SCOPES, PREVIOUS, capture_log, open_records
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
     from archive import HttpExchange, RecordRef
-    from archive.store import LastResponse, Store
+    from archive.store import CaptureLog, LastResponse, Store
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +89,14 @@ class WarcCaptureExtension:
         self._indexing: list[Deferred[Any]] = []
         self.collection = writer.directory.parent.name
         settings = crawler.settings
-        self.run_id = str(settings.getdict("ARCHIVE_INFO").get("archivist-run-id", "")) or None
         self.dedupe = str(settings.get("ARCHIVE_DEDUPE", "collection"))
         if self.dedupe not in DEDUPE_SCOPES:
             raise NotConfigured(f"ARCHIVE_DEDUPE must be one of {DEDUPE_SCOPES}: {self.dedupe!r}")
         self.store: Store | None = None
+        self.log: CaptureLog | None = None
         if settings.getbool("ARCHIVE_RECORD_CAPTURES", True):
             self.store = open_records(crawler)
-        if self.store is not None and self.run_id and self.store.get_run(self.run_id) is None:
-            self.run_id = None  # a crawl started outside run bookkeeping has no runs row
+            self.log = capture_log(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -188,7 +187,7 @@ class WarcCaptureExtension:
         request.meta["archive_refs"] = refs
         stats.inc_value("archive/records", 2)
         stats.inc_value("archive/bytes", refs[0].length + refs[1].length)
-        if self.store is not None:
+        if self.log is not None:
             self._record(exchange, refs[0], original)
 
     def _revisit_of(self, exchange: HttpExchange, request: Request) -> tuple[Original | None, bool]:
@@ -196,14 +195,13 @@ class WarcCaptureExtension:
         previous = request.meta.get(PREVIOUS)
         if exchange.status == 304 and previous is not None:
             return previous.original, True
-        if self.store is None or self.dedupe == "off" or exchange.status != 200:
+        if self.log is None or self.dedupe == "off" or exchange.status != 200:
             return None, False
         if exchange.truncated or not exchange.response_body:
             return None, False
         digest = sha1_digest([exchange.response_body])
-        scope = self.collection if self.dedupe == "collection" else None
         try:
-            return self.store.find_original(digest, scope), False
+            return self.log.find_original(digest, anywhere=self.dedupe == "all"), False
         except Exception:  # the capture matters more than saving its bytes
             logger.exception("Digest look-up failed; writing %s in full", exchange.url)
             return None, False
@@ -251,32 +249,29 @@ class WarcCaptureExtension:
 
     def _record(self, exchange: HttpExchange, ref: RecordRef, original: Original | None) -> None:
         """Add the capture to the store (the digest index) and note removed articles."""
-        assert self.store is not None
+        assert self.log is not None
         text = {
             name.decode("latin-1").lower(): value.decode("latin-1")
             for name, value in exchange.response_headers
         }
         try:
-            capture_id = self.store.add_capture(
-                self.collection,
+            self.log.add(
                 exchange.url,
                 exchange.date,
                 exchange.status,
                 text.get("content-type", ""),
-                ref.payload_digest,
                 ref,
-                self.run_id,
-                record_type="revisit" if original is not None else "response",
-                refers_to=original.record_id if original is not None else None,
-                etag=text.get("etag"),
-                last_modified=text.get("last-modified"),
+                original,
+                text.get("etag"),
+                text.get("last-modified"),
             )
-            self._maybe_removed(exchange, text.get("location"), capture_id)
+            self._maybe_removed(exchange, text.get("location"), ref)
         except Exception:  # the WARC holds it; the index can be rebuilt from WARCs
             logger.exception("Could not record the capture of %s", exchange.url)
 
-    def _maybe_removed(self, exchange: HttpExchange, location: str | None, capture_id: int) -> None:
+    def _maybe_removed(self, exchange: HttpExchange, location: str | None, ref: RecordRef) -> None:
         assert self.store is not None
+        assert self.log is not None
         status = exchange.status
         gone = status in {404, 410}
         home = status in {301, 302, 303, 307, 308} and _to_home(exchange.url, location)
@@ -289,6 +284,7 @@ class WarcCaptureExtension:
         if last is not None and last.kind == "removed":
             return
         detail = f"answers {status}" if gone else f"redirects to the home page ({location})"
+        capture_id = self.log.capture_id(ref.record_id)
         self.store.add_event(
             known[1],
             known[0],
@@ -312,6 +308,11 @@ class WarcCaptureExtension:
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
 
     async def spider_closed(self, reason: str) -> None:
+        if self.log is not None:
+            try:
+                self.log.close()
+            except Exception:  # the WARCs hold every capture regardless
+                logger.exception("Could not record the last captures in the store")
         try:
             self.writer.close()
         except OSError:
