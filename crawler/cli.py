@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
@@ -592,11 +591,12 @@ def replay_command(port: int, bind: str) -> None:
         )
         click.echo(f"  http://{bind}:{port}/{prepared.name}/  ({how})")
     command, env = wayback_command(wayback, port, bind)
-    click.echo(f"pywb on http://{bind}:{port}/ ; Ctrl-C stops it")
-    with contextlib.suppress(KeyboardInterrupt):
-        code = subprocess.run(command, cwd=home, env=env, check=False).returncode  # noqa: S603
-        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
-            raise click.ClickException(f"pywb exited with status {code}")
+    click.echo(f"pywb on http://{bind}:{port}/ ; Ctrl-C stops it", nl=True)
+    sys.stdout.flush()
+    # Become pywb: signals sent to this process (Ctrl-C, a service manager's SIGTERM)
+    # then reach the server itself, and nothing is left running behind it.
+    os.chdir(home)
+    os.execve(command[0], command, env)  # noqa: S606 - pywb's own wayback, from its venv
 
 
 @main.command("wacz")
