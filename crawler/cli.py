@@ -18,7 +18,7 @@ import click
 from archive.charset import decode_html
 from archive.extract import decode_content
 from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
-from archive.reader import read_record_at
+from archive.reader import StoredRecord, read_record_at
 from archive.store import RUN_STATUSES, Store
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
@@ -546,6 +546,8 @@ def show_command(url: str, at: str | None, collection: str | None, raw: bool) ->
         click.echo(f"{name}: {value}")
     click.echo("")
     body = record.payload
+    if record.rec_type == "revisit":
+        body = _revisited_payload(record, coll)
     try:
         body = decode_content(body, record.header("Content-Encoding"))
     except Exception:  # noqa: BLE001 - shown as stored, with a note, if it will not decode
@@ -567,6 +569,23 @@ def show_command(url: str, at: str | None, collection: str | None, raw: bool) ->
         click.echo(decode_html(body, content_type or None).text)
     else:
         click.echo(f"({len(body)} bytes of {content_type}; --raw writes the record as stored)")
+
+
+def _revisited_payload(record: StoredRecord, collection: str) -> bytes:
+    """A revisit's body: the payload of the capture it refers to, found in the index."""
+    fields = dict(record.warc_headers)
+    target = fields.get("WARC-Refers-To-Target-URI", "")
+    stamp = "".join(ch for ch in fields.get("WARC-Refers-To-Date", "") if ch.isdigit())[:14]
+    folder = _home() / "collections" / collection
+    for entry in lookup(folder / "indexes", target):
+        if entry.timestamp == stamp and entry.mime != "warc/revisit":
+            original = read_record_at(
+                folder / "archive" / entry.filename, entry.offset, entry.length
+            )
+            click.echo(f"(a revisit: the body is the capture of {target} at {_when(stamp)})")
+            return original.payload
+    click.echo(f"(a revisit of {target} at {stamp}, which is not in this collection's index)")
+    return b""
 
 
 @main.command("replay")

@@ -142,6 +142,10 @@ def test_captures_and_show_pick_the_capture_nearest_a_time(twice, world):
     assert heading in shown.output  # the decoded body: Vietnamese text, not gzip bytes
     latest_shown = CliRunner().invoke(main, ["show", url], env=_env(home))
     assert f"{latest[8:10]}:{latest[10:12]}:{latest[12:14]}Z" in latest_shown.output
+    # The second crawl's capture is a revisit: its body comes from the original.
+    assert "# revisit of" in latest_shown.output
+    assert "(a revisit: the body is the capture of" in latest_shown.output
+    assert heading in latest_shown.output
 
     raw = CliRunner().invoke(main, ["show", url, "--at", first, "--raw"], env=_env(home))
     entry = lookup(home / "collections" / "tin" / "indexes", url)[0]
