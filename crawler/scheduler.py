@@ -128,6 +128,8 @@ class Daemon:
     def start(self) -> SyncReport:
         """Lock the data folder, close orphaned runs, load the jobs and start firing."""
         global _CURRENT  # noqa: PLW0603 - one daemon per process, found by ``fire``
+        if not self.sources_dir.is_dir():
+            raise SchedulerError(f"no sources folder at {self.sources_dir.resolve()}")
         self._lock()
         _CURRENT = self
         reaped = reap_orphans(self.store, self.home, self.stop)
