@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich.console import Console
 
 from archive.charset import decode_html
 from archive.extract import decode_content
@@ -24,6 +25,7 @@ from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
 from crawler.history import field_diffs
+from crawler.progress import CrawlProgress
 from crawler.rebuild import rebuild
 from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.runbook import RunOptions, run_source
@@ -165,9 +167,18 @@ def crawl(source: str, overrides: tuple[str, ...], max_run_time: float | None) -
         max_run_time = src.schedule.max_run_time
     home = _home()
     click.echo(f"Crawling {src.name}; log under {(home / 'logs').resolve()}/")
-    with _store() as store:
+    with (
+        _store() as store,
+        CrawlProgress(src.name, Console()) as progress,
+    ):
         record = run_source(
-            store, src, path, home, settings=settings, options=RunOptions(max_run_time=max_run_time)
+            store,
+            src,
+            path,
+            home,
+            settings=settings,
+            options=RunOptions(max_run_time=max_run_time),
+            on_beat=progress,
         )
     _print_runs([record])
     if record.log_path:
