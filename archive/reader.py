@@ -33,6 +33,9 @@ class StoredResponse:
     payload: bytes
     ref: RecordRef
     info: dict[str, str] = field(default_factory=dict)  # the file's warcinfo fields
+    rec_type: str = "response"
+    refers_to: tuple[str, str, datetime] | None = None
+    """A revisit's original: record id, target URI and date."""
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -52,8 +55,8 @@ def _info(payload: bytes) -> dict[str, str]:
     return fields
 
 
-def iter_responses(path: Path) -> Iterator[StoredResponse]:
-    """Every response record of one WARC file, in file order."""
+def iter_responses(path: Path, *, revisits: bool = False) -> Iterator[StoredResponse]:
+    """Every response record of one WARC file, in file order (and revisits, if asked)."""
     info: dict[str, str] = {}
     with path.open("rb") as fh:
         records = ArchiveIterator(fh)
@@ -61,7 +64,8 @@ def iter_responses(path: Path) -> Iterator[StoredResponse]:
             if record.rec_type == "warcinfo":
                 info = _info(record.content_stream().read())
                 continue
-            if record.rec_type != "response" or record.http_headers is None:
+            kinds = ("response", "revisit") if revisits else ("response",)
+            if record.rec_type not in kinds or record.http_headers is None:
                 continue
             payload = record.raw_stream.read()
             records.read_to_end(record)
@@ -73,7 +77,18 @@ def iter_responses(path: Path) -> Iterator[StoredResponse]:
                 headers.get_header("WARC-Record-ID"),
                 headers.get_header("WARC-Payload-Digest") or "",
             )
+            refers_to = None
+            if record.rec_type == "revisit":
+                refers_to = (
+                    headers.get_header("WARC-Refers-To") or "",
+                    headers.get_header("WARC-Refers-To-Target-URI") or "",
+                    _parse_date(
+                        headers.get_header("WARC-Refers-To-Date") or headers.get_header("WARC-Date")
+                    ),
+                )
             yield StoredResponse(
+                rec_type=record.rec_type,
+                refers_to=refers_to,
                 url=headers.get_header("WARC-Target-URI"),
                 date=_parse_date(headers.get_header("WARC-Date")),
                 status=int(record.http_headers.get_statuscode() or 0),

@@ -288,11 +288,17 @@ class Store(RunsMixin, RecrawlMixin):
         return self._stored(statement.order_by(CaptureRow.fetched_at, ArticleVersionRow.id))
 
     def clear_articles(self) -> None:
-        """Delete every article, version and capture (not the runs)."""
+        """Delete every article and version: not the runs, the captures or the events.
+
+        Captures are the digest index and the validators recrawls revalidate with;
+        ``archivist extract`` re-adds any that are missing from the WARCs (by record
+        id). Removal events are observations of past crawls that no WARC re-reading
+        would find again in order.
+        """
 
         def work(session: Session) -> None:
             session.execute(update(ArticleRow).values(current_version_id=None))
-            for model in (ArticleEventRow, ArticleVersionRow, ArticleRow, CaptureRow):
+            for model in (ArticleVersionRow, ArticleRow):
                 session.execute(delete(model))
 
         self._write(work)

@@ -19,6 +19,7 @@ from lxml.etree import ParserError
 
 from archive.extract import decode_content, extract
 from archive.reader import StoredResponse, iter_responses
+from archive.records import Original
 from crawler.articles import ArticleRule
 from crawler.sources import SourceError, find_source, load_source
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from archive.article import Article
-    from archive.store import Store
+    from archive.store import CaptureLog, Store
 
 __all__ = ["RebuildReport", "rebuild"]
 
@@ -74,7 +75,11 @@ def _job(response: StoredResponse) -> tuple[StoredResponse, Article | None, str]
 
 
 def _candidates(
-    home: Path, collection: str | None, sources_dir: Path, report: RebuildReport
+    home: Path,
+    collection: str | None,
+    sources_dir: Path,
+    report: RebuildReport,
+    store: Store,
 ) -> Iterator[tuple[str, StoredResponse]]:
     rules: dict[str, ArticleRule] = {}
     folders = (
@@ -86,15 +91,43 @@ def _candidates(
         (w for folder in folders for w in folder.glob("archive/*.warc*")),
         key=lambda p: p.name.split("-")[-4:],
     )
-    for warc in warcs:
-        if warc.name.endswith(".open"):
-            continue
-        report.files += 1
-        for response in iter_responses(warc):
-            report.pages += 1
-            rule = _rule_for(response.info.get("archivist-source", ""), sources_dir, rules)
-            if _is_article(response, rule):
-                yield warc.parent.parent.name, response
+    logs: dict[str, CaptureLog] = {}
+    try:
+        for warc in warcs:
+            if warc.name.endswith(".open"):
+                continue
+            report.files += 1
+            name = warc.parent.parent.name
+            log = logs.get(name) or logs.setdefault(name, store.capture_log(name))
+            for response in iter_responses(warc, revisits=True):
+                _index_capture(log, response)
+                if response.rec_type != "response":
+                    continue
+                report.pages += 1
+                rule = _rule_for(response.info.get("archivist-source", ""), sources_dir, rules)
+                if _is_article(response, rule):
+                    yield name, response
+    finally:
+        for log in logs.values():
+            log.close()
+
+
+def _index_capture(log: CaptureLog, response: StoredResponse) -> None:
+    """Put a capture back in the digest index, with its validators, as the crawl did."""
+    original = None
+    if response.refers_to is not None:
+        record_id, uri, date = response.refers_to
+        original = Original(record_id, uri, date, response.ref.payload_digest)
+    log.add(
+        response.url,
+        response.date,
+        response.status,
+        response.header("Content-Type") or "",
+        response.ref,
+        original,
+        response.header("ETag"),
+        response.header("Last-Modified"),
+    )
 
 
 def rebuild(
@@ -107,7 +140,7 @@ def rebuild(
     """
     report = RebuildReport()
     store.clear_articles()
-    candidates = _candidates(home, collection, sources_dir, report)
+    candidates = _candidates(home, collection, sources_dir, report, store)
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         while batch := list(itertools.islice(candidates, _BATCH)):
             results = pool.map(_job, [response for _, response in batch], chunksize=4)

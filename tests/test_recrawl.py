@@ -263,3 +263,22 @@ def test_word_diff_marks_only_what_changed():
     assert word_diff("a b c d", "a b x d") == "a b [-c-] {+x+} d"
     assert word_diff("a b", "a b c") == "a b {+c+}"
     assert word_diff("Trương Tấn Sang nói", "Trương Tấn Sang nói") == "Trương Tấn Sang nói"
+
+
+def test_a_lost_database_is_rebuilt_with_its_digest_index_and_validators(tmp_path, site):
+    first, _ = _crawl(tmp_path, site)
+    _crawl(tmp_path, site)  # revisits
+    for path in tmp_path.glob("archivist.db*"):
+        path.unlink()
+    rebuilt = CliRunner().invoke(main, ["extract"], env={"ARCHIVIST_HOME": str(tmp_path)})
+    assert rebuilt.exit_code == 0, rebuilt.output
+    with Store.for_home(tmp_path) as store:
+        last = store.last_response(f"{site.base}/bai-1.html", "tin-moi")
+        assert last is not None
+        assert last.etag  # the validator comes back from the WARC
+        assert last.filename == first[0].name  # the original, not the revisit
+        assert len(store.versions(f"{site.base}/bai-1.html")) == 1
+    site.requests.clear()
+    _, stats = _crawl(tmp_path, site)
+    assert stats["archive/revisits/not_modified"] == 4  # still revalidated: 304s
+    assert all(status in {"304", "404"} for _, status in site.requests)

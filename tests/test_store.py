@@ -304,14 +304,17 @@ def test_runs(store):
         store.heartbeat("nope")
 
 
-def test_clear_articles_keeps_runs(store):
+def test_clear_articles_keeps_runs_and_captures(store):
     store.start_run("run-1", "demo", "demo")
     _record(store, 1, _article())
     _record(store, 2, _article(body="Khác.", body_hash="hash-2"))
+    digest = store.last_response("http://news.test/a/1")
+    assert digest is not None
     store.clear_articles()
     assert store.articles() == []
     assert store.versions("http://news.test/a/1") == []
     assert store.get_run("run-1") is not None
+    assert store.last_response("http://news.test/a/1") == digest  # the digest index stays
     version, status = _record(store, 1, _article())
     assert status == "new"
     assert len(store.versions("http://news.test/a/1")) == 1
