@@ -91,7 +91,8 @@ def demo(ctx: click.Context, size: int) -> None:
     home = _home()
     click.echo(f"Crawling the demo world ({size} articles) into {home.resolve()} ...")
     try:
-        report = run_demo(home, _sources_dir(), size)
+        with _store() as store:
+            report = run_demo(home, _sources_dir(), size, store)
     except (SourceError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     _print_results(report.results)
@@ -102,7 +103,8 @@ def demo(ctx: click.Context, size: int) -> None:
     click.echo(
         f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {_size(archived)} "
         f"in {warcs} WARC files, {report.seconds:.1f}s."
-        f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles"
+        f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles ;"
+        " runs: archivist runs ; replay: archivist replay"
     )
     if not report.ok:
         raise click.ClickException("some demo crawls did not finish; see their logs above")

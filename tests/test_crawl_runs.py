@@ -171,6 +171,8 @@ def test_demo_crawls_every_demo_source_and_a_second_run_recrawls_the_same_urls(t
     articles = int(summary.split(" articles")[0].rsplit(" ", 1)[1])
     assert articles > 8  # every news article and every blog post is extracted
     assert "WARC files" in first.output
+    runs = CliRunner().invoke(main, ["runs"], env=env)
+    assert runs.output.count(" finished ") == 4  # each demo crawl is a recorded run
     files_first = warc_files(tmp_path)
     assert len(files_first) == 4
     urls_first = _urls(files_first, ("response", "revisit"))

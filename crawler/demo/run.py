@@ -2,24 +2,29 @@
 
 The demo sources are the files in the sources folder whose hosts all belong to the
 demo world (``schedules/demo-*.yaml`` in the checkout). Each is crawled like any
-other source, as its own process, into ``ARCHIVIST_HOME``; a second demo on the same
-data folder is a recrawl of the same URLs.
+other source, as its own process, into ``ARCHIVIST_HOME``, through the same run
+bookkeeping as ``archivist crawl`` (so ``archivist runs`` lists them); a second demo on
+the same data folder is a recrawl of the same URLs.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.demo import DemoServer, World
-from crawler.runs import CrawlResult, CrawlRun
+from crawler.runbook import RunOptions, run_source
+from crawler.runs import CrawlResult, read_stats
 from crawler.sources import Source, load_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from archive.store import Store
 
 __all__ = ["DemoReport", "demo_sources", "route_settings", "run_demo"]
 
@@ -59,15 +64,32 @@ def route_settings(server: DemoServer) -> dict[str, str]:
     }
 
 
-def run_demo(home: Path, sources_dir: Path, size: int, timeout: float = 600) -> DemoReport:
+def run_demo(
+    home: Path, sources_dir: Path, size: int, store: Store, timeout: float = 600
+) -> DemoReport:
+    """Crawl every demo source at once, each recorded as a run in ``store``."""
     world = World(size)
     started = time.monotonic()
     with DemoServer(world) as server:
         sources = demo_sources(sources_dir, world.hosts)
         if not sources:
             raise FileNotFoundError(f"no demo source files in {sources_dir} or {CHECKOUT_SOURCES}")
-        runs = [CrawlRun(src, path, home, route_settings(server)) for path, src in sources]
-        for run in runs:
-            run.start()
-        results = [run.wait(timeout) for run in runs]
+        settings = route_settings(server)
+        options = RunOptions(max_run_time=timeout)
+
+        def crawl(item: tuple[Path, Source]) -> CrawlResult:
+            path, source = item
+            began = time.monotonic()
+            record = run_source(store, source, path, home, settings=settings, options=options)
+            return CrawlResult(
+                source=source.name,
+                run_id=record.id,
+                returncode=record.exit_code if record.exit_code is not None else -1,
+                seconds=time.monotonic() - began,
+                log_path=Path(record.log_path or home / "logs" / f"{record.id}.log"),
+                stats=read_stats(home / "logs" / f"{record.id}.stats.json"),
+            )
+
+        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+            results = list(pool.map(crawl, sources))
     return DemoReport(results, time.monotonic() - started, home)
