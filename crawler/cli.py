@@ -21,6 +21,7 @@ from archive.extract import decode_content
 from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
 from archive.reader import StoredRecord, read_record_at
 from archive.store import RUN_STATUSES, Store
+from crawler.cli_verify import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
@@ -716,3 +717,6 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
             )
     if fmt == "text":
         click.echo(f"{len(found)} changes")
+
+
+main.add_command(verify_command)

@@ -1,0 +1,434 @@
+"""Verify WARC and ARC files, whoever wrote them, and a collection's CDXJ index.
+
+``verify_paths(paths, indexes)`` streams each file once: gzip members are inflated one
+by one (``_verify_stream``), each record's block is hashed in chunks, and every
+problem becomes a :class:`Finding` naming file, offset and fault. A bad file never
+raises: any exception becomes a fault and the next file is read.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archive._verify_stream import CHUNK, MemberStream, StreamFault
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Finding", "Report", "collection_files", "verify_paths"]
+
+MANDATORY = ("WARC-Record-ID", "WARC-Date", "WARC-Type", "Content-Length")
+INDEXED_TYPES = {"response", "revisit", "resource"}
+ALGORITHMS = {"sha1": "sha1", "sha256": "sha256", "md5": "md5", "sha512": "sha512"}
+DATE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%d%z",
+    "%Y-%m%z",
+    "%Y%z",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    offset: int
+    message: str
+    fault: bool = True
+
+    def __str__(self) -> str:
+        kind = "" if self.fault else "warning: "
+        return f"{self.path} @ {self.offset}: {kind}{self.message}"
+
+
+@dataclass
+class _Seen:
+    path: str
+    offset: int
+    rtype: str
+    length: int
+    digest: str
+    ours: bool
+
+
+@dataclass
+class Report:
+    files: int = 0
+    records: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    seen: dict[str, _Seen] = field(default_factory=dict)
+    links: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+    by_offset: dict[tuple[str, int], _Seen] = field(default_factory=dict)
+
+    @property
+    def faults(self) -> list[Finding]:
+        return [f for f in self.findings if f.fault]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.fault]
+
+    def add(self, path: str, offset: int, message: str, fault: bool = True) -> None:
+        self.findings.append(Finding(path, offset, message, fault))
+
+
+class _Hasher:
+    """Compute a digest in the algorithm and encoding a header names."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        algo, _, self.value = label.partition(":")
+        self.algo = algo.lower()
+        name = ALGORITHMS.get(self.algo)
+        self.h = hashlib.new(name, usedforsecurity=False) if name else None
+
+    def update(self, data: bytes) -> None:
+        if self.h is not None:
+            self.h.update(data)
+
+    def mismatch(self) -> str | None:
+        if self.h is None:
+            return f"unknown digest algorithm {self.algo!r}"
+        raw = self.h.digest()
+        want = self.value.strip()
+        if want.upper() in (base64.b32encode(raw).decode(), raw.hex().upper()):
+            return None
+        if want == base64.b64encode(raw).decode():
+            return None
+        return f"header {self.label}, computed {self.algo}:{base64.b32encode(raw).decode()}"
+
+
+def _parse_date(value: str) -> datetime | None:
+    text = value.strip().replace("Z", "+0000")
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _read_headers(stream: MemberStream) -> tuple[list[bytes], bool]:
+    lines: list[bytes] = []
+    while True:
+        line = stream.readline()
+        if not line:
+            return lines, False
+        if line in (b"\r\n", b"\n"):
+            return lines, True
+        lines.append(line)
+
+
+def _parse_fields(rep: Report, where: tuple[str, int], lines: list[bytes]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    last = ""
+    for raw in lines:
+        if not raw.endswith(b"\r\n"):
+            rep.add(*where, f"header line not ended by CRLF: {raw[:60]!r}", fault=False)
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if text[:1] in (" ", "\t") and last:
+            fields[last] += " " + text.strip()
+            continue
+        name, sep, value = text.partition(":")
+        if not sep or not name or name != name.strip():
+            rep.add(*where, f"bad header line: {text[:80]!r}")
+            continue
+        last = name.lower()
+        fields.setdefault(last, value.strip())
+    return fields
+
+
+@dataclass
+class _Block:
+    block: _Hasher | None
+    payload: _Hasher | None
+    payload_sha1: _Hasher
+    head: bytes = b""
+    in_payload: bool = False
+    keep: bytes = b""
+
+    def feed(self, data: bytes) -> None:
+        if self.block is not None:
+            self.block.update(data)
+        if len(self.keep) < 65536:
+            self.keep += data[: 65536 - len(self.keep)]
+        if self.in_payload:
+            self._payload(data)
+            return
+        self.head += data
+        end = self.head.find(b"\r\n\r\n")
+        cut = end + 4 if end >= 0 else -1
+        if end < 0 and (end := self.head.find(b"\n\n")) >= 0:
+            cut = end + 2
+        if cut >= 0:
+            self.in_payload = True
+            rest, self.head = self.head[cut:], b""
+            self._payload(rest)
+        elif len(self.head) > 1 << 20:
+            self.head = self.head[-4:]
+
+    def _payload(self, data: bytes) -> None:
+        if self.payload is not None:
+            self.payload.update(data)
+        self.payload_sha1.update(data)
+
+
+def _is_http(fields: dict[str, str]) -> bool:
+    ctype = fields.get("content-type", "").lower()
+    return ctype.startswith("application/http") and fields.get("warc-type") in (
+        "request",
+        "response",
+        "revisit",
+    )
+
+
+def _read_block(stream: MemberStream, length: int, blk: _Block) -> int:
+    got = 0
+    while got < length:
+        data = stream.read(min(CHUNK, length - got))
+        if not data:
+            break
+        got += len(data)
+        blk.feed(data)
+    return got
+
+
+def _check_digests(rep: Report, where: tuple[str, int], f: dict[str, str], b: _Block) -> None:
+    if b.block is not None and (bad := b.block.mismatch()):
+        rep.add(*where, f"WARC-Block-Digest mismatch: {bad}")
+    if b.payload is None:
+        return
+    if f.get("warc-type") == "revisit" or "warc-truncated" in f:
+        return
+    if _is_http(f) and not b.in_payload:
+        rep.add(*where, "HTTP headers never end: payload digest not checked", fault=False)
+    elif bad := b.payload.mismatch():
+        rep.add(*where, f"WARC-Payload-Digest mismatch: {bad}")
+
+
+def _check_fields(rep: Report, where: tuple[str, int], f: dict[str, str]) -> None:
+    for name in MANDATORY:
+        if name.lower() not in f:
+            rep.add(*where, f"missing mandatory field {name}")
+    if "warc-date" in f:
+        when = _parse_date(f["warc-date"])
+        if when is None:
+            rep.add(*where, f"WARC-Date is not W3C-ISO8601: {f['warc-date']!r}")
+        elif when > datetime.now(UTC) + timedelta(days=1):
+            rep.add(*where, f"WARC-Date in the future: {f['warc-date']}")
+
+
+def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, first: bytes) -> bool:
+    """Check one WARC record whose version line was ``first``; False to stop the file."""
+    where = (path, offset)
+    version = first.rstrip(b"\r\n").decode("latin-1")
+    if version not in ("WARC/1.0", "WARC/1.1", "WARC/0.17", "WARC/0.18"):
+        rep.add(*where, f"unusual version line {version!r}", fault=False)
+    lines, ended = _read_headers(stream)
+    if not ended:
+        rep.add(*where, "record headers truncated")
+        return False
+    f = _parse_fields(rep, where, lines)
+    _check_fields(rep, where, f)
+    try:
+        length = int(f.get("content-length", ""))
+    except ValueError:
+        rep.add(*where, f"bad Content-Length {f.get('content-length')!r}")
+        return False
+    blk = _Block(
+        _Hasher(f["warc-block-digest"]) if "warc-block-digest" in f else None,
+        _Hasher(f["warc-payload-digest"]) if "warc-payload-digest" in f else None,
+        _Hasher("sha1:"),
+    )
+    if not _is_http(f):
+        blk.in_payload = True
+    got = _read_block(stream, length, blk)
+    if got < length:
+        rep.add(*where, f"block truncated: Content-Length {length}, only {got} bytes")
+        return False
+    tail = stream.read(4)
+    if tail != b"\r\n\r\n":
+        rep.add(*where, f"record not followed by two CRLFs (found {tail!r})")
+    _check_digests(rep, where, f, blk)
+    _remember(rep, where, f, blk, stream)
+    return True
+
+
+def _b32(h: _Hasher) -> str:
+    return base64.b32encode(h.h.digest()).decode() if h.h is not None else ""
+
+
+def _remember(
+    rep: Report, where: tuple[str, int], f: dict[str, str], blk: _Block, stream: MemberStream
+) -> None:
+    rid = f.get("warc-record-id", "")
+    rtype = f.get("warc-type", "")
+    end = stream.end_offset()
+    length = end - where[1] if end is not None else -1
+    digest = f.get("warc-payload-digest") or "sha1:" + _b32(blk.payload_sha1)
+    ours = rtype == "warcinfo" and b"archivist" in blk.keep.lower()
+    seen = _Seen(where[0], where[1], rtype, length, digest, ours)
+    rep.records += 1
+    if rtype in INDEXED_TYPES:
+        rep.by_offset[(Path(where[0]).name, where[1])] = seen
+    if rid:
+        if rid in rep.seen:
+            first = rep.seen[rid]
+            rep.add(
+                *where, f"duplicate WARC-Record-ID {rid} (first at {first.path} @ {first.offset})"
+            )
+        else:
+            rep.seen[rid] = seen
+    for name in ("warc-concurrent-to", "warc-refers-to", "warc-warcinfo-id"):
+        if name in f:
+            for target in f[name].split():
+                rep.links.append((where[0], where[1], name, target, rtype))
+    if "warc-warcinfo-id" in f:
+        rep.links.append((where[0], where[1], "ours?", f["warc-warcinfo-id"], rtype))
+
+
+def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first: bytes) -> bool:
+    where = (path, offset)
+    parts = first.split()
+    try:
+        length = int(parts[-1])
+    except (ValueError, IndexError):
+        rep.add(*where, f"neither a WARC nor an ARC record header: {first[:60]!r}")
+        return False
+    if len(parts) not in (5, 10):
+        rep.add(*where, f"ARC header has {len(parts)} fields (want 5 or 10)", fault=False)
+    blk = _Block(None, None, _Hasher("sha1:"), in_payload=True)
+    got = _read_block(stream, length, blk)
+    if got < length:
+        rep.add(*where, f"ARC record truncated: length {length}, only {got} bytes")
+        return False
+    rep.records += 1
+    end = stream.end_offset()
+    if parts[0].startswith(b"http"):
+        seen = _Seen(path, offset, "response", end - offset if end else -1, "", False)
+        rep.by_offset[(Path(path).name, offset)] = seen
+    return True
+
+
+def _next_line(stream: MemberStream) -> bytes:
+    """The next non-blank line (ARC and some writers put newlines between records)."""
+    while True:
+        line = stream.readline()
+        if not line or line.strip():
+            return line
+
+
+def _check_file(rep: Report, path: Path) -> None:
+    name = str(path)
+    offset = 0
+    try:
+        with path.open("rb") as fh:
+            stream = MemberStream(fh)
+            if stream.peek_eof():
+                rep.add(name, 0, "empty file")
+                return
+            while not stream.peek_eof():
+                offset = stream.position()
+                if not stream.at_member_start():
+                    rep.add(name, offset, "several records in one gzip member", fault=False)
+                line = _next_line(stream)
+                if not line:
+                    break
+                read = _warc_record if line.startswith(b"WARC/") else _arc_record
+                if not read(rep, name, stream, offset, line):
+                    return
+    except StreamFault as exc:
+        rep.add(name, exc.offset, str(exc))
+    except Exception as exc:  # a bad file must never stop the run
+        logger.debug("verify %s failed", name, exc_info=True)
+        rep.add(name, offset, f"unreadable: {type(exc).__name__}: {exc}")
+
+
+def _check_links(rep: Report) -> None:
+    ours = {rid for rid, s in rep.seen.items() if s.ours}
+    owner = {(p, o): t for p, o, kind, t, _ in rep.links if kind == "ours?"}
+    for path, offset, kind, target, rtype in rep.links:
+        if kind == "ours?" or target in rep.seen:
+            continue
+        same_file_pair = kind == "warc-concurrent-to" and rtype in ("request", "response")
+        if same_file_pair and owner.get((path, offset)) in ours:
+            rep.add(path, offset, f"{kind} {target} points at no record in this file")
+        else:
+            rep.add(path, offset, f"{kind} {target} not found in the files checked", False)
+
+
+def _norm_digest(value: str) -> str:
+    return value.split(":", 1)[-1].upper()
+
+
+def _check_index_line(
+    rep: Report, where: tuple[str, int], line: str, hit: set[tuple[str, int]]
+) -> None:
+    parts = line.split(" ", 2)
+    try:
+        entry = json.loads(parts[2])
+        key = (Path(str(entry["filename"])).name, int(entry["offset"]))
+    except (IndexError, ValueError, KeyError, TypeError):
+        rep.add(*where, f"bad index line: {line[:80]!r}")
+        return
+    seen = rep.by_offset.get(key)
+    if seen is None:
+        rep.add(*where, f"index entry points nowhere: {key[0]} @ {key[1]}")
+        return
+    hit.add(key)
+    length = int(entry.get("length", -1))
+    if seen.length >= 0 and length != seen.length:
+        rep.add(
+            *where, f"index length {length} != record length {seen.length} ({key[0]} @ {key[1]})"
+        )
+    digest = str(entry.get("digest", ""))
+    if digest and seen.digest and _norm_digest(digest) != _norm_digest(seen.digest):
+        rep.add(
+            *where, f"index digest {digest} != record digest {seen.digest} ({key[0]} @ {key[1]})"
+        )
+
+
+def _check_indexes(rep: Report, indexes: Iterable[Path], files: list[Path]) -> None:
+    hit: set[tuple[str, int]] = set()
+    for index in indexes:
+        try:
+            with index.open(encoding="utf-8") as fh:
+                for number, line in enumerate(fh, 1):
+                    if line.strip() and not line.startswith("!"):
+                        _check_index_line(rep, (str(index), number), line.rstrip("\n"), hit)
+        except (OSError, UnicodeDecodeError) as exc:
+            rep.add(str(index), 0, f"unreadable index: {exc}")
+    names = {p.name for p in files}
+    for key, seen in rep.by_offset.items():
+        if key not in hit and key[0] in names:
+            rep.add(seen.path, seen.offset, f"missing index entry ({seen.rtype} record)")
+
+
+def collection_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """A pywb collection folder's WARC/ARC files and CDXJ indexes."""
+    archive = sorted(p for p in (folder / "archive").glob("*") if p.is_file())
+    return archive, sorted((folder / "indexes").glob("*.cdxj"))
+
+
+def verify_paths(paths: Iterable[Path], indexes: Iterable[Path] = ()) -> Report:
+    """Check every file, then links across them, then the indexes against them."""
+    rep = Report()
+    files = list(paths)
+    for path in files:
+        rep.files += 1
+        _check_file(rep, path)
+    _check_links(rep)
+    index_list = list(indexes)
+    if index_list:
+        _check_indexes(rep, index_list, files)
+    return rep
