@@ -26,6 +26,7 @@ from crawler.cli import main
 from tests.conftest import crawl, warc_files, write_source
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +310,40 @@ def test_wacz_of_one_run_holds_that_runs_files(tmp_path, demo_server):
     assert packed == set(latest.warc_files)
     assert len(warc_files(tmp_path)) == 2 * len(packed)  # the other run's files stay out
     assert pages  # this run's captures of the stored articles
+
+
+@pytest.mark.pywb
+def test_every_article_of_every_demo_site_replays_as_served(tmp_path, wayback):
+    from crawler.demo import World
+
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(ROOT / "schedules")}
+    done = CliRunner().invoke(main, ["demo", "--size", "6"], env=env)
+    assert done.exit_code == 0, done.output
+    world = World(6)  # the same deterministic world the demo served
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "archivist"), "replay", "--port", str(port)],
+        env={**os.environ, **env, "ARCHIVIST_PYWB_VENV": str(wayback.parent.parent)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _get(f"http://127.0.0.1:{port}/")[0] != 200:
+            assert proc.poll() is None, "archivist replay exited"
+            assert time.monotonic() < deadline, "pywb did not come up"
+            time.sleep(0.3)
+        indexes = tmp_path / "collections" / "demo" / "indexes"
+        checked = 0
+        for host in world.hosts:
+            for url in world.article_urls(host):
+                (capture,) = [e for e in lookup(indexes, url) if e.status == "200"]
+                sent = world.url_response(url)
+                assert sent is not None
+                status, body = _get(f"http://127.0.0.1:{port}/demo/{capture.timestamp}id_/{url}")
+                assert (status, body) == (200, sent.body), url
+                checked += 1
+        assert checked >= 6 + 3  # the news site's articles and the blogs' reposts
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
