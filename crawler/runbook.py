@@ -69,10 +69,14 @@ class RunOptions:
 
 
 class SourceLock:
-    """An exclusive, non-blocking lock on one source, held by one run."""
+    """An exclusive, non-blocking ``flock`` on ``<home>/locks/<name>.lock``.
 
-    def __init__(self, home: Path, source: str) -> None:
-        self.path = home / "locks" / f"{source}.lock"
+    One per source, held by the run crawling it; the scheduler holds ``scheduler``.
+    The holder writes who it is into the file, for whoever finds it taken.
+    """
+
+    def __init__(self, home: Path, name: str) -> None:
+        self.path = home / "locks" / f"{name}.lock"
         self._fd: int | None = None
 
     def acquire(self, run_id: str) -> bool:
@@ -96,11 +100,15 @@ class SourceLock:
 
     def holder(self) -> str | None:
         """The run id written by the lock's current (or last) holder."""
-        try:
-            text = self.path.read_text(encoding="utf-8").split()
-        except OSError:
-            return None
+        text = self.written().split()
         return text[0] if text else None
+
+    def written(self) -> str:
+        """What the lock's current (or last) holder wrote: its id and pid."""
+        try:
+            return self.path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
 
     def release(self) -> None:
         if self._fd is not None:
@@ -148,12 +156,16 @@ def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _recover(home: Path, collection: str) -> list[Path]:
-    """Close the WARC files a killed crawl left open, so no run leaves a corrupt one."""
+def _add_recovered(figures: dict[str, Any], home: Path, collection: str) -> None:
+    """Close the WARC files a killed crawl left open (no run leaves a corrupt one), and
+    count them among the run's files."""
     directory = home / "collections" / collection / "archive"
     if not directory.is_dir():
-        return []
-    return recover_abandoned(directory, socket.gethostname())
+        return
+    names = [path.name for path in recover_abandoned(directory, socket.gethostname())]
+    if names:
+        figures["warc_files"] = (*figures["warc_files"], *names)
+        figures["errors"]["archive:recovered_files"] = len(names)
 
 
 def _status(returncode: int, stats: Mapping[str, Any], ended_by: str | None) -> str:
@@ -218,12 +230,9 @@ def run_source(
         logger.info("Crawling %s (run %s, pid %s)", source.name, run.run_id, run.pid)
         ended_by = _watch(store, run, options, stop, on_beat)
         result = run.result()
-        recovered = _recover(home, source.collection) if result.returncode < 0 else []
         figures = figures_from_stats(result.stats)
-        if recovered:
-            names = [path.name for path in recovered]
-            figures["warc_files"] = (*figures["warc_files"], *names)
-            figures["errors"]["archive:recovered_files"] = len(names)
+        if result.returncode < 0:
+            _add_recovered(figures, home, source.collection)
         status = _status(result.returncode, result.stats, ended_by)
         logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)
         return store.finish_run(
@@ -345,11 +354,8 @@ def _adopt(store: Store, home: Path, record: RunRecord, stop: threading.Event | 
 def _close_orphan(store: Store, home: Path, record: RunRecord, *, adopted: bool = False) -> None:
     stats_path = home / "logs" / f"{record.id}.stats.json"
     stats = read_stats(stats_path)
-    recovered = _recover(home, record.collection)
     figures = figures_from_stats(stats)
-    if recovered:
-        figures["warc_files"] = (*figures["warc_files"], *(p.name for p in recovered))
-        figures["errors"]["archive:recovered_files"] = len(recovered)
+    _add_recovered(figures, home, record.collection)
     final = stats.get("finish_reason") and not stats.get("live")
     if final:
         status = "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"

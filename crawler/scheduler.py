@@ -18,9 +18,7 @@ Only one daemon runs per data folder (an ``flock`` on ``<home>/locks/scheduler.l
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -32,7 +30,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from crawler.runbook import RunOptions, reap_orphans, run_source
+from crawler.runbook import RunOptions, SourceLock, reap_orphans, run_source
 from crawler.runs import new_run_id
 from crawler.schedule import DEFAULT_TIMEZONE
 from crawler.sources import Source, SourceError, find_source, load_source
@@ -112,7 +110,7 @@ class Daemon:
         self.stop = threading.Event()
         self.runner: Runner = runner or self._crawl
         self._reported_errors: dict[str, str] = {}
-        self._lock_fd: int | None = None
+        self._lock = SourceLock(home, "scheduler")
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(max_workers=max_concurrent)},
@@ -130,7 +128,10 @@ class Daemon:
         global _CURRENT  # noqa: PLW0603 - one daemon per process, found by ``fire``
         if not self.sources_dir.is_dir():
             raise SchedulerError(f"no sources folder at {self.sources_dir.resolve()}")
-        self._lock()
+        if not self._lock.acquire("scheduler"):
+            raise SchedulerError(
+                f"another {self._lock.written() or 'scheduler'} already runs for {self.home.resolve()}"
+            )
         _CURRENT = self
         reaped = reap_orphans(self.store, self.home, self.stop)
         if reaped:
@@ -169,25 +170,7 @@ class Daemon:
             self.scheduler.shutdown(wait=True)
         if _CURRENT is self:
             _CURRENT = None
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
-
-    def _lock(self) -> None:
-        path = self.home / "locks" / "scheduler.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = path.read_text(encoding="utf-8").strip() or "?"
-            os.close(fd)
-            raise SchedulerError(
-                f"another scheduler (pid {holder}) already runs for {self.home.resolve()}"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._lock_fd = fd
+        self._lock.release()
 
     # -- jobs -----------------------------------------------------------------------
 
