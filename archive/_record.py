@@ -140,7 +140,10 @@ def _common_fields(
     return fields
 
 
-def response_record(exchange: HttpExchange, warcinfo_id: str, version: str) -> WarcRecord:
+def response_record(
+    exchange: HttpExchange, warcinfo_id: str, version: str, payload_digest: str | None = None
+) -> WarcRecord:
+    """A ``response``; ``payload_digest``, if the caller hashed the body already."""
     try:
         head = response_head(exchange)
     except (ValueError, UnicodeEncodeError) as exc:
@@ -149,7 +152,8 @@ def response_record(exchange: HttpExchange, warcinfo_id: str, version: str) -> W
     if exchange.ip_address:
         fields.append(("WARC-IP-Address", exchange.ip_address))
     fields.append(("Content-Type", "application/http; msgtype=response"))
-    fields.append(("WARC-Payload-Digest", sha1_digest([exchange.response_body])))
+    digest = payload_digest or sha1_digest([exchange.response_body])
+    fields.append(("WARC-Payload-Digest", digest))
     if exchange.truncated:
         fields.append(("WARC-Truncated", exchange.truncated))
     return WarcRecord(fields, [head, exchange.response_body])

@@ -82,13 +82,21 @@ class WarcFileWriter:
         """The ``.open`` file being written, if any."""
         return self._path
 
-    def write_exchange(self, exchange: HttpExchange) -> tuple[RecordRef, RecordRef]:
-        """Write the response and its request; return their places (response first)."""
+    def write_exchange(
+        self, exchange: HttpExchange, payload_digest: str | None = None
+    ) -> tuple[RecordRef, RecordRef]:
+        """Write the response and its request; return their places (response first).
+
+        ``payload_digest`` (``sha1:`` base32 of the body) saves hashing it twice when the
+        caller has it already.
+        """
         if self._failed is not None:
             raise self._failed
         if self._fh is None:
             self._open()
-        response = _record.response_record(exchange, self._warcinfo_id, self.version)
+        response = _record.response_record(
+            exchange, self._warcinfo_id, self.version, payload_digest
+        )
         request = _record.request_record(
             exchange, response.record_id, self._warcinfo_id, self.version
         )

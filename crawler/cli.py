@@ -26,7 +26,7 @@ from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
 from crawler.history import field_diffs
-from crawler.progress import CrawlProgress
+from crawler.progress import CrawlProgress, human_size
 from crawler.rebuild import rebuild
 from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.runbook import RunOptions, run_source
@@ -52,14 +52,6 @@ def _store() -> Store:
     return Store(url)
 
 
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
-
-
 def _print_results(results: list[CrawlResult]) -> None:
     click.echo(
         f"{'source':<22} {'status':<22} {'pages':>6} {'articles':>8} {'archived':>10} "
@@ -68,7 +60,7 @@ def _print_results(results: list[CrawlResult]) -> None:
     for r in results:
         status = r.finish_reason if r.returncode == 0 else f"exit {r.returncode}"
         click.echo(
-            f"{r.source:<22} {status:<22} {r.pages:>6} {r.articles:>8} {_size(r.archived_bytes):>10} "
+            f"{r.source:<22} {status:<22} {r.pages:>6} {r.articles:>8} {human_size(r.archived_bytes):>10} "
             f"{len(r.warc_files):>5} {r.seconds:>6.1f}s"
         )
         if not r.ok:
@@ -102,7 +94,7 @@ def demo(ctx: click.Context, size: int) -> None:
     warcs = sum(len(r.warc_files) for r in report.results)
     articles = sum(r.articles for r in report.results)
     click.echo(
-        f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {_size(archived)} "
+        f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {human_size(archived)} "
         f"in {warcs} WARC files, {report.seconds:.1f}s."
         f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles ;"
         " runs: archivist runs ; replay: archivist replay"
@@ -219,7 +211,7 @@ def _print_runs(records: list[RunRecord]) -> None:
         articles = f"{r.articles_new}/{r.articles_changed}/{r.articles_unchanged}"
         click.echo(
             f"{r.id:<46} {r.status:<10} {_age(r.started_at):<19} {_duration(r):>7} {r.pages:>6} "
-            f"{articles:>13} {_size(r.archived_bytes):>10} {sum(r.errors.values()):>6}"
+            f"{articles:>13} {human_size(r.archived_bytes):>10} {sum(r.errors.values()):>6}"
         )
 
 
@@ -271,7 +263,7 @@ def run_show(run_id: str, lines: int) -> None:
         ("duration", _duration(record)),
         ("last heartbeat", _age(record.heartbeat_at)),
         ("pages", str(record.pages)),
-        ("archived", _size(record.archived_bytes)),
+        ("archived", human_size(record.archived_bytes)),
         (
             "articles",
             (
@@ -653,7 +645,7 @@ def wacz_command(collection: str, run_id: str | None, output: Path | None) -> No
             report = write_wacz(folder, target, store, names)
         except WaczError as exc:
             raise click.ClickException(str(exc)) from exc
-    size = _size(report.path.stat().st_size)
+    size = human_size(report.path.stat().st_size)
     click.echo(
         f"{report.path}: {report.warc_files} WARC files, {report.pages} article pages, {size}"
     )

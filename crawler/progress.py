@@ -20,10 +20,11 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from types import TracebackType
 
-__all__ = ["CrawlProgress", "progress_line"]
+__all__ = ["CrawlProgress", "human_size", "progress_line"]
 
 
-def _size(n: float) -> str:
+def human_size(n: float) -> str:
+    """Bytes as people read them: ``843.2 KB``."""
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -39,7 +40,7 @@ def progress_line(source: str, stats: Mapping[str, Any], elapsed: float) -> str:
     errors = sum(figures["errors"].values())
     minutes, seconds = divmod(int(elapsed), 60)
     return (
-        f"{source}: {pages} pages ({rate:.1f}/s), {_size(figures['archived_bytes'])} archived, "
+        f"{source}: {pages} pages ({rate:.1f}/s), {human_size(figures['archived_bytes'])} archived, "
         f"{errors} errors, {minutes}:{seconds:02d}"
     )
 

@@ -160,7 +160,7 @@ class WarcCaptureExtension:
         assert stats is not None
         try:
             exchange = exchange_from(request, response)
-            original, not_modified = self._revisit_of(exchange, request)
+            original, not_modified, digest = self._revisit_of(exchange, request)
             if original is not None and not_modified:
                 validated, fields = self._validated(exchange, request.meta[PREVIOUS])
                 refs = self.writer.write_revisit(
@@ -173,7 +173,7 @@ class WarcCaptureExtension:
             elif original is not None:
                 refs = self.writer.write_revisit(exchange, original, not_modified=False)
             else:
-                refs = self.writer.write_exchange(exchange)
+                refs = self.writer.write_exchange(exchange, digest)
             if original is not None:
                 kind = "not_modified" if not_modified else "identical"
                 stats.inc_value(f"archive/revisits/{kind}")
@@ -190,21 +190,24 @@ class WarcCaptureExtension:
         if self.log is not None:
             self._record(exchange, refs[0], original)
 
-    def _revisit_of(self, exchange: HttpExchange, request: Request) -> tuple[Original | None, bool]:
-        """The capture this response repeats, and whether the server said 304."""
+    def _revisit_of(
+        self, exchange: HttpExchange, request: Request
+    ) -> tuple[Original | None, bool, str | None]:
+        """The capture this response repeats, whether the server said 304, and the
+        payload digest if it was computed here (the writer then need not hash again)."""
         previous = request.meta.get(PREVIOUS)
         if exchange.status == 304 and previous is not None:
-            return previous.original, True
+            return previous.original, True, None
         if self.log is None or self.dedupe == "off" or exchange.status != 200:
-            return None, False
+            return None, False, None
         if exchange.truncated or not exchange.response_body:
-            return None, False
+            return None, False, None
         digest = sha1_digest([exchange.response_body])
         try:
-            return self.log.find_original(digest, anywhere=self.dedupe == "all"), False
+            return self.log.find_original(digest, anywhere=self.dedupe == "all"), False, digest
         except Exception:  # the capture matters more than saving its bytes
             logger.exception("Digest look-up failed; writing %s in full", exchange.url)
-            return None, False
+            return None, False, digest
 
     def _validated(
         self, exchange: HttpExchange, previous: LastResponse

@@ -32,6 +32,7 @@ from archive import WarcFileWriter
 from archive.extract import extract
 from archive.store import Store, StoreError
 from crawler.items import ArticlePage
+from crawler.recrawl import records_url
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -72,7 +73,7 @@ class ExtractPipeline:
             raise NotConfigured
         home = Path(settings.get("ARCHIVIST_HOME") or "data")
         collection = settings.get("ARCHIVE_COLLECTION") or "default"
-        store_url = settings.get("STORE_URL") or f"sqlite:///{home.resolve() / 'archivist.db'}"
+        store_url = records_url(settings)
         prefix = f"{settings.get('ARCHIVE_PREFIX') or collection}-extracted"
         return cls(
             crawler,
