@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 __all__ = ["CaptureLog", "ChangeRecord", "EventRecord", "LastResponse", "RecrawlMixin"]
 
@@ -91,8 +90,55 @@ class ChangeRecord:
         }
 
 
-def _original(row: CaptureRow) -> Original:
+_CAPTURES = CaptureRow.__table__
+
+
+def _first_response(in_collection: bool) -> Any:
+    """The first response with a payload digest: what an identical payload revisits."""
+    c = _CAPTURES.c
+    where = [c.payload_digest == bindparam("digest"), c.record_type == "response"]
+    if in_collection:
+        where.append(c.collection == bindparam("collection"))
+    return select(_CAPTURES).where(*where).order_by(c.fetched_at, c.id).limit(1)
+
+
+def _latest_response(in_collection: bool) -> Any:
+    """A URL's latest 200 response: what a conditional request revalidates."""
+    c = _CAPTURES.c
+    where = [c.url == bindparam("url"), c.status == 200, c.record_type == "response"]
+    if in_collection:
+        where.append(c.collection == bindparam("collection"))
+    return select(_CAPTURES).where(*where).order_by(c.fetched_at.desc(), c.id.desc()).limit(1)
+
+
+_FIRST = {True: _first_response(True), False: _first_response(False)}
+_LATEST = {True: _latest_response(True), False: _latest_response(False)}
+
+
+def _original(row: Any) -> Original:
     return Original(row.record_id, row.url, row.fetched_at, row.payload_digest)
+
+
+def _find_original(connection: Connection, digest: str, collection: str | None) -> Original | None:
+    params = {"digest": digest, "collection": collection}
+    row = connection.execute(_FIRST[collection is not None], params).first()
+    return None if row is None else _original(row)
+
+
+def _last_response(connection: Connection, url: str, collection: str | None) -> LastResponse | None:
+    params = {"url": url, "collection": collection}
+    row = connection.execute(_LATEST[collection is not None], params).first()
+    if row is None:
+        return None
+    return LastResponse(
+        _original(row),
+        row.etag,
+        row.last_modified,
+        row.id,
+        row.warc_filename,
+        row.warc_offset,
+        row.warc_length,
+    )
 
 
 def _event(row: ArticleEventRow) -> EventRecord:
@@ -125,37 +171,13 @@ class RecrawlMixin:
         """The first response stored with this payload digest (None: never seen)."""
         if not payload_digest:
             return None
-        statement = select(CaptureRow).where(
-            CaptureRow.payload_digest == payload_digest, CaptureRow.record_type == "response"
-        )
-        if collection is not None:
-            statement = statement.where(CaptureRow.collection == collection)
-        statement = statement.order_by(CaptureRow.fetched_at, CaptureRow.id).limit(1)
-        with Session(self.engine) as session:
-            row = session.scalar(statement)
-            return None if row is None else _original(row)
+        with self.engine.connect() as connection:
+            return _find_original(connection, payload_digest, collection)
 
     def last_response(self, url: str, collection: str | None = None) -> LastResponse | None:
         """The latest 200 response of ``url`` (a revisit's original counts through it)."""
-        statement = select(CaptureRow).where(
-            CaptureRow.url == url, CaptureRow.status == 200, CaptureRow.record_type == "response"
-        )
-        if collection is not None:
-            statement = statement.where(CaptureRow.collection == collection)
-        statement = statement.order_by(CaptureRow.fetched_at.desc(), CaptureRow.id.desc()).limit(1)
-        with Session(self.engine) as session:
-            row = session.scalar(statement)
-            if row is None:
-                return None
-            return LastResponse(
-                _original(row),
-                row.etag,
-                row.last_modified,
-                row.id,
-                row.warc_filename,
-                row.warc_offset,
-                row.warc_length,
-            )
+        with self.engine.connect() as connection:
+            return _last_response(connection, url, collection)
 
     def article_source(self, url: str) -> tuple[str, str] | None:
         """(source, url key) of the article seen at ``url``, if it is one."""
@@ -284,50 +306,16 @@ class CaptureLog:
         self._pending: list[dict[str, Any]] = []
         self._by_digest: dict[str, Original] = {}
         self._connection = engine.connect()
-        table = CaptureRow.__table__
-        self._find_in = (
-            select(table.c.record_id, table.c.url, table.c.fetched_at, table.c.payload_digest)
-            .where(
-                table.c.payload_digest == bindparam("digest"),
-                table.c.record_type == "response",
-                table.c.collection == bindparam("collection"),
-            )
-            .order_by(table.c.fetched_at, table.c.id)
-            .limit(1)
-        )
-        self._find_anywhere = (
-            select(table.c.record_id, table.c.url, table.c.fetched_at, table.c.payload_digest)
-            .where(table.c.payload_digest == bindparam("digest"), table.c.record_type == "response")
-            .order_by(table.c.fetched_at, table.c.id)
-            .limit(1)
-        )
-        self._last = (
-            select(table)
-            .where(
-                table.c.url == bindparam("url"),
-                table.c.collection == bindparam("collection"),
-                table.c.status == 200,
-                table.c.record_type == "response",
-            )
-            .order_by(table.c.fetched_at.desc(), table.c.id.desc())
-            .limit(1)
-        )
 
     def find_original(self, payload_digest: str, anywhere: bool = False) -> Original | None:
         pending = self._by_digest.get(payload_digest)
         if pending is not None:
             return pending
-        if anywhere:
-            row = self._connection.execute(self._find_anywhere, {"digest": payload_digest}).first()
-        else:
-            row = self._connection.execute(
-                self._find_in, {"digest": payload_digest, "collection": self.collection}
-            ).first()
+        found = _find_original(
+            self._connection, payload_digest, None if anywhere else self.collection
+        )
         self._connection.rollback()  # end the read: SQLite keeps no snapshot open
-        if row is None:
-            return None
-        fetched = row[2] if row[2].tzinfo else row[2].replace(tzinfo=UTC)
-        return Original(row[0], row[1], fetched, row[3])
+        return found
 
     def add(  # noqa: PLR0917 - a capture's fields
         self,
@@ -385,28 +373,15 @@ class CaptureLog:
         self._by_digest.clear()
 
     def last_response(self, url: str) -> LastResponse | None:
-        """The latest 200 response of ``url`` in this collection (see RecrawlMixin's)."""
-        row = self._connection.execute(
-            self._last, {"url": url, "collection": self.collection}
-        ).first()
+        """The latest 200 response of ``url`` in this collection."""
+        found = _last_response(self._connection, url, self.collection)
         self._connection.rollback()
-        if row is None:
-            return None
-        fetched = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
-        return LastResponse(
-            Original(row.record_id, row.url, fetched, row.payload_digest),
-            row.etag,
-            row.last_modified,
-            row.id,
-            row.warc_filename,
-            row.warc_offset,
-            row.warc_length,
-        )
+        return found
 
     def capture_id(self, record_id: str) -> int | None:
         self.flush()
         found = self._connection.execute(
-            select(CaptureRow.__table__.c.id).where(CaptureRow.__table__.c.record_id == record_id)
+            select(_CAPTURES.c.id).where(_CAPTURES.c.record_id == record_id)
         ).scalar()
         self._connection.rollback()
         return None if found is None else int(found)
