@@ -140,17 +140,25 @@ def _common_fields(
     return fields
 
 
-def response_record(
-    exchange: HttpExchange, warcinfo_id: str, version: str, payload_digest: str | None = None
-) -> WarcRecord:
-    """A ``response``; ``payload_digest``, if the caller hashed the body already."""
+def _response_start(
+    kind: str, exchange: HttpExchange, warcinfo_id: str, version: str
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """The HTTP head and first WARC fields of a response or revisit record."""
     try:
         head = response_head(exchange)
     except (ValueError, UnicodeEncodeError) as exc:
         raise RecordError(exchange.url, str(exc)) from exc
-    fields = _common_fields("response", make_record_id(), exchange, warcinfo_id, version)
+    fields = _common_fields(kind, make_record_id(), exchange, warcinfo_id, version)
     if exchange.ip_address:
         fields.append(("WARC-IP-Address", exchange.ip_address))
+    return head, fields
+
+
+def response_record(
+    exchange: HttpExchange, warcinfo_id: str, version: str, payload_digest: str | None = None
+) -> WarcRecord:
+    """A ``response``; ``payload_digest``, if the caller hashed the body already."""
+    head, fields = _response_start("response", exchange, warcinfo_id, version)
     fields.append(("Content-Type", "application/http; msgtype=response"))
     digest = payload_digest or sha1_digest([exchange.response_body])
     fields.append(("WARC-Payload-Digest", digest))
@@ -183,13 +191,7 @@ def revisit_record(
     ``original``'s (identical-payload-digest). Either way the payload digest is the
     original's, and WARC-Refers-To-Target-URI and -Date let replay tools find it.
     """
-    try:
-        head = response_head(exchange)
-    except (ValueError, UnicodeEncodeError) as exc:
-        raise RecordError(exchange.url, str(exc)) from exc
-    fields = _common_fields("revisit", make_record_id(), exchange, warcinfo_id, version)
-    if exchange.ip_address:
-        fields.append(("WARC-IP-Address", exchange.ip_address))
+    head, fields = _response_start("revisit", exchange, warcinfo_id, version)
     fields += [
         ("WARC-Profile", REVISIT_PROFILES[version, not_modified]),
         ("WARC-Refers-To", original.record_id),
