@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.extensions.capture import WarcCaptureExtension
+from crawler.middlewares.politeness import ByteBudgetExtension, RetryAfterMiddleware
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.recrawl import ConditionalRequestMiddleware
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class ArchivistAddon:
-    """Enables capture, routing and the loopback guard."""
+    """Enables capture, routing, the loopback guard, politeness and extraction."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         settings.set("ARCHIVE_ENABLED", True, "addon")
@@ -32,6 +33,10 @@ class ArchivistAddon:
         add("DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware, 730)
         # After HttpProxyMiddleware (750): by then the proxy decision is final.
         add("DOWNLOADER_MIDDLEWARES", LoopbackOnlyMiddleware, 760)
+        # Response side: after RetryMiddleware (550) in priority, so its process_response
+        # runs first and holds the host back before the retry is scheduled.
+        add("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 560)
+        add("EXTENSIONS", ByteBudgetExtension, 0)
         # The capture hooks a signal, so its order among extensions does not matter.
         add("EXTENSIONS", WarcCaptureExtension, 0)
         # The only pipeline so far: extraction in a process pool, then records.

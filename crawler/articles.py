@@ -26,15 +26,25 @@ _LD_ARTICLE = re.compile(r'"@type"\s*:\s*"(?:News|Blog|Scholarly)?(?:Article|Pos
 
 
 class ArticleRule:
-    """``rule.matches(url, root)`` for one source: its patterns plus its family's."""
+    """``rule.matches(url, root)`` for one source: its patterns plus its family's.
+
+    For family ``auto`` each page's own head markers pick the family's rule.
+    """
 
     def __init__(self, family: str, patterns: tuple[str, ...] = ()) -> None:
+        self._by_page: dict[str, ArticleRule] | None = None
+        if family == "auto":
+            self._by_page = {name: ArticleRule(name, patterns) for name in FAMILY_ARTICLE_PATTERNS}
         family_patterns = FAMILY_ARTICLE_PATTERNS.get(family, ())
         every = (*patterns, *family_patterns)
         self._urls = re.compile("|".join(every)) if every else None
         self._url_decides = bool(family_patterns)
 
     def matches(self, url: str, root: HtmlElement) -> bool:
+        if self._by_page is not None:
+            from crawler.families import detect_family  # noqa: PLC0415 - feedparser, only for auto
+
+            return self._by_page[detect_family(root)].matches(url, root)
         if self._urls is not None and self._urls.search(url):
             return True
         if self._url_decides:

@@ -1,37 +1,112 @@
-"""One URL per post: canonical forms of Blogger and WordPress URL variants.
+"""One URL per post, and the URLs never to request: variants and crawl traps.
 
-Pure functions over URL strings (no Scrapy), so spiders, tests and researchers
-share one definition of "the same post" (research/platforms.md, 1.6).
+Pure functions over URL strings (no Scrapy), so spiders, tests and researchers share
+one definition of "the same post" and of "a trap" (research/platforms.md, 1.6, 1.11
+and 2.3). ``canonical_url`` folds a variant into its post; ``trap_reason`` says why a
+URL is a trap, or None. Neither is a policy of one site: both are rules of the
+platforms, written once.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from urllib.parse import urlsplit, urlunsplit
+from collections import Counter
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from w3lib.url import url_query_cleaner
+__all__ = ["MAX_QUERY_PARAMS", "canonical_url", "trap_reason"]
 
-# Query parameters that select a rendering of a post, never another post.
-_VARIANT_PARAMS = ("m", "showComment", "spref", "replytocom", "share", "amp")
+# Query parameters that select a rendering of a post, never another post: Blogger's
+# mobile switch, comment permalinks and share tracking; WordPress's comment-reply,
+# Jetpack share and like buttons; AMP and print views; the archive widget's toggles.
+_VARIANT_PARAMS = frozenset({
+    "m", "showComment", "spref", "replytocom", "share", "nb", "like", "_wpnonce", "amp",
+    "print", "fbclid", "gclid", "widgetType", "widgetId", "action", "dir", "toggle",
+    "toggleopen",
+})  # fmt: skip
+_TRACKING_PREFIXES = ("utm_",)
 # blogname.blogspot.com.vn, .co.uk, .de ... are aliases of blogname.blogspot.com.
 # Only country forms: ``.blogspot.test`` (the demo world) or ``.blogspot.com`` stay as they are.
 _BLOGSPOT_ALIAS = re.compile(
     r"^(?P<blog>[^.]+)\.blogspot\.(?:com\.[a-z]{2}|co\.[a-z]{2}|[a-z]{2})$"
 )
+# Path endings that are another rendering of the page before them.
+_VARIANT_SUFFIX = re.compile(r"(?:/amp|/print|/comment-page-\d+)/?$")
+
+# Traps: pages whose links multiply without end.
+MAX_QUERY_PARAMS = 2
+"""More query parameters than this is a combination explosion (filters x sorts x pages)."""
+_SEARCH_SEGMENTS = frozenset({"search", "tim-kiem", "timkiem", "tim_kiem", "tra-cuu"})
+_SEARCH_PARAMS = frozenset({"q", "s", "query", "keyword", "keywords", "tu-khoa", "tukhoa"})
+_DATE_PARAMS = frozenset({"date", "ngay", "day", "calendar"})
+_CALENDAR_PATH = re.compile(r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|[12]\d|3[01])/?$")
+_FAMILY_TRAPS = {
+    # Blogger's paging and reverse-paging chains, its label x date combinations and the
+    # admin and share links of www.blogger.com (research/platforms.md 1.11).
+    "blogger": re.compile(
+        r"[?&](?:updated-max|updated-min|reverse-paginate|by-date)="
+        r"|^https?://(?:www\.)?blogger\.com/(?!feeds/)"
+        r"|/share-widget"
+        r"|_archive\.html$"
+    ),
+    "wordpress": re.compile(r"/wp-admin/|/wp-login\.php|[?&]attachment_id=|/attachment/"),
+    "news": None,
+}
 
 
 def canonical_url(url: str) -> str:
     """Return the one URL that stands for ``url``'s post or page."""
-    cleaned = url_query_cleaner(url, _VARIANT_PARAMS, remove=True, keep_fragments=False)
-    parts = urlsplit(cleaned)
-    host = parts.hostname or ""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
     alias = _BLOGSPOT_ALIAS.match(host)
     if alias:
         host = f"{alias['blog']}.blogspot.com"
-    path = parts.path
+    path = parts.path or "/"
     if path == "/ncr" or path.endswith("/ncr"):
         path = path.removesuffix("ncr") or "/"
-    if path.endswith("/amp/"):
-        path = path.removesuffix("amp/")
+    elif path.startswith("/ncr/"):
+        path = path.removeprefix("/ncr")
+    path = _VARIANT_SUFFIX.sub("/", path)
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _is_variant_param(k)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
     netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
+    return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+
+
+def _is_variant_param(name: str) -> bool:
+    return name in _VARIANT_PARAMS or name.startswith(_TRACKING_PREFIXES)
+
+
+def trap_reason(url: str, family: str = "news") -> str | None:  # noqa: PLR0911 - one rule a line
+    """Why ``url`` leads into a crawl trap (a short stat key), or None if it does not.
+
+    Checked on the URL as linked, before ``canonical_url`` folds its variants away.
+    """
+    parts = urlsplit(url)
+    family_trap = _FAMILY_TRAPS.get(family)
+    if family_trap is not None and family_trap.search(url):
+        return f"{family}_trap"
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    if any(s in _SEARCH_SEGMENTS for s in segments):
+        return "search"
+    names = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    if any(k.lower() in _SEARCH_PARAMS for k in names):
+        return "search"
+    if _CALENDAR_PATH.search(parts.path) or any(k.lower() in _DATE_PARAMS for k in names):
+        return "calendar"
+    if _repeats(segments):
+        return "repeated_segments"
+    if len([k for k in names if not _is_variant_param(k)]) > MAX_QUERY_PARAMS:
+        return "query_explosion"
+    return None
+
+
+def _repeats(segments: list[str]) -> bool:
+    """A segment twice in a row, or three times anywhere: a relative-link loop."""
+    if any(a == b for a, b in itertools.pairwise(segments)):
+        return True
+    return bool(segments) and max(Counter(segments).values()) >= 3

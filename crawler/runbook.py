@@ -52,7 +52,13 @@ logger = logging.getLogger(__name__)
 _POLL = 0.25  # seconds between looks at a running crawl
 
 FINISHED_REASONS = frozenset(
-    {"finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount"}
+    {
+        "finished",
+        "closespider_pagecount",
+        "closespider_timeout",
+        "closespider_itemcount",
+        "closespider_bytes",
+    }
 )
 """Finish reasons of a crawl that did its job (a source's own limits count as done)."""
 

@@ -3,15 +3,20 @@
 A source file looks like this (the demo world's ``schedules/demo-news.yaml``)::
 
     name: demo-news              # must equal the file name without .yaml
-    family: news                 # news | blogger | wordpress: the spider to use
+    family: news                 # news | blogger | wordpress | auto: the spider to use
     collection: demo             # pywb collection the WARCs go into (default: name)
     seeds: [http://thoisu.test/]
     allowed_hosts: [thoisu.test] # default: the seeds' hosts
-    limits: {max_pages: 500, max_depth: 6, max_duration: 10m}
+    limits: {max_pages: 500, max_depth: 6, max_duration: 10m, max_bytes: 2GB}
+    scope: {prefixes: [], include: [], exclude: ['/tag/']}
+    manners: {delay: 1s, per_host: 2, autothrottle: true}
+    discovery: {feeds: true, sitemaps: true, api: true}
     user_agent: archivist/0.1
     contact: archivist@example.org
     robots: obey                 # obey | ignore
     article_patterns: ['-[0-9]{6}[.]html$']  # which pages are articles (news sites)
+
+``schedules/example-*.yaml`` explain every field with comments.
 
 ``load_source`` refuses a bad file with a ``SourceError`` that names the file and
 the field.
@@ -34,10 +39,20 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.durations import Duration
+from crawler.durations import ByteSize, Delay, Duration
 from crawler.schedule import Schedule
 
-__all__ = ["Limits", "Source", "SourceError", "find_source", "load_source", "load_sources"]
+__all__ = [
+    "Discovery",
+    "Limits",
+    "Manners",
+    "Scope",
+    "Source",
+    "SourceError",
+    "find_source",
+    "load_source",
+    "load_sources",
+]
 
 _NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
@@ -60,6 +75,67 @@ class Limits(BaseModel):
     max_pages: int | None = Field(default=None, gt=0)
     max_depth: int | None = Field(default=None, ge=0)
     max_duration: Duration | None = None
+    max_bytes: ByteSize | None = None
+    """Bytes downloaded (bodies, as received) after which the crawl stops."""
+    max_pages_per_host: int | None = Field(default=10_000, gt=0)
+    """A trap guard: pages (not requisites) requested from any one host."""
+
+
+def _regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+    return patterns
+
+
+class Scope(BaseModel):
+    """Which links are followed, beyond the allowed hosts (requisites are always fetched)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prefixes: tuple[str, ...] = ()
+    """URL prefixes a followed link must start with; empty: anywhere on the allowed hosts."""
+    include: tuple[str, ...] = ()
+    """Regular expressions; when given, a followed link must match one."""
+    exclude: tuple[str, ...] = ()
+    """Regular expressions of links never followed."""
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _check_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return _regexes(patterns)
+
+
+class Manners(BaseModel):
+    """How hard a crawl may press on each host."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    delay: Delay = 0.0
+    """Least time between two requests to one host."""
+    per_host: int = Field(default=4, gt=0, le=64)
+    """Requests in flight at once to one host."""
+    autothrottle: bool = True
+    """Slow down further when the server slows down (Scrapy's AutoThrottle)."""
+    max_retry_after: Duration = 600.0
+    """The longest a 429/503 ``Retry-After`` is honoured; beyond it the host is given up."""
+
+
+class Discovery(BaseModel):
+    """Which of its family's post lists the spider reads, besides following links."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feeds: bool = True
+    sitemaps: bool = True
+    api: bool = True
+    """The WordPress REST API (``/wp-json/wp/v2/posts``)."""
+    label_feeds: bool = True
+    """Blogger: each label's feed as well (catches posts a truncated main feed misses)."""
+    follow_links: bool = True
+    """Follow links in pages within scope (always true for news sites without feeds)."""
 
 
 class Source(BaseModel):
@@ -68,11 +144,14 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=_NAME)
-    family: Literal["news", "blogger", "wordpress"] = "news"
+    family: Literal["news", "blogger", "wordpress", "auto"] = "news"
     collection: str = Field(default="", pattern=r"^$|" + _NAME)
     seeds: tuple[str, ...] = Field(min_length=1)
     allowed_hosts: tuple[str, ...] = ()
     limits: Limits = Limits()
+    scope: Scope = Scope()
+    manners: Manners = Manners()
+    discovery: Discovery = Discovery()
     user_agent: str = Field(default="archivist/0.1", min_length=1)
     contact: str = Field(min_length=3)
     robots: Literal["obey", "ignore"] = "obey"
@@ -101,12 +180,7 @@ class Source(BaseModel):
     @field_validator("article_patterns")
     @classmethod
     def _check_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
-        return patterns
+        return _regexes(patterns)
 
     @field_validator("contact")
     @classmethod

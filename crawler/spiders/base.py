@@ -1,29 +1,41 @@
-"""The site-agnostic spider: seeds, scope, link following and page requisites.
+"""The site-agnostic spider: seeds, scope, link following, page requisites, trap guards.
 
-A family module adds only data (``deny`` patterns, later feeds and sitemaps), the
-way Scrapy's ``SitemapSpider`` takes ``sitemap_rules``. Callbacks parse and yield;
-they never write files: capture happens at the downloader edge.
+Each family (``crawler.families``) adds where its posts are listed (feeds, sitemaps,
+the WordPress API: ``crawler/spiders/_lists.py``) and its variants and traps
+(``crawler.discovery``); a source of family ``auto`` learns each host's family from
+its home page. Every URL is reduced to its canonical form before the seen-check, so
+each post is requested once however many ways it is linked. Callbacks parse and
+yield; they never write files: capture happens at the downloader edge.
 
 Run as ``scrapy crawl <family> -a source=<name or path.yaml> [-a run_id=ID]``. The
-source's limits, user agent, robots policy and collection become this crawl's
-settings (with the "spider" priority, so ``-s`` on the command line still wins).
+source's limits, manners, user agent, robots policy and collection become this
+crawl's settings (with the "spider" priority, so ``-s`` on the command line still wins).
+
+Stats: ``discovery/<family>/<kind>`` (responses by kind: seed, post, listing, feed,
+sitemap, api, asset), ``discovery/variants_folded``, ``discovery/duplicates_skipped``,
+``discovery/traps_avoided`` (and ``.../<rule>``), ``discovery/out_of_scope``,
+``discovery/host_limit``, ``discovery/family/<host>``; Scrapy's ``robotstxt/forbidden``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.articles import ArticleRule
+from crawler.discovery import canonical_url, trap_reason
+from crawler.families import FAMILIES, detect_family
 from crawler.items import ArticlePage
 from crawler.runs import new_run_id
 from crawler.sources import Source, SourceError, find_source, load_source
+from crawler.spiders._lists import PostListsMixin
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -33,6 +45,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from archive import RecordRef
+    from crawler.families import Kind
 
 _LINKS = "//a/@href | //area/@href"
 _REQUISITES = (
@@ -41,16 +54,27 @@ _REQUISITES = (
 )
 _SRCSET = "//img/@srcset | //source/@srcset"
 _CSS_URL = re.compile(rb"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+KIND = "archivist_kind"  # request meta: what the spider expects the response to be
 
 
 def apply_source(settings: BaseSettings, source: Source, run_id: str) -> None:
     """Turn a source's declarations into this crawl's settings."""
+    manners = source.manners
     values: dict[str, Any] = {
         "USER_AGENT": source.full_user_agent,
         "ROBOTSTXT_OBEY": source.robots == "obey",
         "DEPTH_LIMIT": source.limits.max_depth or 0,
         "CLOSESPIDER_PAGECOUNT": source.limits.max_pages or 0,
         "CLOSESPIDER_TIMEOUT": source.limits.max_duration or 0,
+        "CLOSESPIDER_BYTES": source.limits.max_bytes or 0,
+        # The declared delay is a floor, not an average: no jitter below it.
+        "DOWNLOAD_DELAY": manners.delay,
+        "DOWNLOAD_DELAY_JITTER": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": manners.per_host,
+        "AUTOTHROTTLE_ENABLED": manners.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": manners.delay,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(manners.per_host),
+        "POLITENESS_MAX_RETRY_AFTER": manners.max_retry_after,
         "ARCHIVE_COLLECTION": source.collection,
         "ARCHIVE_PREFIX": source.name,
         "ARCHIVE_INFO": {
@@ -64,11 +88,8 @@ def apply_source(settings: BaseSettings, source: Source, run_id: str) -> None:
         settings.set(key, value, "spider")
 
 
-class ArchivistSpider(Spider):
-    """Crawls a source's hosts from its seeds, with each page's requisites."""
-
-    deny: ClassVar[tuple[str, ...]] = ()
-    """Regular expressions of URLs never followed (URL variants, traps)."""
+class ArchivistSpider(PostListsMixin, Spider):
+    """Crawls a source's hosts from its seeds and its family's post lists."""
 
     def __init__(self, source: Source, run_id: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -76,9 +97,16 @@ class ArchivistSpider(Spider):
         self.run_id = run_id
         self.allowed_domains = list(source.allowed_hosts)
         self._hosts = frozenset(source.allowed_hosts)
-        self._deny = re.compile("|".join(self.deny)) if self.deny else None
+        scope = source.scope
+        self._include = re.compile("|".join(scope.include)) if scope.include else None
+        self._exclude = re.compile("|".join(scope.exclude)) if scope.exclude else None
         self._seen: set[str] = set()
-        self._articles = ArticleRule(source.family, source.article_patterns)
+        self._per_host: Counter[str] = Counter()
+        self.families: dict[str, str] = {}
+        """Host -> family; set from the source, or from each home page for ``auto``."""
+        if source.family in FAMILIES:
+            self.families = {urlsplit(s).hostname or "": source.family for s in source.seeds}
+        self._rules = {name: ArticleRule(name, source.article_patterns) for name in FAMILIES}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -95,27 +123,72 @@ class ArchivistSpider(Spider):
             )
         run_id = str(kwargs.pop("run_id", "") or "") or new_run_id(source.name)
         apply_source(crawler.settings, source, run_id)
-        return super().from_crawler(crawler, *args, source=source, run_id=run_id, **kwargs)
+        spider = super().from_crawler(crawler, *args, source=source, run_id=run_id, **kwargs)
+        spider.connect_lists(crawler)
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.source.seeds:
+        for seed in self.source.seeds:
+            url = canonical_url(seed)
             self._seen.add(url)
-            yield Request(url, callback=self.parse)
+            yield Request(url, callback=self.parse, meta={KIND: "seed"})
+            host = urlsplit(url).hostname or ""
+            if host in self.families:
+                for request in self.list_requests(url, self.families[host]):
+                    yield request
+            if self.source.robots != "obey":
+                for request in self.robots_requests(url):
+                    yield request
+
+    def family_of(self, url: str) -> str:
+        host = urlsplit(url).hostname or ""
+        return self.families.get(host) or next(
+            (f for h, f in self.families.items() if host.endswith("." + h)), "news"
+        )
+
+    def count(self, response: Response, kind: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"discovery/{self.family_of(response.url)}/{kind}")
 
     def parse(self, response: Response) -> Iterator[Request | ArticlePage]:
         if not isinstance(response, HtmlResponse):
+            yield from self.parse_linked_list(response)
             return
         root = response.selector.root
-        yield from self._follow(response, root.xpath(_REQUISITES), self.parse_requisite)
-        yield from self._follow(response, _srcset_urls(root.xpath(_SRCSET)), self.parse_requisite)
-        yield from self._follow(response, root.xpath(_LINKS), self.parse)
+        kind = response.meta.get(KIND)
+        if kind == "seed":
+            yield from self._learn_family(response)
+        yield from self._follow(response, root.xpath(_REQUISITES), self.parse_requisite, "asset")
+        srcset = _srcset_urls(root.xpath(_SRCSET))
+        yield from self._follow(response, srcset, self.parse_requisite, "asset")
+        if self.source.discovery.follow_links:
+            yield from self._follow(response, root.xpath(_LINKS), self.parse, "page")
+        if self.source.discovery.feeds and self.family_of(response.url) == "news":
+            yield from self.alternate_feeds(response)
+        is_article = response.status == 200 and self.is_article(response)
+        self.count(response, kind if kind == "seed" else "post" if is_article else "listing")
         refs = response.meta.get("archive_refs")
-        if refs and response.status == 200 and self.is_article(response):
+        if refs and is_article:
             yield self._article_page(response, refs[0])
+
+    def _learn_family(self, response: HtmlResponse) -> Iterator[Request]:
+        """``auto``: the home page says which family the host belongs to."""
+        host = urlsplit(response.url).hostname or ""
+        if host in self.families:
+            return
+        server = (response.headers.get(b"Server") or b"").decode("latin-1")
+        family = detect_family(response.selector.root, server)
+        self.families[host] = family
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(f"discovery/family/{host}", family)
+        self.logger.info("%s looks like a %s site", host, family)
+        yield from self.list_requests(response.url, family)
 
     def is_article(self, response: HtmlResponse) -> bool:
         """Whether a page holds an article to extract (the rest is archived only)."""
-        return self._articles.matches(response.url, response.selector.root)
+        return self._rules[self.family_of(response.url)].matches(
+            response.url, response.selector.root
+        )
 
     def _article_page(self, response: HtmlResponse, ref: RecordRef) -> ArticlePage:
         headers = tuple(
@@ -137,33 +210,89 @@ class ArchivistSpider(Spider):
 
     def parse_requisite(self, response: Response) -> Iterator[Request | ArticlePage]:
         """Stylesheets bring their own requisites (fonts, images, imports)."""
-        if isinstance(response, HtmlResponse):
-            yield from self.parse(response)
-        elif isinstance(response, TextResponse) and b"css" in (
+        self.count(response, "asset")
+        if isinstance(response, TextResponse) and b"css" in (
             response.headers.get(b"Content-Type") or b""
         ):
             found = (a or b for a, b in _CSS_URL.findall(response.body))
             refs = (ref.decode("utf-8", "replace") for ref in found)
-            yield from self._follow(response, refs, self.parse_requisite)
+            yield from self._follow(response, refs, self.parse_requisite, "asset")
 
     def in_scope(self, url: str) -> bool:
+        """Whether a link may be followed: host, prefixes, include and exclude."""
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"}:
             return False
         host = parts.hostname or ""
         if host not in self._hosts and not any(host.endswith("." + h) for h in self._hosts):
             return False
-        return not (self._deny and self._deny.search(url))
+        prefixes = self.source.scope.prefixes
+        if prefixes and not url.startswith(prefixes):
+            return False
+        if self._include is not None and not self._include.search(url):
+            return False
+        return not (self._exclude is not None and self._exclude.search(url))
 
-    def _follow(self, response: Response, hrefs: Iterable[str], callback: Any) -> Iterator[Request]:
-        seen = self._seen
+    def _follow(
+        self, response: Response, hrefs: Iterable[str], callback: Any, kind: Kind | str
+    ) -> Iterator[Request]:
+        """Requests for the links not seen before, in scope, and not traps or variants."""
+        stats = self.crawler.stats
+        assert stats is not None
         for href in hrefs:
-            url = response.urljoin(str(href).strip()).split("#", 1)[0]
-            if url in seen:
+            raw = response.urljoin(str(href).strip())
+            if not raw.startswith(("http://", "https://")):
                 continue
-            seen.add(url)
-            if self.in_scope(url):
-                yield Request(url, callback=callback)
+            url = canonical_url(raw)
+            if url in self._seen:
+                stats.inc_value("discovery/duplicates_skipped")
+                continue
+            self._seen.add(url)
+            if kind == "asset":  # requisites come from any host (CDNs), never followed on
+                yield Request(url, callback=callback, meta={KIND: kind, "allow_offsite": True})
+                continue
+            if url != raw.split("#", 1)[0]:
+                stats.inc_value("discovery/variants_folded")
+            request = self.page_request(raw, url, callback)
+            if request is not None:
+                yield request
+
+    def page_request(
+        self,
+        raw: str,
+        url: str,
+        callback: Any,
+        kind: Kind | str = "page",
+        lastmod: str | None = None,
+    ) -> Request | None:
+        """A page request after the guards: scope, traps, the per-host budget."""
+        stats = self.crawler.stats
+        assert stats is not None
+        if not self.in_scope(url):
+            stats.inc_value("discovery/out_of_scope")
+            return None
+        reason = trap_reason(raw, self.family_of(url)) if kind == "page" else None
+        if reason:
+            stats.inc_value("discovery/traps_avoided")
+            stats.inc_value(f"discovery/traps_avoided/{reason}")
+            return None
+        host = urlsplit(url).hostname or ""
+        budget = self.source.limits.max_pages_per_host
+        if budget is not None and self._per_host[host] >= budget:
+            stats.inc_value("discovery/host_limit")
+            return None
+        self._per_host[host] += 1
+        meta: dict[str, Any] = {KIND: kind}
+        if lastmod:
+            meta["archivist_lastmod"] = lastmod
+        return Request(url, callback=callback, meta=meta)
+
+    def seen_before(self, url: str) -> bool:
+        """Marks ``url`` seen; True if it already was."""
+        if url in self._seen:
+            return True
+        self._seen.add(url)
+        return False
 
 
 def _srcset_urls(values: Iterable[str]) -> Iterator[str]:

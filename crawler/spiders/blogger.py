@@ -1,4 +1,8 @@
-"""Blogger / Blogspot blogs."""
+"""Blogger / Blogspot blogs: the Atom feed, label feeds and the paged sitemap, plus links.
+
+What a family lists and which of its URLs are variants or traps is data in
+``crawler.families`` and ``crawler.discovery``; the spider only carries the name.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,3 @@ from crawler.spiders.base import ArchivistSpider
 
 class BloggerSpider(ArchivistSpider):
     name = "blogger"
-    # URL variants of one post and widget traps (research/platforms.md, 1.6 and 1.11).
-    deny = (
-        r"[?&](m|showComment|spref|widgetType)=",
-        r"//www\.blogger\.com/",
-        r"/search\?q=",
-        r"reverse-paginate=",
-    )

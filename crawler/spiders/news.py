@@ -1,4 +1,8 @@
-"""News sites: the generic crawl (feeds and sitemaps come with discovery)."""
+"""News sites: the sitemaps robots.txt names, the feeds pages name, plus links.
+
+What a family lists and which of its URLs are variants or traps is data in
+``crawler.families`` and ``crawler.discovery``; the spider only carries the name.
+"""
 
 from __future__ import annotations
 
@@ -7,4 +11,3 @@ from crawler.spiders.base import ArchivistSpider
 
 class NewsSpider(ArchivistSpider):
     name = "news"
-    deny = (r"[?&](print|share)=",)

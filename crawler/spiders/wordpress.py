@@ -1,4 +1,8 @@
-"""WordPress blogs."""
+"""WordPress blogs: the REST API, the core sitemap and the paged feed, plus links.
+
+What a family lists and which of its URLs are variants or traps is data in
+``crawler.families`` and ``crawler.discovery``; the spider only carries the name.
+"""
 
 from __future__ import annotations
 
@@ -7,5 +11,3 @@ from crawler.spiders.base import ArchivistSpider
 
 class WordPressSpider(ArchivistSpider):
     name = "wordpress"
-    # Comment-reply, share-button and alternate-rendering variants of one post.
-    deny = (r"[?&](replytocom|share|like|amp)=", r"/amp/?$", r"/wp-admin/", r"/wp-login\.php")

@@ -1,0 +1,140 @@
+"""Manners a server can ask for: ``Retry-After`` on 429/503, and a byte budget per crawl.
+
+``RetryAfterMiddleware`` sits just before Scrapy's ``RetryMiddleware`` in the response
+chain: on a 429 or 503 it holds back the host's download slot for as long as the
+server asked (``Retry-After`` in seconds or as an HTTP date; without one, a back-off
+that doubles per answer), then ``RetryMiddleware`` re-schedules the request, which
+waits in the slot. A wait longer than ``POLITENESS_MAX_RETRY_AFTER`` gives the host
+up for this crawl: its queued requests are dropped, counted and logged, never
+hammered. The slot's own delay comes back after the host answers normally.
+
+``ByteBudgetExtension`` stops the crawl as ``closespider_bytes`` once the bodies
+received pass ``CLOSESPIDER_BYTES`` (a source's ``limits.max_bytes``).
+
+Stats: ``politeness/retry_after``, ``politeness/waited_seconds``,
+``politeness/hosts_given_up``, ``politeness/given_up_requests``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Self
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
+
+if TYPE_CHECKING:
+    from scrapy.core.downloader import Slot
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+logger = logging.getLogger(__name__)
+
+_BACKOFF_START = 1.0  # seconds, when a 429/503 names no Retry-After
+
+
+def retry_after_seconds(value: bytes | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (RFC 9110, 10.2.3); None if absent or bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class RetryAfterMiddleware:
+    """Waits as long as a 429/503 asks before the host gets another request."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("POLITENESS_MAX_RETRY_AFTER", 600.0)
+        self._saved_delay: dict[str, float] = {}
+        self._backoff: dict[str, float] = {}
+        self._given_up: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if urlparse_cached(request).netloc in self._given_up:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("politeness/given_up_requests")
+            raise IgnoreRequest(f"host gave a Retry-After beyond the limit: {request.url}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        key, slot = self._slot(request)
+        if slot is None or key is None:
+            return response
+        if response.status not in {429, 503}:
+            if key in self._saved_delay:
+                slot.delay = self._saved_delay.pop(key)
+                self._backoff.pop(key, None)
+            return response
+        now = time.time()
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"), now)
+        if wait is None:
+            wait = self._backoff.get(key, _BACKOFF_START / 2) * 2
+            self._backoff[key] = wait
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("politeness/retry_after")
+        netloc = urlparse_cached(request).netloc
+        if wait > self.max_wait:
+            self._given_up.add(netloc)
+            stats.inc_value("politeness/hosts_given_up")
+            logger.warning(
+                "%s asked to wait %.0fs (over the %.0fs limit): giving the host up for this crawl",
+                netloc, wait, self.max_wait,
+            )  # fmt: skip
+            return response
+        logger.info(
+            "%s answered %d: waiting %.1fs before asking it again", netloc, response.status, wait
+        )
+        self._saved_delay.setdefault(key, slot.delay)
+        slot.delay = max(slot.delay, wait)
+        slot.lastseen = now
+        stats.inc_value("politeness/waited_seconds", round(wait))
+        return response
+
+    def _slot(self, request: Request) -> tuple[str | None, Slot | None]:
+        engine = self.crawler.engine
+        if engine is None:
+            return None, None
+        key = engine.downloader.get_slot_key(request)
+        return key, engine.downloader.slots.get(key)
+
+
+class ByteBudgetExtension:
+    """Closes the crawl as ``closespider_bytes`` past ``CLOSESPIDER_BYTES`` bytes received."""
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        self._closing = False
+        crawler.signals.connect(self._on_response, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        limit = crawler.settings.getint("CLOSESPIDER_BYTES")
+        if limit <= 0:
+            raise NotConfigured
+        return cls(crawler, limit)
+
+    def _on_response(self, response: Response) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        received = stats.get_value("downloader/response_bytes", 0)
+        if received >= self.limit and not self._closing and self.crawler.engine is not None:
+            self._closing = True
+            logger.info("%d bytes received, over the limit of %d: closing", received, self.limit)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))

@@ -1,0 +1,218 @@
+"""Where a site lists its posts: feeds, sitemaps, the WordPress REST API, robots.txt.
+
+A mixin of ``ArchivistSpider``. The lists are paged to the end (``rel=next``,
+``openSearch:totalResults``, ``X-WP-TotalPages``, Blogger's ``sitemap.xml?page=N``
+until empty, WordPress's ``/feed/?paged=N``) with ``depth_reset``, so a long list
+never trips the depth limit; a post they name is requested once, with its
+``lastmod`` in ``meta["archivist_lastmod"]``. Lists a server refuses (404, 403,
+robots.txt) cost nothing more: link following still finds what pages link.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from protego import Protego
+from scrapy import Request, signals
+from scrapy.http import TextResponse
+
+from crawler.discovery import canonical_url
+from crawler.families import (
+    entry_points,
+    label_feed,
+    next_sitemap_page,
+    next_wp_feed_page,
+    read_feed,
+    read_sitemap,
+    read_wp_posts,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from crawler.families import Kind, Listed
+    from crawler.sources import Source
+
+logger = logging.getLogger(__name__)
+
+_ALTERNATE_FEEDS = (
+    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+)
+_LIST_PRIORITY = 10  # lists before pages: they name what pages might never link
+
+
+class PostListsMixin:
+    """Feeds, sitemaps and the WordPress API, read to the last page."""
+
+    # Provided by ArchivistSpider.
+    source: Source
+    crawler: Crawler
+    families: dict[str, str]
+
+    def family_of(self, url: str) -> str:
+        raise NotImplementedError
+
+    def count(self, response: Response, kind: str) -> None:
+        raise NotImplementedError
+
+    def seen_before(self, url: str) -> bool:
+        raise NotImplementedError
+
+    def parse(self, response: Response) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def page_request(
+        self,
+        raw: str,
+        url: str,
+        callback: Any,
+        kind: Kind | str = "page",
+        lastmod: str | None = None,
+    ) -> Request | None:
+        raise NotImplementedError
+
+    def connect_lists(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self._robots_parsed, signals.robots_parsed)
+
+    def list_requests(self, url: str, family: str) -> Iterator[Request]:
+        """The requests that start enumerating ``url``'s host as ``family``."""
+        parts = urlsplit(url)
+        found = self.source.discovery
+        for entry in entry_points(
+            family, f"{parts.scheme}://{parts.netloc}", feeds=found.feeds, api=found.api
+        ):
+            if entry.kind == "sitemap" and not found.sitemaps:
+                continue
+            request = self._list_request(entry.url, entry.kind)
+            if request is not None:
+                yield request
+
+    def _list_request(self, url: str, kind: Kind) -> Request | None:
+        if self.seen_before(canonical_url(url)):
+            return None
+        callback = {
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "api": self.parse_api,
+        }[kind]
+        return Request(
+            url,
+            callback=callback,
+            priority=_LIST_PRIORITY,
+            meta={"archivist_kind": kind, "depth_reset": True},
+        )
+
+    def _posts(self, listed: Iterable[Listed]) -> Iterator[Request]:
+        for post in listed:
+            url = canonical_url(post.url)
+            if self.seen_before(url):
+                continue
+            request = self.page_request(post.url, url, self.parse, "post", post.lastmod)
+            if request is not None:
+                yield request
+
+    def parse_linked_list(self, response: Response) -> Iterator[Request]:
+        """A feed or sitemap reached by a plain link: read it as what it is."""
+        if not isinstance(response, TextResponse) or response.status != 200:
+            return
+        head = response.body[:1024].lstrip()
+        if b"<urlset" in head or b"<sitemapindex" in head:
+            if self.source.discovery.sitemaps:
+                yield from self.parse_sitemap(response)
+        elif (b"<rss" in head or b"<feed" in head) and self.source.discovery.feeds:
+            yield from self.parse_feed(response)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        self.count(response, "feed")
+        page = read_feed(response.body, response.url)
+        yield from self._posts(page.posts)
+        following = page.next_url or next_wp_feed_page(response.url, bool(page.posts))
+        if following:
+            request = self._list_request(following, "feed")
+            if request is not None:
+                yield request
+        if self.family_of(response.url) == "blogger" and self.source.discovery.label_feeds:
+            parts = urlsplit(response.url)
+            for label in sorted(page.labels):
+                feed = label_feed(f"{parts.scheme}://{parts.netloc}", label)
+                request = self._list_request(feed, "feed")
+                if request is not None:
+                    yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        self.count(response, "sitemap")
+        kind, listed = read_sitemap(response.body)
+        if kind == "sitemapindex":
+            for sitemap in listed:
+                request = self._list_request(sitemap.url, "sitemap")
+                if request is not None:
+                    yield request
+            return
+        yield from self._posts(listed)
+        following = next_sitemap_page(response.url, bool(listed))
+        if following:
+            request = self._list_request(following, "sitemap")
+            if request is not None:
+                yield request
+
+    def parse_api(self, response: Response) -> Iterator[Request]:
+        self.count(response, "api")
+        yield from self._posts(read_wp_posts(response.body))
+        pages = (response.headers.get(b"X-WP-TotalPages") or b"").decode("latin-1")
+        if "&page=" in response.url or not pages.isdigit():
+            return
+        for number in range(2, int(pages) + 1):
+            request = self._list_request(f"{response.url}&page={number}", "api")
+            if request is not None:
+                yield request
+
+    def alternate_feeds(self, response: Response) -> Iterator[Request]:
+        """News sites: the RSS/Atom feeds a page names in its head."""
+        for href in response.xpath(_ALTERNATE_FEEDS).getall():
+            url = response.urljoin(href.strip())
+            if urlsplit(url).hostname in self.source.allowed_hosts:
+                request = self._list_request(url, "feed")
+                if request is not None:
+                    yield request
+
+    def robots_requests(self, url: str) -> Iterator[Request]:
+        """With robots.txt ignored, Scrapy does not fetch it: ask for it, for its sitemaps."""
+        parts = urlsplit(url)
+        robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        if not self.seen_before(robots):
+            yield Request(
+                robots,
+                callback=self.parse_robots,
+                priority=_LIST_PRIORITY,
+                meta={"archivist_kind": "robots"},
+            )
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        text = response.body.decode("utf-8", "replace")
+        yield from self._robots_sitemaps(response.url, Protego.parse(text).sitemaps)
+
+    def _robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """Scrapy parsed a host's robots.txt (to obey it): crawl the sitemaps it names."""
+        parser = getattr(robotparser, "rp", None)
+        sitemaps = list(parser.sitemaps) if isinstance(parser, Protego) else []
+        engine = self.crawler.engine
+        assert engine is not None
+        for found in self._robots_sitemaps(request.url, sitemaps):
+            engine.crawl(found)
+
+    def _robots_sitemaps(self, url: str, sitemaps: Iterable[str]) -> Iterator[Request]:
+        if not self.source.discovery.sitemaps:
+            return
+        parts = urlsplit(url)
+        named = [s for s in sitemaps if urlsplit(s).hostname == parts.hostname]
+        if not named and self.family_of(url) == "news":
+            named = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]  # the usual place
+        for sitemap in named:
+            request = self._list_request(sitemap, "sitemap")
+            if request is not None:
+                yield request
