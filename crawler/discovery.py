@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["MAX_QUERY_PARAMS", "canonical_url", "trap_reason"]
+__all__ = ["MAX_QUERY_PARAMS", "canonical_url", "is_comment_feed", "trap_reason"]
 
 # Query parameters that select a rendering of a post, never another post: Blogger's
 # mobile switch, comment permalinks and share tracking; WordPress's comment-reply,
@@ -52,6 +52,9 @@ _FAMILY_TRAPS = {
     "wordpress": re.compile(r"/wp-admin/|/wp-login\.php|[?&]attachment_id=|/attachment/"),
     "news": None,
 }
+_COMMENT_FEED = re.compile(
+    r"/feeds/(?:\d+/)?comments/|/comments/feed/?$|/\d{4}/\d{2}/\d{2}/[^/]+/feed/?$"
+)
 
 
 def canonical_url(url: str) -> str:
@@ -110,3 +113,8 @@ def _repeats(segments: list[str]) -> bool:
     if any(a == b for a, b in itertools.pairwise(segments)):
         return True
     return bool(segments) and max(Counter(segments).values()) >= 3
+
+
+def is_comment_feed(url: str) -> bool:
+    """A blog-wide or per-post comment feed (Blogger or WordPress), fetched only on request."""
+    return bool(_COMMENT_FEED.search(urlsplit(url).path))

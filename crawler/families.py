@@ -118,7 +118,9 @@ def read_feed(body: bytes, url: str) -> FeedPage:
     for entry in parsed.entries:
         link = _entry_link(entry)
         if link:
-            page.posts.append(Listed(link, entry.get("updated") or entry.get("published")))
+            # dict.get: FeedParserDict's own maps a missing "updated" to "published" with a warning
+            when = dict.get(entry, "updated") or dict.get(entry, "published")
+            page.posts.append(Listed(link, str(when) if when else None))
         page.labels.update(str(t.get("term")) for t in entry.get("tags") or () if t.get("term"))
     for link in parsed.feed.get("links") or ():
         if link.get("rel") == "next" and link.get("href"):

@@ -134,6 +134,8 @@ class Discovery(BaseModel):
     """The WordPress REST API (``/wp-json/wp/v2/posts``)."""
     label_feeds: bool = True
     """Blogger: each label's feed as well (catches posts a truncated main feed misses)."""
+    comment_feeds: bool = False
+    """Comment feeds too (Blogger ``/feeds/<post>/comments/default``, WordPress ``.../feed/``)."""
     follow_links: bool = True
     """Follow links in pages within scope (always true for news sites without feeds)."""
 

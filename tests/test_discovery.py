@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery import canonical_url
+from crawler.discovery import canonical_url, is_comment_feed, trap_reason
 
 POST = "https://vn-blog.blogspot.com/2024/05/bai-viet.html"
 
@@ -44,3 +44,94 @@ def test_only_country_aliases_of_blogspot_are_folded():
         "http://nhipcau.blogspot.test/2012/01/a.html"
     )
     assert canonical_url("https://x.blogspot.de/p.html") == "https://x.blogspot.com/p.html"
+
+
+@pytest.mark.parametrize(
+    ("variant", "canonical"),
+    [
+        ("http://wp.test/2024/05/06/bai/?share=twitter&nb=1", "http://wp.test/2024/05/06/bai/"),
+        ("http://wp.test/2024/05/06/bai/?like=1&_wpnonce=ab12", "http://wp.test/2024/05/06/bai/"),
+        ("http://wp.test/2024/05/06/bai/comment-page-2/", "http://wp.test/2024/05/06/bai/"),
+        ("http://wp.test/2024/05/06/bai/amp", "http://wp.test/2024/05/06/bai/"),
+        ("http://news.test/a-123.html?print=1", "http://news.test/a-123.html"),
+        (
+            "http://news.test/a-123.html?utm_source=fb&utm_medium=share",
+            "http://news.test/a-123.html",
+        ),
+        ("http://news.test/a-123.html?id=5&utm_campaign=x", "http://news.test/a-123.html?id=5"),
+        ("https://b.blogspot.com/ncr/2024/05/p.html", "https://b.blogspot.com/2024/05/p.html"),
+        ("HTTP://B.Blogspot.COM/2024/05/p.html", "http://b.blogspot.com/2024/05/p.html"),
+        (
+            (
+                "https://b.blogspot.com/?widgetType=BlogArchive&widgetId=BlogArchive1&action=toggle"
+                "&dir=open&toggle=YEARLY-1325376000000&toggleopen=MONTHLY-1333238400000"
+            ),
+            "https://b.blogspot.com/",
+        ),
+    ],
+)
+def test_variants_fold_into_one_url(variant: str, canonical: str) -> None:
+    assert canonical_url(variant) == canonical
+
+
+@pytest.mark.parametrize(
+    ("url", "family", "reason"),
+    [
+        (
+            "https://b.blogspot.com/search?updated-max=2012-04-23T10:00:00%2B07:00&max-results=7",
+            "blogger",
+            "blogger_trap",
+        ),
+        (
+            (
+                "https://b.blogspot.com/search?updated-max=2012-04-23T10:00:00Z&max-results=7"
+                "&reverse-paginate=true"
+            ),
+            "blogger",
+            "blogger_trap",
+        ),
+        ("https://www.blogger.com/post-edit.g?blogID=1&postID=2", "blogger", "blogger_trap"),
+        ("https://www.blogger.com/comment.g?blogID=1&postID=2", "blogger", "blogger_trap"),
+        ("https://b.blogspot.com/2012_04_01_archive.html", "blogger", "blogger_trap"),
+        ("https://b.blogspot.com/search/label/Ch%C3%ADnh%20tr%E1%BB%8B", "blogger", "search"),
+        ("https://b.blogspot.com/search?q=sang", "blogger", "search"),
+        ("http://wp.test/?s=bau+cu", "wordpress", "search"),
+        ("http://wp.test/wp-admin/post.php?post=1", "wordpress", "wordpress_trap"),
+        ("http://news.test/tim-kiem?tu-khoa=bau-cu&trang=2", "news", "search"),
+        ("http://news.test/lich/2012/04/23/", "news", "calendar"),
+        ("http://news.test/lich?ngay=2012-04-23", "news", "calendar"),
+        ("http://news.test/tin-tuc/tin-tuc/", "news", "repeated_segments"),
+        ("http://news.test/a/b/a/c/a/", "news", "repeated_segments"),
+        ("http://news.test/danh-sach?sort=moi&loc=hn&trang=3", "news", "query_explosion"),
+    ],
+)
+def test_traps_are_named(url: str, family: str, reason: str) -> None:
+    assert trap_reason(url, family) == reason
+
+
+@pytest.mark.parametrize(
+    ("url", "family"),
+    [
+        ("https://b.blogspot.com/2012/04/bai-viet.html", "blogger"),
+        ("https://b.blogspot.com/2012/04/", "blogger"),
+        ("https://b.blogspot.com/p/gioi-thieu.html", "blogger"),
+        ("http://wp.test/2012/04/23/bai-viet/", "wordpress"),
+        ("http://wp.test/category/chinh-tri/page/2/", "wordpress"),
+        ("http://news.test/chinh-tri/bai-viet-510001.html", "news"),
+        ("http://news.test/video?id=7&ngon-ngu=vi", "news"),
+        ("http://news.test/chuyen-muc/luu-tru?trang=2", "news"),
+        ("http://news.test/2012/04/23/bai-viet.html", "news"),
+    ],
+)
+def test_posts_and_listings_are_not_traps(url: str, family: str) -> None:
+    assert trap_reason(url, family) is None
+
+
+def test_comment_feeds_are_told_apart_from_post_feeds() -> None:
+    assert is_comment_feed("https://b.blogspot.com/feeds/123456/comments/default")
+    assert is_comment_feed("https://b.blogspot.com/feeds/comments/default")
+    assert is_comment_feed("http://wp.test/comments/feed/")
+    assert is_comment_feed("http://wp.test/2012/04/23/bai-viet/feed/")
+    assert not is_comment_feed("https://b.blogspot.com/feeds/posts/default")
+    assert not is_comment_feed("http://wp.test/feed/")
+    assert not is_comment_feed("http://wp.test/category/chinh-tri/feed/")

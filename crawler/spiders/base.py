@@ -14,7 +14,7 @@ crawl's settings (with the "spider" priority, so ``-s`` on the command line stil
 Stats: ``discovery/<family>/<kind>`` (responses by kind: seed, post, listing, feed,
 sitemap, api, asset), ``discovery/variants_folded``, ``discovery/duplicates_skipped``,
 ``discovery/traps_avoided`` (and ``.../<rule>``), ``discovery/out_of_scope``,
-``discovery/host_limit``, ``discovery/family/<host>``; Scrapy's ``robotstxt/forbidden``.
+``discovery/host_limit``, ``discovery/comment_feeds_skipped``, ``discovery/family/<host>``; Scrapy's ``robotstxt/forbidden``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.articles import ArticleRule
-from crawler.discovery import canonical_url, trap_reason
+from crawler.discovery import canonical_url, is_comment_feed, trap_reason
 from crawler.families import FAMILIES, detect_family
 from crawler.items import ArticlePage
 from crawler.runs import new_run_id
@@ -270,6 +270,9 @@ class ArchivistSpider(PostListsMixin, Spider):
         assert stats is not None
         if not self.in_scope(url):
             stats.inc_value("discovery/out_of_scope")
+            return None
+        if not self.source.discovery.comment_feeds and is_comment_feed(url):
+            stats.inc_value("discovery/comment_feeds_skipped")
             return None
         reason = trap_reason(raw, self.family_of(url)) if kind == "page" else None
         if reason:
