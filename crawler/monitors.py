@@ -1,0 +1,256 @@
+"""Monitors declared as data: a stat, a comparison and a threshold, per source.
+
+As spidermon's ``ItemCountMonitor`` names a stat, a threshold and an assertion, a
+``Monitor`` here names a stat, an ``op`` and a ``threshold``; it **fires when**
+``<stat> <op> <threshold>`` holds in each of the source's last ``runs`` judged runs
+(finished, failed or timed out; skipped and stopped runs say nothing about the site).
+Spidermon itself runs inside one crawl; these read the records store across runs.
+
+Run stats (``crawler._monitor_stats``): ``failed`` (1 when failed or timed out),
+``timed_out``, ``pages``, ``archived_bytes``, ``articles_new``, ``articles_changed``,
+``articles``, ``errors``, ``error_ratio`` (errors per page), ``dated_share`` and
+``authored_share`` (of the article versions the run captured), ``dated_share_drop`` and
+``authored_share_drop`` (the previous runs' mean share minus this run's),
+``duration_minutes``. Source stats: ``minutes_without_progress`` (of a running run) and
+``minutes_overdue`` (past the schedule's first fire after the last run, less jitter).
+A stat that cannot be known (no articles, nothing running) never fires.
+
+In a source file, defaults are tuned by name and more monitors added::
+
+    monitors:
+      error_ratio: {threshold: 0.5}
+      stuck: {enabled: false}
+      custom:
+        - {name: few_pages, stat: pages, op: "<", threshold: 20, runs: 2}
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from crawler._monitor_stats import (
+    JUDGED_STATUSES,
+    RUN_STATS,
+    ProgressTracker,
+    run_stats,
+    source_stats,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from archive.store import RunRecord, Store
+    from crawler.sources import Source
+
+__all__ = ["Finding", "Monitor", "MonitorConfig", "MonitorOverride", "ProgressTracker", "evaluate"]
+
+Op = Literal[">", ">=", "<", "<=", "==", "!="]
+Severity = Literal["info", "warning", "error", "critical"]
+Stat = Literal[
+    "failed",
+    "timed_out",
+    "pages",
+    "archived_bytes",
+    "articles_new",
+    "articles_changed",
+    "articles",
+    "errors",
+    "error_ratio",
+    "dated_share",
+    "authored_share",
+    "dated_share_drop",
+    "authored_share_drop",
+    "duration_minutes",
+    "minutes_without_progress",
+    "minutes_overdue",
+]
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+# Judged runs read beyond the largest window: the baseline of the share drops.
+BASELINE_RUNS = 5
+
+
+class Monitor(BaseModel):
+    """Fires when ``stat op threshold`` holds in each of the last ``runs`` judged runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    stat: Stat
+    op: Op
+    threshold: float
+    runs: int = Field(default=1, ge=1, le=50)
+    """The window: how many consecutive judged runs must meet it (run stats only)."""
+    severity: Severity = "warning"
+    enabled: bool = True
+    description: str = ""
+
+    def fires(self, value: float | None) -> bool:
+        return value is not None and _OPS[self.op](value, self.threshold)
+
+    @property
+    def per_run(self) -> bool:
+        return self.stat in RUN_STATS
+
+
+class MonitorOverride(BaseModel):
+    """A default monitor retuned in a source file: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float | None = None
+    runs: int | None = Field(default=None, ge=1, le=50)
+    severity: Severity | None = None
+    enabled: bool | None = None
+
+
+DEFAULT_MONITORS: tuple[Monitor, ...] = (
+    Monitor(name="run_failed", stat="failed", op="==", threshold=1, severity="error",
+            description="the run failed or timed out"),
+    Monitor(name="no_new_articles", stat="articles_new", op="==", threshold=0, runs=3,
+            description="no new articles"),
+    Monitor(name="error_ratio", stat="error_ratio", op=">", threshold=0.2,
+            description="errors per page above the threshold"),
+    Monitor(name="dates_dropped", stat="dated_share_drop", op=">=", threshold=0.5,
+            description="far fewer articles with a date than before: a template change?"),
+    Monitor(name="authors_dropped", stat="authored_share_drop", op=">=", threshold=0.5,
+            description="far fewer articles with an author than before: a template change?"),
+    Monitor(name="stuck", stat="minutes_without_progress", op=">=", threshold=30,
+            severity="error", description="a running crawl makes no progress"),
+    Monitor(name="overdue", stat="minutes_overdue", op=">", threshold=30,
+            description="not run since its schedule said"),
+)  # fmt: skip
+
+
+class MonitorConfig(BaseModel):
+    """A source's ``monitors:``: the defaults, retuned by name, plus ``custom`` ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run_failed: MonitorOverride = MonitorOverride()
+    no_new_articles: MonitorOverride = MonitorOverride()
+    error_ratio: MonitorOverride = MonitorOverride()
+    dates_dropped: MonitorOverride = MonitorOverride()
+    authors_dropped: MonitorOverride = MonitorOverride()
+    stuck: MonitorOverride = MonitorOverride()
+    overdue: MonitorOverride = MonitorOverride()
+    custom: tuple[Monitor, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> MonitorConfig:
+        names = [m.name for m in (*DEFAULT_MONITORS, *self.custom)]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"monitor name(s) {twice} used twice; give custom ones new names")
+        return self
+
+    def monitors(self) -> tuple[Monitor, ...]:
+        """Every monitor of the source, the defaults first; disabled ones included."""
+        tuned = []
+        for default in DEFAULT_MONITORS:
+            override: MonitorOverride = getattr(self, default.name)
+            changes = override.model_dump(exclude_none=True)
+            tuned.append(default.model_copy(update=changes) if changes else default)
+        return (*tuned, *self.custom)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A monitor that fires for a source; ``key`` names the incident it belongs to."""
+
+    monitor: str
+    source: str
+    severity: str
+    message: str
+    key: str
+    run_id: str | None = None
+    value: float | None = None
+
+
+def config_of(source: Source) -> MonitorConfig:
+    """The source's monitors (the defaults until ``Source`` has a ``monitors`` field)."""
+    config = getattr(source, "monitors", None)
+    return config if isinstance(config, MonitorConfig) else MonitorConfig()
+
+
+def evaluate(
+    store: Store, source: Source, now: datetime, progress: ProgressTracker | None = None
+) -> list[Finding]:
+    """The findings of every enabled monitor of ``source`` at ``now``.
+
+    ``progress`` (kept by a long-lived caller) notices a crawl whose heartbeat goes on
+    while its figures stand still; without it a crawl is stuck when its heartbeat stops.
+    """
+    monitors = [m for m in config_of(source).monitors() if m.enabled]
+    window = max((m.runs for m in monitors if m.per_run), default=0)
+    runs = store.recent_runs(source.name, JUDGED_STATUSES, window + BASELINE_RUNS) if window else []
+    shares = store.article_shares(r.id for r in runs)
+    stats = run_stats(runs, shares)
+    current = source_stats(store, source, now, progress)
+    findings = []
+    for monitor in monitors:
+        if monitor.per_run:
+            finding = _per_run(monitor, source.name, runs, stats)
+        else:
+            value, run_id = current.get(monitor.stat, (None, None))
+            finding = (
+                _finding(monitor, source.name, value, run_id, "") if monitor.fires(value) else None
+            )
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _per_run(
+    monitor: Monitor, source: str, runs: list[RunRecord], stats: list[dict[str, float | None]]
+) -> Finding | None:
+    window = stats[: monitor.runs]
+    if len(window) < monitor.runs or not all(monitor.fires(s[monitor.stat]) for s in window):
+        return None
+    latest = runs[0]
+    how = f"run {latest.id} {latest.status}"
+    if latest.finish_reason:
+        how += f" ({latest.finish_reason})"
+    return _finding(monitor, source, window[0][monitor.stat], latest.id, how)
+
+
+def _finding(
+    monitor: Monitor, source: str, value: float | None, run_id: str | None, how: str
+) -> Finding:
+    span = (
+        f" in each of the last {monitor.runs} runs" if monitor.per_run and monitor.runs > 1 else ""
+    )
+    said = f"{monitor.description}: " if monitor.description else ""
+    message = (
+        f"{source}: {said}{monitor.stat} {_number(value)} {monitor.op} "
+        f"{_number(monitor.threshold)}{span}"
+    )
+    if how:
+        message += f"; {how}"
+    return Finding(
+        monitor=monitor.name,
+        source=source,
+        severity=monitor.severity,
+        message=message,
+        key=f"{source}/{monitor.name}",
+        run_id=run_id,
+        value=value,
+    )
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:.3g}" if value != int(value) else str(int(value))
