@@ -25,6 +25,8 @@ class ArchivistAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         settings.set("ARCHIVE_ENABLED", True, "addon")
+        # Scrapy's, with CONCURRENT_REQUESTS_PER_DOMAIN made to hold (crawler/downloader.py).
+        settings.set("DOWNLOADER", "crawler.downloader.PerHostDownloader", "addon")
         add = settings.setdefault_in_component_priority_dict
         # Before HttpProxyMiddleware (750), which handles credentials for the
         # meta["proxy"] this one sets.

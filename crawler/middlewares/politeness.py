@@ -102,7 +102,7 @@ class RetryAfterMiddleware:
         )
         self._saved_delay.setdefault(key, slot.delay)
         slot.delay = max(slot.delay, wait)
-        slot.lastseen = now
+        slot.lastseen = time.monotonic()  # the clock Scrapy's slots use
         stats.inc_value("politeness/waited_seconds", round(wait))
         return response
 
