@@ -1,6 +1,6 @@
 """Quantities as archivists write them in source files.
 
-Durations: ``90``, ``90s``, ``10m``, ``2h``, ``1d``; sizes: ``500000``, ``200KB``, ``2GB``.
+Durations: ``90``, ``500ms``, ``90s``, ``10m``, ``2h``, ``1d``; sizes: ``500000``, ``200KB``, ``2GB``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pydantic import BeforeValidator, Field
 
 __all__ = ["ByteSize", "Delay", "Duration", "parse_duration", "parse_size"]
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 

@@ -107,6 +107,14 @@ class Scope(BaseModel):
     def _check_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         return _regexes(patterns)
 
+    @field_validator("prefixes")
+    @classmethod
+    def _check_prefixes(cls, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+        for prefix in prefixes:
+            if urlsplit(prefix).scheme not in {"http", "https"} or not urlsplit(prefix).hostname:
+                raise ValueError(f"{prefix!r} is not an absolute http(s) URL prefix")
+        return prefixes
+
 
 class Manners(BaseModel):
     """How hard a crawl may press on each host."""

@@ -113,3 +113,52 @@ def test_the_bundled_demo_sources_are_valid():
 
     sources = load_sources(Path(__file__).parents[1] / "schedules")
     assert {s.family for s in sources} == {"news", "blogger", "wordpress"}
+
+
+def test_the_examples_cover_every_family_and_are_valid():
+    from pathlib import Path
+
+    folder = Path(__file__).parents[1] / "schedules" / "examples"
+    sources = load_sources(folder)
+    assert {s.family for s in sources} == {"news", "blogger", "wordpress", "auto"}
+    # The scheduler reads only schedules/*.yaml: the examples are never crawled by it.
+    top = load_sources(folder.parent)
+    assert not {s.name for s in top} & {s.name for s in sources}
+
+
+def test_scope_manners_and_sizes(tmp_path):
+    text = GOOD + (
+        "scope: {prefixes: ['http://thoisu.test/chinh-tri/'], exclude: ['/video/']}\n"
+        "manners: {delay: 250ms, per_host: 2, autothrottle: false, max_retry_after: 5m}\n"
+        "discovery: {feeds: false, comment_feeds: true}\n"
+    )
+    source = load_source(write(tmp_path, text.replace("max_duration: 10m", "max_bytes: 1.5GiB")))
+    assert source.scope.prefixes == ("http://thoisu.test/chinh-tri/",)
+    assert source.manners.delay == 0.25
+    assert source.manners.max_retry_after == 300
+    assert source.limits.max_bytes == int(1.5 * 1024**3)
+    assert not source.discovery.feeds
+    assert source.discovery.comment_feeds
+    assert source.limits.max_pages_per_host == 10_000  # the default trap guard
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ("scope: {exclude: ['(unclosed']}\n", "scope.exclude", "not a regular expression"),
+        ("scope: {prefixes: ['/chinh-tri/']}\n", "scope.prefixes", "absolute http"),
+        ("manners: {per_host: 0}\n", "manners.per_host", "greater than 0"),
+        ("manners: {delay: soon}\n", "manners.delay", "not a duration"),
+        ("limits: {max_bytes: lots}\n", "limits.max_bytes", "not a size"),
+        ("discovery: {sitemap: true}\n", "discovery.sitemap", "Extra inputs"),
+        ("family: tumblr\n", "family", "'news', 'blogger', 'wordpress' or 'auto'"),
+    ],
+)
+def test_bad_scope_manners_and_limits_name_the_field(tmp_path, extra, field, message):
+    text = "\n".join(
+        line
+        for line in GOOD.splitlines()
+        if not line.startswith((extra.split(":")[0] + ":", "limits:" if "limits" in extra else "-"))
+    )
+    with pytest.raises(SourceError, match=f"{field}: .*{message}"):
+        load_source(write(tmp_path, text + "\n" + extra))
