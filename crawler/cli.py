@@ -21,6 +21,7 @@ from archive.extract import decode_content
 from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
 from archive.reader import StoredRecord, read_record_at
 from archive.store import RUN_STATUSES, Store
+from crawler.cli_monitors import monitors_command
 from crawler.cli_verify import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
@@ -712,3 +713,4 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
 
 
 main.add_command(verify_command)
+main.add_command(monitors_command)

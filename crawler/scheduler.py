@@ -30,6 +30,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from crawler.alerts import AlertManager
 from crawler.runbook import RunOptions, SourceLock, reap_orphans, run_source
 from crawler.runs import new_run_id
 from crawler.schedule import DEFAULT_TIMEZONE
@@ -100,6 +101,7 @@ class Daemon:
         kill_after: float = 30.0,
         max_concurrent: int = 4,
         runner: Runner | None = None,
+        alerts: AlertManager | None = None,
     ) -> None:
         self.store = store
         self.home = home
@@ -109,6 +111,9 @@ class Daemon:
         self.kill_after = kill_after
         self.stop = threading.Event()
         self.runner: Runner = runner or self._crawl
+        self.alerts = alerts or AlertManager.from_home(
+            home, strict=False
+        )  # after runs, each minute
         self._reported_errors: dict[str, str] = {}
         self._lock = SourceLock(home, "scheduler")
         self.scheduler = BackgroundScheduler(
@@ -153,6 +158,8 @@ class Daemon:
                     self.sync()
                 except Exception:  # a bad moment of the database must not end the daemon
                     logger.exception("Could not re-read the schedules")
+                if self.alerts.due():
+                    self.alerts.check_folder(self.store, self.sources_dir)
         finally:
             self.shutdown()
 
@@ -171,6 +178,7 @@ class Daemon:
         if _CURRENT is self:
             _CURRENT = None
         self._lock.release()
+        self.alerts.close()
 
     # -- jobs -----------------------------------------------------------------------
 
@@ -244,7 +252,9 @@ class Daemon:
         options = RunOptions(
             max_run_time=max_run_time, kill_after=self.kill_after, trigger="schedule"
         )
-        return self.runner(source, path, options, self.stop)
+        record = self.runner(source, path, options, self.stop)
+        self.alerts.check_folder(self.store, self.sources_dir)  # never raises
+        return record
 
     def _crawl(
         self, source: Source, path: Path, options: RunOptions, stop: threading.Event
