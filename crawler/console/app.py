@@ -1,0 +1,207 @@
+"""The operators' console: a Starlette application over the records store.
+
+Pages: ``/`` (each source: last run, status, age, next run, health), ``/runs`` (filter
+by ``source`` and ``status``), ``/runs/<id>`` (figures, errors by kind and by host, WARC
+files, log tail, replay links), ``/sources/<name>`` (charts over its runs) and
+``/changes`` (edits, removals, restorations; filter by ``source`` and ``kind``).
+``/api/live`` gives the running runs' progress as JSON, which the pages poll;
+``/metrics`` is Prometheus' text format. Everything is rendered on the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from archive.store import RUN_STATUSES, Store
+from crawler.console._auth import TokenMiddleware
+from crawler.console._charts import charted_runs, source_charts
+from crawler.console._queries import errors_by_host, run_articles, timestamp14
+from crawler.console._views import (
+    ago,
+    live_figures,
+    overview,
+    run_figures,
+    tail_lines,
+    when,
+)
+from crawler.progress import human_size
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.requests import Request
+
+__all__ = ["DEFAULT_REPLAY_URL", "create_app"]
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_REPLAY_URL = "http://127.0.0.1:8080"
+CHANGE_KINDS = ("edited", "removed", "restored")
+
+
+class _Console:
+    """The routes, sharing one store, the source folder and the templates."""
+
+    def __init__(self, home: Path, sources_dir: Path, store: Store, replay_url: str) -> None:
+        self.home = home
+        self.sources_dir = sources_dir
+        self.store = store
+        self.replay_url = replay_url.rstrip("/")
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(when=when, ago=ago, size=human_size)
+
+    def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status_code)
+
+    def replay(self, collection: str, fetched_at: datetime, url: str) -> str:
+        return f"{self.replay_url}/{collection}/{timestamp14(fetched_at)}/{url}"
+
+    def home_page(self, request: Request) -> Response:
+        now = datetime.now(UTC)
+        rows = overview(self.store, self.sources_dir, now)
+        return self.render("overview.html", rows=rows, now=now, page="overview")
+
+    def runs_page(self, request: Request) -> Response:
+        source = request.query_params.get("source") or None
+        status = request.query_params.get("status") or None
+        if status is not None and status not in RUN_STATUSES:
+            raise HTTPException(400, f"unknown status {status!r}")
+        records = self.store.runs(source=source, status=status, limit=500)
+        sources = sorted({r.source for r in self.store.runs()})
+        return self.render(
+            "runs.html",
+            runs=records,
+            sources=sources,
+            statuses=sorted(RUN_STATUSES),
+            source=source,
+            status=status,
+            page="runs",
+        )
+
+    def run_page(self, request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        record = self.store.get_run(run_id)
+        if record is None:
+            raise HTTPException(404, f"no run {run_id!r}")
+        log = Path(record.log_path) if record.log_path else None
+        articles = run_articles(self.store, record.id)
+        return self.render(
+            "run.html",
+            run=record,
+            figures=run_figures(record, datetime.now(UTC)),
+            by_host=errors_by_host(self.store, record.id, log),
+            archive_dir=self.home / "collections" / record.collection / "archive",
+            tail=tail_lines(log) if log else [],
+            articles=[(a, self.replay(a.collection, a.fetched_at, a.url)) for a in articles],
+            page="runs",
+        )
+
+    def source_page(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        rows = {row.name: row for row in overview(self.store, self.sources_dir, datetime.now(UTC))}
+        if name not in rows:
+            raise HTTPException(404, f"no source {name!r}")
+        runs = charted_runs(self.store, name)
+        return self.render(
+            "source.html",
+            row=rows[name],
+            runs=list(reversed(runs)),
+            charts=source_charts(self.store, runs),
+            page="sources",
+        )
+
+    def changes_page(self, request: Request) -> Response:
+        source = request.query_params.get("source") or None
+        kind = request.query_params.get("kind") or None
+        changes = [c for c in self.store.changes(source=source) if kind is None or c.kind == kind]
+        changes.reverse()  # the latest first
+        collections = {r.source: r.collection for r in self.store.runs()}
+        links = {
+            c: self.replay(collections[c.source], c.at, c.url)
+            for c in changes
+            if c.kind == "edited" and c.source in collections
+        }
+        return self.render(
+            "changes.html",
+            changes=changes,
+            links=links,
+            sources=sorted({r.source for r in self.store.runs()}),
+            kinds=CHANGE_KINDS,
+            source=source,
+            kind=kind,
+            page="changes",
+        )
+
+    def live(self, request: Request) -> Response:
+        now = datetime.now(UTC)
+        runs = {r.id: live_figures(self.home, r, now) for r in self.store.runs(status="running")}
+        return JSONResponse({"at": now.isoformat(), "runs": runs})
+
+    def metrics(self, request: Request) -> Response:
+        try:
+            from crawler.metrics import render_metrics  # noqa: PLC0415 - may not exist yet
+        except ImportError:
+            return Response("metrics not available\n", 503, media_type="text/plain")
+        from crawler.console._views import load_source_files  # noqa: PLC0415
+
+        sources = [row.source for row in load_source_files(self.sources_dir) if row.source]
+        body, content_type = render_metrics(self.store, sources, self.home)
+        return Response(body, media_type=content_type)
+
+    def error(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return self.render(
+            "error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail
+        )
+
+
+def create_app(
+    home: Path,
+    sources_dir: Path,
+    store_url: str | None = None,
+    token: str | None = None,
+    *,
+    replay_url: str = DEFAULT_REPLAY_URL,
+) -> Starlette:
+    """The console over the data folder ``home`` (or the store at ``store_url``)."""
+    store = Store(store_url) if store_url else Store.for_home(home)
+    console = _Console(home, sources_dir, store, replay_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    routes = [
+        Route("/", console.home_page),
+        Route("/runs", console.runs_page),
+        Route("/runs/{run_id}", console.run_page),
+        Route("/sources/{name}", console.source_page),
+        Route("/changes", console.changes_page),
+        Route("/api/live", console.live),
+        Route("/metrics", console.metrics),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [Middleware(TokenMiddleware, token=token)] if token else []
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: console.error},
+        lifespan=lifespan,
+    )
