@@ -4,6 +4,7 @@ webhook receiver on loopback once per incident, retried when it fails."""
 from __future__ import annotations
 
 import json
+import socketserver
 import threading
 import time
 from dataclasses import dataclass
@@ -323,3 +324,39 @@ def test_cli_prints_findings_and_notifies_once(tmp_path, monkeypatch):
             result = CliRunner().invoke(main, ["monitors", "--notify", "--webhook", receiver.url])
             assert result.exit_code == 1, result.output
     assert [p["key"] for p in receiver.posts] == ["s/run_failed"]
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) to take one message: what ``smtplib`` sends."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 test\r\n")
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                self.wfile.write(b"354 go on\r\n")
+                data = b"".join(iter(self.rfile.readline, b".\r\n"))
+                self.server.messages.append(data.decode())  # type: ignore[attr-defined]
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+def test_alerts_by_email(store):
+    Runs(store).add(status="failed")
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler) as server:
+        server.messages = []  # type: ignore[attr-defined]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        smtp = {"host": "127.0.0.1", "port": server.server_address[1], "from": "a@example.org",
+                "to": ["ops@example.org"]}  # fmt: skip
+        manager = AlertManager(AlertSettings.model_validate({"smtp": smtp, "backoff": 0.05}))
+        manager.check(store, [src("s")], NOW)
+        manager.check(store, [src("s")], NOW + timedelta(minutes=1))
+        manager.close()
+        server.shutdown()
+    [message] = server.messages  # type: ignore[attr-defined]
+    assert "Subject: [archivist] firing: s/run_failed (error)" in message
+    assert "To: ops@example.org" in message
