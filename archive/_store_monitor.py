@@ -166,4 +166,4 @@ def _last_status(session: Session) -> dict[str, str]:
         .subquery()
     )
     latest = select(ranked.c.source, ranked.c.status).where(ranked.c.rank == 1)
-    return dict(session.execute(latest).tuples().all())
+    return {row.source: row.status for row in session.execute(latest)}

@@ -150,8 +150,19 @@ class AlertManager:
         self._last_check: float | None = None
 
     @classmethod
-    def from_home(cls, home: Path, webhooks: Iterable[str] = ()) -> AlertManager:
-        return cls(load_alert_settings(home, webhooks))
+    def from_home(
+        cls, home: Path, webhooks: Iterable[str] = (), *, strict: bool = True
+    ) -> AlertManager:
+        """With ``<home>/alerts.yaml``'s settings; a bad file raises ``AlertConfigError``,
+        or, not ``strict`` (the scheduler: crawls matter more), is logged and alerts go to
+        the log only."""
+        try:
+            return cls(load_alert_settings(home, webhooks))
+        except AlertConfigError as exc:
+            if strict:
+                raise
+            logger.error("%s; alerts go to the log only until it is fixed", exc)
+            return cls()
 
     def check(
         self, store: Store, sources: Sequence[Source], now: datetime | None = None
