@@ -22,6 +22,7 @@ from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
 from archive.reader import StoredRecord, read_record_at
 from archive.store import RUN_STATUSES, Store
 from crawler.cli_monitors import monitors_command
+from crawler.cli_serve import serve_command
 from crawler.cli_verify import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
@@ -714,3 +715,4 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
 
 main.add_command(verify_command)
 main.add_command(monitors_command)
+main.add_command(serve_command)
