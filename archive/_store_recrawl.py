@@ -179,6 +179,21 @@ class RecrawlMixin:
         with self.engine.connect() as connection:
             return _last_response(connection, url, collection)
 
+    def article_fetch_times(self, source: str, collection: str) -> dict[str, datetime]:
+        """URL -> when it was last fetched (200 or 304), for every article of ``source``."""
+        statement = (
+            select(CaptureRow.url, func.max(CaptureRow.fetched_at))
+            .join(ArticleRow, ArticleRow.url == CaptureRow.url)
+            .where(
+                ArticleRow.source == source,
+                CaptureRow.collection == collection,
+                CaptureRow.status.in_((200, 304)),
+            )
+            .group_by(CaptureRow.url)
+        )
+        with Session(self.engine) as session:
+            return {str(url): when for url, when in session.execute(statement)}
+
     def article_source(self, url: str) -> tuple[str, str] | None:
         """(source, url key) of the article seen at ``url``, if it is one."""
         with Session(self.engine) as session:

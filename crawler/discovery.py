@@ -109,7 +109,11 @@ def trap_reason(url: str, family: str = "news") -> str | None:  # noqa: PLR0911 
 
 
 def _repeats(segments: list[str]) -> bool:
-    """A segment twice in a row, or three times anywhere: a relative-link loop."""
+    """A segment twice in a row, or three times anywhere: a relative-link loop.
+
+    Numbers do not count: ``/2012/05/05/slug/`` is a post of 5 May.
+    """
+    segments = [s for s in segments if not s.isdigit()]
     if any(a == b for a, b in itertools.pairwise(segments)):
         return True
     return bool(segments) and max(Counter(segments).values()) >= 3

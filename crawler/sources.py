@@ -11,6 +11,7 @@ A source file looks like this (the demo world's ``schedules/demo-news.yaml``)::
     scope: {prefixes: [], include: [], exclude: ['/tag/']}
     manners: {delay: 1s, per_host: 2, autothrottle: true}
     discovery: {feeds: true, sitemaps: true, api: true}
+    recrawl: {incremental: true, full_sweep_every_runs: 10, full_sweep_every: 7d}
     user_agent: archivist/0.1
     contact: archivist@example.org
     robots: obey                 # obey | ignore
@@ -46,6 +47,7 @@ __all__ = [
     "Discovery",
     "Limits",
     "Manners",
+    "Recrawl",
     "Scope",
     "Source",
     "SourceError",
@@ -131,6 +133,18 @@ class Manners(BaseModel):
     """The longest a 429/503 ``Retry-After`` is honoured; beyond it the host is given up."""
 
 
+class Recrawl(BaseModel):
+    """Incremental recrawls: which runs fetch every page again (a full sweep)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    incremental: bool = True
+    """Between sweeps, a known article is fetched again only when a feed, sitemap or the
+    API says it changed since its last capture; false: every run is a full sweep."""
+    full_sweep_every_runs: int = Field(default=10, gt=0)
+    full_sweep_every: Duration = 7 * 86400.0
+
+
 class Discovery(BaseModel):
     """Which of its family's post lists the spider reads, besides following links."""
 
@@ -162,6 +176,7 @@ class Source(BaseModel):
     scope: Scope = Scope()
     manners: Manners = Manners()
     discovery: Discovery = Discovery()
+    recrawl: Recrawl = Recrawl()
     user_agent: str = Field(default="archivist/0.1", min_length=1)
     contact: str = Field(min_length=3)
     robots: Literal["obey", "ignore"] = "obey"

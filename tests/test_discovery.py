@@ -116,6 +116,8 @@ def test_traps_are_named(url: str, family: str, reason: str) -> None:
         ("https://b.blogspot.com/2012/04/", "blogger"),
         ("https://b.blogspot.com/p/gioi-thieu.html", "blogger"),
         ("http://wp.test/2012/04/23/bai-viet/", "wordpress"),
+        ("http://wp.test/2012/05/05/bai-viet/", "wordpress"),  # not a repeated segment
+        ("http://news.test/2012/05/05/05/bai-viet-510001.html", "news"),
         ("http://wp.test/category/chinh-tri/page/2/", "wordpress"),
         ("http://news.test/chinh-tri/bai-viet-510001.html", "news"),
         ("http://news.test/video?id=7&ngon-ngu=vi", "news"),

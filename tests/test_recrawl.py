@@ -142,7 +142,10 @@ def _source(folder: Path, base: str) -> Path:
 def _crawl(home: Path, site: Site) -> tuple[list[Path], dict]:
     before = set(warc_files(home))
     source = _source(home / "sources", site.base)
-    run = CrawlRun(load_source(source), source, home, {"NETWORK_LOOPBACK_ONLY": "1"})
+    # Every crawl here is a full sweep: these tests are about what fetching a page again
+    # writes; what an incremental run leaves unfetched is tests/test_sweep.py's.
+    settings = {"NETWORK_LOOPBACK_ONLY": "1", "RECRAWL_SWEEP": "full"}
+    run = CrawlRun(load_source(source), source, home, settings)
     run.start()
     result = run.wait(timeout=120)
     assert result.returncode == 0, result.log_path.read_text()[-3000:]

@@ -14,7 +14,8 @@ crawl's settings (with the "spider" priority, so ``-s`` on the command line stil
 Stats: ``discovery/<family>/<kind>`` (responses by kind: seed, post, listing, feed,
 sitemap, api, asset), ``discovery/variants_folded``, ``discovery/duplicates_skipped``,
 ``discovery/traps_avoided`` (and ``.../<rule>``), ``discovery/out_of_scope``,
-``discovery/host_limit``, ``discovery/comment_feeds_skipped``, ``discovery/family/<host>``; Scrapy's ``robotstxt/forbidden``.
+``discovery/host_limit``, ``discovery/comment_feeds_skipped``, ``discovery/family/<host>``;
+``recrawl/sweep`` (full or incremental: ``crawler.sweep``), ``recrawl/unchanged_skipped``; Scrapy's ``robotstxt/forbidden``.
 """
 
 from __future__ import annotations
@@ -26,16 +27,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.articles import ArticleRule
 from crawler.discovery import canonical_url, is_comment_feed, trap_reason
 from crawler.families import FAMILIES, detect_family
 from crawler.items import ArticlePage
+from crawler.recrawl import open_records
 from crawler.runs import new_run_id
 from crawler.sources import Source, SourceError, find_source, load_source
 from crawler.spiders._lists import PostListsMixin
+from crawler.sweep import SweepPlan, plan_sweep, record_sweep
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -101,6 +104,7 @@ class ArchivistSpider(PostListsMixin, Spider):
         self._include = re.compile("|".join(scope.include)) if scope.include else None
         self._exclude = re.compile("|".join(scope.exclude)) if scope.exclude else None
         self._seen: set[str] = set()
+        self._refused: set[str] = set()
         self._per_host: Counter[str] = Counter()
         self.families: dict[str, str] = {}
         """Host -> family; set from the source, or from each home page for ``auto``."""
@@ -125,9 +129,11 @@ class ArchivistSpider(PostListsMixin, Spider):
         apply_source(crawler.settings, source, run_id)
         spider = super().from_crawler(crawler, *args, source=source, run_id=run_id, **kwargs)
         spider.connect_lists(crawler)
+        crawler.signals.connect(spider.remember_sweep, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        self.sweep = self._plan_sweep()
         for seed in self.source.seeds:
             url = canonical_url(seed)
             self._seen.add(url)
@@ -139,6 +145,31 @@ class ArchivistSpider(PostListsMixin, Spider):
             if self.source.robots != "obey":
                 for request in self.robots_requests(url):
                     yield request
+
+    def _sweep_state(self) -> Path:
+        home = Path(self.crawler.settings.get("ARCHIVIST_HOME") or "data")
+        return home / "state" / f"{self.source.name}.sweep.json"
+
+    def _plan_sweep(self) -> SweepPlan:
+        """A full sweep, or an incremental run that skips known, unchanged articles."""
+        store = open_records(self.crawler)
+        source = self.source
+        known = store.article_fetch_times(source.name, source.collection) if store else {}
+        mode = str(self.crawler.settings.get("RECRAWL_SWEEP") or "auto")
+        plan = plan_sweep(self._sweep_state(), source.recrawl, known, datetime.now(UTC), mode)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("recrawl/sweep", "full" if plan.full else "incremental")
+        self.logger.info(
+            "%s: %s (%s)",
+            source.name,
+            "full sweep" if plan.full else "incremental run",
+            plan.reason,
+        )
+        return plan
+
+    def remember_sweep(self, reason: str) -> None:
+        if reason == "finished" and hasattr(self, "sweep"):
+            record_sweep(self._sweep_state(), self.sweep, datetime.now(UTC))
 
     def family_of(self, url: str) -> str:
         host = urlsplit(url).hostname or ""
@@ -244,17 +275,21 @@ class ArchivistSpider(PostListsMixin, Spider):
             if not raw.startswith(("http://", "https://")):
                 continue
             url = canonical_url(raw)
-            if url in self._seen:
+            if url in self._seen or url in self._refused:
                 stats.inc_value("discovery/duplicates_skipped")
                 continue
-            self._seen.add(url)
             if kind == "asset":  # requisites come from any host (CDNs), never followed on
+                self._seen.add(url)
                 yield Request(url, callback=callback, meta={KIND: kind, "allow_offsite": True})
                 continue
             if url != raw.split("#", 1)[0]:
                 stats.inc_value("discovery/variants_folded")
             request = self.page_request(raw, url, callback)
-            if request is not None:
+            if request is None:
+                # Refused as a link; a feed or sitemap that names it may still be trusted.
+                self._refused.add(url)
+            else:
+                self._seen.add(url)
                 yield request
 
     def page_request(
@@ -278,6 +313,9 @@ class ArchivistSpider(PostListsMixin, Spider):
         if reason:
             stats.inc_value("discovery/traps_avoided")
             stats.inc_value(f"discovery/traps_avoided/{reason}")
+            return None
+        if not self.sweep.wants(url, lastmod):
+            stats.inc_value("recrawl/unchanged_skipped")
             return None
         host = urlsplit(url).hostname or ""
         budget = self.source.limits.max_pages_per_host
