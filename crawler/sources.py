@@ -41,6 +41,7 @@ from pydantic import (
 )
 
 from crawler.durations import ByteSize, Delay, Duration
+from crawler.monitors import MonitorConfig
 from crawler.schedule import Schedule
 
 __all__ = [
@@ -177,6 +178,8 @@ class Source(BaseModel):
     manners: Manners = Manners()
     discovery: Discovery = Discovery()
     recrawl: Recrawl = Recrawl()
+    monitors: MonitorConfig = MonitorConfig()
+    """Health checks of its runs, by name (``crawler.monitors``): retuned, switched off, added."""
     user_agent: str = Field(default="archivist/0.1", min_length=1)
     contact: str = Field(min_length=3)
     robots: Literal["obey", "ignore"] = "obey"

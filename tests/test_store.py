@@ -27,7 +27,15 @@ if TYPE_CHECKING:
 PG_SERVER = os.environ.get(
     "ARCHIVIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = {"alembic_version", "runs", "captures", "articles", "article_versions", "article_events"}
+TABLES = {
+    "alembic_version",
+    "runs",
+    "captures",
+    "articles",
+    "article_versions",
+    "article_events",
+    "alerts",
+}
 ICT = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -117,7 +125,7 @@ def test_migrations_create_every_table_and_reopen_is_a_no_op(store_url):
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalars().all() == ["0002"]
+            assert version.scalars().all() == ["0003"]
     with Store(store_url) as again:
         assert _capture(again, 1, "http://news.test/") == 1
 
