@@ -40,7 +40,8 @@ class SweepPlan:
     full: bool
     reason: str
     known: dict[str, datetime] = field(default_factory=dict)
-    """Article URL -> its last fetch, for the skip decision of incremental runs."""
+    """Article URL -> its last fetch: what incremental runs skip, and what every run
+    extracts whatever it serves now (so a "not found" page with a 200 is seen)."""
 
     def wants(self, url: str, lastmod: str | None) -> bool:
         """Whether to fetch ``url`` in this run (always, in a full sweep)."""
@@ -86,17 +87,17 @@ def plan_sweep(  # noqa: PLR0911 - one reason a line
     last = parse_lastmod(state.get("last_full_sweep"))
     runs = int(state.get("incremental_runs", 0))
     if mode == "full":
-        return SweepPlan(True, "asked for (RECRAWL_SWEEP=full)")
+        return SweepPlan(True, "asked for (RECRAWL_SWEEP=full)", known)
     if mode == "incremental" and known:
         return SweepPlan(False, "asked for (RECRAWL_SWEEP=incremental)", known)
     if not policy.incremental:
-        return SweepPlan(True, "the source is not incremental")
+        return SweepPlan(True, "the source is not incremental", known)
     if not known or last is None:
-        return SweepPlan(True, "no full sweep of this source yet")
+        return SweepPlan(True, "no full sweep of this source yet", known)
     if runs + 1 >= policy.full_sweep_every_runs:
-        return SweepPlan(True, f"{runs} incremental runs since the last sweep")
+        return SweepPlan(True, f"{runs} incremental runs since the last sweep", known)
     if (now - last).total_seconds() >= policy.full_sweep_every:
-        return SweepPlan(True, f"last sweep at {last:%Y-%m-%d %H:%M} UTC")
+        return SweepPlan(True, f"last sweep at {last:%Y-%m-%d %H:%M} UTC", known)
     return SweepPlan(False, f"{runs} incremental runs since the sweep of {last:%Y-%m-%d}", known)
 
 

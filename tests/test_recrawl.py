@@ -39,6 +39,7 @@ class Site:
     def __init__(self) -> None:
         self.articles: dict[str, tuple[str, str]] = {}
         self.gone: set[str] = set()
+        self.soft_gone: set[str] = set()  # answer 200 with a "not found" page
         self.clock = ""
         self.requests: list[tuple[str, str]] = []  # (path, status)
         for n in (1, 2, 3):
@@ -54,6 +55,9 @@ class Site:
             return 200, _html("Tin Mới", f"<ul>{links}{gone}</ul>", self.clock, kind="website")
         if slug in self.gone:
             return 404, _html("Không tìm thấy", "<p>Trang không tồn tại.</p>", "", kind="website")
+        if slug in self.soft_gone:
+            notice = "<p>Bài viết không tồn tại hoặc đã bị gỡ bỏ. Mời bạn đọc các tin khác.</p>"
+            return 200, _html("Thông báo", notice, "", kind="website")
         if slug in self.articles:
             title, body = self.articles[slug]
             return 200, _html(title, body, self.clock)
@@ -285,3 +289,35 @@ def test_a_lost_database_is_rebuilt_with_its_digest_index_and_validators(tmp_pat
     _, stats = _crawl(tmp_path, site)
     assert stats["archive/revisits/not_modified"] == 4  # still revalidated: 304s
     assert all(status in {"304", "404"} for _, status in site.requests)
+
+
+def test_a_known_article_replaced_by_a_not_found_page_is_a_soft_404_removal(tmp_path, site):
+    _crawl(tmp_path, site)
+    site.soft_gone.add("bai-1")
+    _, stats = _crawl(tmp_path, site)
+    assert stats["recrawl/removed"] == 1
+    assert stats.get("extract/changed", 0) == 0  # the notice is not a new version
+    with Store.for_home(tmp_path) as store:
+        (event,) = store.events()
+        assert len(store.versions(f"{site.base}/bai-1.html")) == 1
+    assert event.kind == "removed"
+    assert event.url == f"{site.base}/bai-1.html"
+    assert event.detail == "soft 404: the page says 'không tồn tại'"
+    assert event.status == 200
+    site.soft_gone.clear()
+    _, stats = _crawl(tmp_path, site)
+    with Store.for_home(tmp_path) as store:
+        assert [e.kind for e in store.events()] == ["removed", "restored"] or [
+            e.kind for e in store.events()
+        ] == ["restored", "removed"]
+
+
+def test_soft_404_pages_are_told_from_short_articles():
+    from crawler.recrawl import soft_404
+
+    assert soft_404("Thông báo", "Bài viết không tồn tại hoặc đã bị xóa.")
+    assert soft_404("404 - Page not found", "Sorry.")
+    assert soft_404(None, "")
+    assert soft_404("Tin vắn", "Quốc hội họp phiên bế mạc chiều nay tại Hà Nội.") is None
+    long_text = "Bài viết không tồn tại " + "lời " * 200
+    assert soft_404("Một bài dài", long_text) is None

@@ -13,7 +13,9 @@ Settings:
 
 Stats: ``extract/articles``, ``extract/new``, ``extract/changed``, ``extract/unchanged``,
 ``extract/empty`` (no article in the page), ``extract/errors`` (logged with the URL),
-``extract/not_stored`` (the database could not be opened: the records are in WARC).
+``extract/not_stored`` (the database could not be opened: the records are in WARC),
+``recrawl/removed`` (a known article's URL now serves a "not found" page with a 200:
+``crawler.recrawl.soft_404``; the 404/410 and redirect cases are the capture's).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from archive import WarcFileWriter
 from archive.extract import extract
 from archive.store import Store, StoreError
 from crawler.items import ArticlePage
-from crawler.recrawl import records_url
+from crawler.recrawl import records_url, soft_404
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -121,13 +123,43 @@ class ExtractPipeline:
                 "Extraction failed for %s: %r", item.url, exc, extra={"spider": self.crawler.spider}
             )
             raise DropItem(f"extraction failed: {item.url}") from exc
+        gone = soft_404(article.title, article.body) if article else soft_404(None, None)
+        if gone and item.status == 200:
+            self._maybe_soft_404(item, gone)
         if article is None:
             stats.inc_value("extract/empty")
             raise DropItem(f"no article text in {item.url}")
+        if gone and self.store is not None and self.store.article_source(item.url) is not None:
+            raise DropItem(f"{gone}: {item.url}")  # not a new version of the article
         status = self._record(item, article)
         stats.inc_value("extract/articles")
         stats.inc_value(f"extract/{status}")
         return item
+
+    def _maybe_soft_404(self, item: ArticlePage, detail: str) -> None:
+        """A known article's URL now serves a "not found" page with a 200: removed."""
+        if self.store is None:
+            return
+        known = self.store.article_source(item.url)
+        last = self.store.last_event(known[1]) if known else None
+        if known is None or (last is not None and last.kind == "removed"):
+            return
+        content_type = {k.lower(): v for k, v in item.headers}.get("content-type", "")
+        capture_id = self.store.add_capture(
+            item.collection,
+            item.url,
+            item.fetched_at,
+            item.status,
+            content_type,
+            item.response_ref.payload_digest,
+            item.response_ref,
+        )
+        self.store.add_event(
+            known[1], known[0], item.collection, "removed", item.fetched_at, detail, 200, capture_id
+        )
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("recrawl/removed")
+        logger.warning("Article removed: %s %s", item.url, detail)
 
     def _record(self, item: ArticlePage, article: Article) -> str:
         assert self.writer is not None

@@ -196,7 +196,9 @@ class ArchivistSpider(PostListsMixin, Spider):
             yield from self._follow(response, root.xpath(_LINKS), self.parse, "page")
         if self.source.discovery.feeds and self.family_of(response.url) == "news":
             yield from self.alternate_feeds(response)
-        is_article = response.status == 200 and self.is_article(response)
+        # A known article's URL is extracted whatever it serves now (a soft 404 is news).
+        known = response.url in self.sweep.known
+        is_article = response.status == 200 and (known or self.is_article(response))
         self.count(response, kind if kind == "seed" else "post" if is_article else "listing")
         refs = response.meta.get("archive_refs")
         if refs and is_article:
