@@ -144,8 +144,18 @@ class ExtractPipeline:
         last = self.store.last_event(known[1]) if known else None
         if known is None or (last is not None and last.kind == "removed"):
             return
+        capture_id = self._add_capture(item)
+        self.store.add_event(
+            known[1], known[0], item.collection, "removed", item.fetched_at, detail, 200, capture_id
+        )
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("recrawl/removed")
+        logger.warning("Article removed: %s %s", item.url, detail)
+
+    def _add_capture(self, item: ArticlePage) -> int:
+        assert self.store is not None
         content_type = {k.lower(): v for k, v in item.headers}.get("content-type", "")
-        capture_id = self.store.add_capture(
+        return self.store.add_capture(
             item.collection,
             item.url,
             item.fetched_at,
@@ -154,12 +164,6 @@ class ExtractPipeline:
             item.response_ref.payload_digest,
             item.response_ref,
         )
-        self.store.add_event(
-            known[1], known[0], item.collection, "removed", item.fetched_at, detail, 200, capture_id
-        )
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("recrawl/removed")
-        logger.warning("Article removed: %s %s", item.url, detail)
 
     def _record(self, item: ArticlePage, article: Article) -> str:
         assert self.writer is not None
@@ -169,16 +173,7 @@ class ExtractPipeline:
         )
         if self.store is None:
             return "not_stored"
-        content_type = {k.lower(): v for k, v in item.headers}.get("content-type", "")
-        capture_id = self.store.add_capture(
-            item.collection,
-            item.url,
-            item.fetched_at,
-            item.status,
-            content_type,
-            item.response_ref.payload_digest,
-            item.response_ref,
-        )
+        capture_id = self._add_capture(item)
         _, status = self.store.record_article(
             article,
             capture_id,
