@@ -10,27 +10,34 @@ import functools
 from datetime import datetime
 from importlib import resources
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, quote
 
-from crawler.demo import _blogger_feeds as feeds
 from crawler.demo import _blogger_html as markup
-from crawler.demo import _media, _response, _text
-from crawler.demo._model import NEWS_HOST, NEWS_NAME, blogger_id, blogger_path, make_posts
+from crawler.demo import _blogger_routes as routes
+from crawler.demo import _response, _text, _traps
+from crawler.demo._blogger_feeds import STATIC_PAGES
+from crawler.demo._comments import comments_for
+from crawler.demo._model import (
+    NEWS_HOST,
+    NEWS_NAME,
+    blogger_id,
+    blogger_path,
+    make_posts,
+    pick_hidden,
+)
 from crawler.demo._news import article_text
 from crawler.demo._text import VN_TZ, esc
 
 if TYPE_CHECKING:
+    from crawler.demo._comments import Comment
     from crawler.demo._model import BlogSpec, Post
     from crawler.demo._response import Response
     from crawler.demo.world import World
 
-SERVER = "GSE"
+SERVER = routes.SERVER
 HOME_POSTS = 7
-LABEL_POSTS = 20
 SEED_KEY = "seed"
 SEED_DATE = datetime(2012, 4, 23, 21, 47, tzinfo=VN_TZ)
-ATOM = "application/atom+xml; charset=UTF-8"
-RSS = "application/rss+xml; charset=UTF-8"
 
 
 @functools.cache
@@ -56,8 +63,14 @@ class BloggerBlog:
         self.by_key = {p.key: p for p in self.posts}
         self.position = {p.key: i for i, p in enumerate(self.posts)}
         self.labels = sorted({lb for p in self.posts for lb in p.labels})
+        oldest_first = self.posts[::-1]
+        candidates = [k for k, p in enumerate(oldest_first) if p.key != SEED_KEY]
+        self.hidden = {oldest_first[k].key for k in pick_hidden(candidates, len(self.posts))}
+        self.visible = [p for p in self.posts if p.key not in self.hidden]
+        """Posts some HTML page links to; the hidden ones are only in feeds and sitemaps."""
+        self.home_posts = HOME_POSTS
         self.months: dict[str, list[Post]] = {}
-        for post in self.posts:
+        for post in self.visible:
             self.months.setdefault(f"{post.published:%Y/%m}", []).append(post)
         self.body = functools.lru_cache(maxsize=1024)(self._body)
 
@@ -127,7 +140,7 @@ class BloggerBlog:
         months = [(ym, len(posts)) for ym, posts in self.months.items()]
         want = self.world.links_per_page
         count = max(5, want - len(months) - len(self.labels) - 8) if want else 10
-        return markup.sidebar(self.base, months, self.posts[:count], self.labels)
+        return markup.sidebar(self.base, months, self.visible[:count], self.labels)
 
     def _page(self, title: str, canonical: str, main: str, head: str = "") -> Response:
         html = markup.page(
@@ -143,17 +156,25 @@ class BloggerBlog:
         )
         return _response.page(html, server=SERVER)
 
+    def replies(self, post: Post) -> tuple[Comment, ...]:
+        return comments_for(self.world.seed, self.spec.host, post, blogger=True)
+
     def post_page(self, post: Post) -> Response:
-        index = self.position[post.key]
-        newer = self.base + self.posts[index - 1].path if index > 0 else None
-        older = self.base + self.posts[index + 1].path if index + 1 < len(self.posts) else None
+        i = self.position[post.key]
+        newer = next((p for p in reversed(self.posts[:i]) if p.key not in self.hidden), None)
+        older = next((p for p in self.posts[i + 1 :] if p.key not in self.hidden), None)
         main = markup.single(
             self.base,
             self.blog_id,
             post,
             self.body(post),
             modern=self.modern,
-            pager=markup.pager(self.base, newer, older),
+            pager=markup.pager(
+                self.base,
+                self.base + newer.path if newer else None,
+                self.base + older.path if older else None,
+            ),
+            replies=self.replies(post),
         )
         head = (
             f"<link rel='alternate' type='application/atom+xml' title='{esc(self.name)} - Atom' "
@@ -161,35 +182,79 @@ class BloggerBlog:
         )
         return self._page(f"{self.name}: {post.title}", self.base + post.path, main, head)
 
-    def listing(self, posts: list[Post], per: int, title: str, older_base: str) -> Response:
-        """``per`` posts from ``posts``; the older link continues with ``updated-max``."""
+    def listing(
+        self,
+        posts: list[Post],
+        per: int,
+        title: str,
+        older_base: str,
+        *,
+        paged: bool = False,
+        by_date: bool = True,
+        extra: str = "",
+    ) -> Response:
+        """``per`` posts; older pages go on with ``updated-max``, newer (``paged``) with
+        ``reverse-paginate=true``; a label's older link adds ``start`` and ``by-date``."""
         shown = posts[:per]
-        older = None
+        older = newer = None
         if len(posts) > per:
             mark = quote(_text.iso(shown[-1].published), safe=":")
             older = f"{older_base}updated-max={mark}&amp;max-results={per}"
+            older += "" if by_date else f"&amp;start={per}&amp;by-date=false"
+        if paged and shown:
+            mark = quote(_text.iso(shown[0].published), safe=":")
+            newer = (
+                f"{older_base}updated-max={mark}&amp;max-results={per}&amp;reverse-paginate=true"
+            )
         main = markup.listing(
             self.base,
             self.blog_id,
             [(p, self.summary(p)) for p in shown],
             modern=self.modern,
-            pager=markup.pager(self.base, None, older),
+            pager=markup.pager(self.base, newer, older),
         )
-        return self._page(title, f"{self.base}/", main)
+        return self._page(title, f"{self.base}/", main + extra)
+
+    def static_page(self, path: str) -> Response:
+        title = STATIC_PAGES[path]
+        r = _text.rng(self.world.seed, self.spec.host, "static", path)
+        main = (
+            f"<div class='post-outer'><div class='post hentry'><h3 class='post-title entry-title'>"
+            f"{esc(title)}</h3><div class='post-body entry-content'>"
+            f"{_text.paras_html(_text.paragraphs(r, 'xa-hoi', 2))}</div></div></div>"
+        )
+        return self._page(f"{self.name}: {title}", self.base + path, main)
 
     # -- routing -----------------------------------------------------------------------
 
     def respond(self, path: str, query: str) -> Response | None:
+        if path == "/ncr" or path.startswith("/ncr/"):  # "no country redirect": same page
+            path = path.removeprefix("/ncr") or "/"
         params = parse_qs(query)
         if path in self.by_path:
             return self.post_page(self.by_path[path])
         if path == "/":
-            return self.listing(self.posts, HOME_POSTS, self.name, f"{self.base}/search?")
-        routes = (("/search", self._search), ("/feeds/", self._feeds), ("/images/", self._images))
-        for prefix, route in routes:
-            if path.startswith(prefix):
-                return route(path, params)
-        return self._month(path) or self._misc(path, params)
+            return self._home(params)
+        if path.startswith("/search"):
+            return routes.search(self, path, params)
+        if path.startswith("/feeds/"):
+            return routes.feed_route(self, path, params)
+        if path.startswith("/images/"):
+            return routes.images(self, path)
+        return self._month(path) or routes.misc(self, path, params)
+
+    def _home(self, params: dict[str, list[str]]) -> Response:
+        """The home page; an archive-widget toggle shows it with that month's toggles."""
+        month = _traps.toggled_month(params)
+        extra = ""
+        if month is not None:
+            extra = (
+                "<div class='widget BlogArchive' id='BlogArchive1_toggled'><ul class='hierarchy'>"
+                f"{_traps.toggles_around(self.base, month)}</ul></div>"
+            )
+        return self.listing(
+            self.visible, HOME_POSTS, self.name, f"{self.base}/search?", extra=extra
+        )
 
     def _month(self, path: str) -> Response | None:
         month = path[1:-1]
@@ -197,92 +262,3 @@ class BloggerBlog:
             return None
         posts = self.months[month]
         return self.listing(posts, len(posts), f"{self.name}: {month}", "")
-
-    def _misc(self, path: str, params: dict[str, list[str]]) -> Response | None:
-        if path == "/robots.txt":
-            return _response.text(
-                "User-agent: Mediapartners-Google\nDisallow: \n\nUser-agent: *\n"
-                f"Disallow: /search\nAllow: /\n\nSitemap: {self.base}/sitemap.xml\n",
-                server=SERVER,
-            )
-        if path == "/sitemap.xml":
-            if "page" not in params:
-                return _response.xml(feeds.sitemap_index(self, self.posts), server=SERVER)
-            page = params["page"][0]
-            text = feeds.sitemap_page(self, self.posts, int(page)) if page.isdigit() else None
-            return _response.xml(text, server=SERVER) if text else None
-        if path == "/static/v1/widgets/css_bundle_v2.css":
-            return _response.data(markup.CSS.encode(), "text/css", server=SERVER)
-        if path == "/favicon.ico":
-            return _response.data(_media.gif(self.spec.host), "image/gif", server=SERVER)
-        return None
-
-    def _images(self, path: str, _params: dict[str, list[str]]) -> Response | None:
-        if path == "/images/header.png":
-            return _response.data(
-                _media.png(f"{self.spec.host}/header"), "image/png", server=SERVER
-            )
-        parts = path.split("/")
-        if len(parts) == 4 and parts[2] in {"s320", "s1600"} and parts[3].endswith(".jpg"):
-            key = parts[3].removesuffix(".jpg")
-            if key in self.by_key:
-                body = _media.jpeg(f"{self.spec.host}/{key}", 4 if parts[2] == "s320" else 8, 3)
-                return _response.data(body, "image/jpeg", server=SERVER)
-        return None
-
-    def _search(self, path: str, params: dict[str, list[str]]) -> Response | None:
-        posts, base, title = self.posts, f"{self.base}/search?", self.name
-        per = HOME_POSTS
-        if path.startswith("/search/label/"):
-            label = _text.nfc(unquote(path.removeprefix("/search/label/")))
-            if label not in self.labels:
-                return None
-            posts = [p for p in posts if label in p.labels]
-            base, title, per = f"{self.base}{path}?", f"{self.name}: {label}", LABEL_POSTS
-        elif path != "/search":
-            return None
-        if "max-results" in params:
-            per = int(params["max-results"][0]) if params["max-results"][0].isdigit() else per
-        if "updated-max" in params:
-            try:
-                mark = datetime.fromisoformat(params["updated-max"][0].replace(" ", "+"))
-            except ValueError:
-                return None
-            posts = [p for p in posts if p.published < mark]
-        return self.listing(posts, max(1, per), title, base)
-
-    def _feeds(self, path: str, params: dict[str, list[str]]) -> Response | None:
-        parts = unquote(path).strip("/").split("/")
-        if len(parts) == 4:
-            return self._feed_item(parts)
-        selected = self._feed_posts(parts)
-        page = feeds.paging(params)
-        alt = params.get("alt", ["atom"])[0]
-        if selected is None or page is None or alt not in {"atom", "rss"}:
-            return None
-        url, posts = selected
-        if alt == "rss":
-            return _response.xml(feeds.rss(self, posts, url, *page), RSS, SERVER)
-        return _response.xml(feeds.atom(self, posts, url, *page), ATOM, SERVER)
-
-    def _feed_item(self, parts: list[str]) -> Response | None:
-        """A post's comment feed, or one post as an Atom entry."""
-        if parts[2:] == ["comments", "default"] and parts[1] in self.by_id:
-            return _response.xml(feeds.comments(self, self.by_id[parts[1]]), ATOM, SERVER)
-        if parts[:3] == ["feeds", "posts", "default"] and parts[3] in self.by_id:
-            return _response.xml(feeds.single_entry(self, self.by_id[parts[3]]), ATOM, SERVER)
-        return None
-
-    def _feed_posts(self, parts: list[str]) -> tuple[str, list[Post]] | None:
-        """The feed URL and its posts: the whole blog, or one label (``/-/<Label>``)."""
-        url = f"{self.base}/feeds/posts/default"
-        if parts == ["feeds", "posts", "default"]:
-            return url, self.posts
-        label = _text.nfc(parts[-1])
-        if (
-            len(parts) != 5
-            or parts[:4] != ["feeds", "posts", "default", "-"]
-            or label not in self.labels
-        ):
-            return None
-        return f"{url}/-/{quote(label)}", [p for p in self.posts if label in p.labels]

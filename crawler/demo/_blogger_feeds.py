@@ -1,5 +1,13 @@
 """Blogger feeds and sitemaps: paged Atom (``start-index``/``max-results``), ``?alt=rss``,
-label feeds, per-post comment feeds, and the ``sitemap.xml?page=N`` index."""
+label feeds, per-post comment feeds, the ``sitemap.xml?page=N`` index and
+``sitemap-pages.xml``.
+
+The sizes are small so that even a 30-article world has several pages of each: a page of
+``DEFAULT_RESULTS`` entries, ``max-results`` capped at ``MAX_RESULTS`` (Blogger: 25 and
+150), ``SITEMAP_PAGE`` URLs a sitemap page (Blogger: about 150). Like Blogger's 2015 bug
+(research/platforms.md 1.4), the index lists at most ``SITEMAP_INDEX_PAGES`` pages while
+``?page=N`` answers up to the last: a reader must ask for ``N + 1`` until a 404.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +19,14 @@ from crawler.demo import _text
 from crawler.demo._text import esc
 
 if TYPE_CHECKING:
+    from crawler.demo._comments import Comment
     from crawler.demo._model import Post
 
-DEFAULT_RESULTS = 25
-MAX_RESULTS = 150
-SITEMAP_PAGE = 150
+DEFAULT_RESULTS = 5
+MAX_RESULTS = 7
+SITEMAP_PAGE = 3
+SITEMAP_INDEX_PAGES = 2
+STATIC_PAGES = {"/p/gioi-thieu.html": "Giới thiệu"}
 _ATOM_NS = (
     "xmlns='http://www.w3.org/2005/Atom' "
     "xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/' "
@@ -33,6 +44,8 @@ class BlogLike(Protocol):
     labels: list[str]
 
     def body(self, post: Post) -> str: ...
+
+    def replies(self, post: Post) -> tuple[Comment, ...]: ...
 
 
 def _tag(blog: BlogLike, post: Post | None = None) -> str:
@@ -58,7 +71,7 @@ def _entry(blog: BlogLike, post: Post) -> str:
         f"href='{blog.base}/feeds/posts/default/{post.post_id}'/>"
         f"<link rel='alternate' type='text/html' href='{permalink}' title='{esc(post.title)}'/>"
         f"<author><name>{esc(post.author)}</name><email>noreply@blogger.com</email></author>"
-        "<thr:total>0</thr:total></entry>"
+        f"<thr:total>{len(blog.replies(post))}</thr:total></entry>"
     )
 
 
@@ -126,7 +139,7 @@ def rss(blog: BlogLike, posts: list[Post], url: str, start: int, per: int) -> st
         )
         + f"<title>{esc(p.title)}</title><description>{esc(blog.body(p))}</description>"
         f"<link>{blog.base}{p.path}</link><author>noreply@blogger.com ({esc(p.author)})</author>"
-        "<thr:total>0</thr:total></item>"
+        f"<thr:total>{len(blog.replies(p))}</thr:total></item>"
         for p in chunk
     )
     return (
@@ -149,6 +162,16 @@ def single_entry(blog: BlogLike, post: Post) -> str:
 def comments(blog: BlogLike, post: Post) -> str:
     url = f"{blog.base}/feeds/{post.post_id}/comments/default"
     when = _text.iso(post.published, millis=True)
+    replies = blog.replies(post)
+    entries = "".join(
+        f"<entry><id>{_tag(blog)}.post-{c.id}</id>"
+        f"<published>{_text.iso(c.when, millis=True)}</published>"
+        f"<title type='text'>{esc(c.text[:40])}</title><content type='html'>{esc(c.text)}</content>"
+        f"<link rel='alternate' type='text/html' "
+        f"href='{blog.base}{post.path}?showComment={c.millis}#c{c.id}'/>"
+        f"<author><name>{esc(c.author)}</name></author></entry>"
+        for c in replies
+    )
     return (
         f"<?xml version='1.0' encoding='UTF-8'?><feed {_ATOM_NS}>"
         f"<id>{_tag(blog)}.post{post.post_id}..comments</id><updated>{when}</updated>"
@@ -157,12 +180,13 @@ def comments(blog: BlogLike, post: Post) -> str:
         f"<link rel='self' type='application/atom+xml' href='{url}'/>"
         f"<link rel='alternate' type='text/html' href='{blog.base}{post.path}'/>"
         f"<author><name>{esc(blog.owner)}</name><email>noreply@blogger.com</email></author>"
-        f"<generator version='7.00'>Blogger</generator>{_open_search(0, 1, DEFAULT_RESULTS)}</feed>"
+        f"<generator version='7.00'>Blogger</generator>"
+        f"{_open_search(len(replies), 1, DEFAULT_RESULTS)}{entries}</feed>"
     )
 
 
 def sitemap_index(blog: BlogLike, posts: list[Post]) -> str:
-    pages = max(1, -(-len(posts) // SITEMAP_PAGE))
+    pages = min(SITEMAP_INDEX_PAGES, max(1, -(-len(posts) // SITEMAP_PAGE)))
     entries = "".join(
         f"<sitemap><loc>{blog.base}/sitemap.xml?page={n}</loc></sitemap>"
         for n in range(1, pages + 1)
@@ -181,6 +205,18 @@ def sitemap_page(blog: BlogLike, posts: list[Post], page: int) -> str | None:
         f"<url><loc>{blog.base}{p.path}</loc>"
         f"<lastmod>{p.published.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}</lastmod></url>"
         for p in chunk
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>"
+    )
+
+
+def sitemap_pages(blog: BlogLike, updated: Post) -> str:
+    """``/sitemap-pages.xml``: the blog's static pages (``/p/<slug>.html``)."""
+    when = f"{updated.published.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+    urls = "".join(
+        f"<url><loc>{blog.base}{path}</loc><lastmod>{when}</lastmod></url>" for path in STATIC_PAGES
     )
     return (
         "<?xml version='1.0' encoding='UTF-8'?>"

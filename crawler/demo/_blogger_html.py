@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from crawler.demo import _text
+from crawler.demo import _text, _variants
+from crawler.demo._blogger_feeds import STATIC_PAGES
 from crawler.demo._text import esc
+from crawler.demo._traps import BLOGGER_ADMIN, toggle_url
 
 if TYPE_CHECKING:
+    from crawler.demo._comments import Comment
     from crawler.demo._model import Post
 
 CSS = """/* Blogger widgets bundle (demo) */
@@ -99,7 +103,8 @@ def _classic_post(base: str, blog_id: int, post: Post, body: str) -> str:
 <span class='post-author vcard'>Đăng bởi <span class='fn' itemprop='author' itemscope='itemscope' itemtype='http://schema.org/Person'><span itemprop='name'>{esc(post.author)}</span></span></span>
 <span class='post-timestamp'>lúc <meta content='{permalink}' itemprop='url'/><a class='timestamp-link' href='{permalink}' rel='bookmark' title='permanent link'><abbr class='published' itemprop='datePublished' title='{_text.iso(post.published)}'>{post.published:%H:%M}</abbr></a></span>
 <span class='post-comment-link'><a class='comment-link' href='{permalink}#comment-form'>0 nhận xét</a></span>
-</div><div class='post-footer-line post-footer-line-2'><span class='post-labels'>Nhãn: {labels}</span></div></div>
+</div><div class='post-footer-line post-footer-line-2'><span class='post-labels'>Nhãn: {labels}</span></div>
+{_variants.blogger_footer(base.removeprefix("http://"), blog_id, post)}</div>
 </div>
 </div>"""
 
@@ -132,6 +137,7 @@ def _modern_post(base: str, blog_id: int, post: Post, body: str) -> str:
 <div class='post-footer'>
 <div class='post-footer-line post-footer-line-1'><span class='byline post-author vcard'><span class='post-author-label'>Đăng bởi</span> <span class='fn'>{esc(post.author)}</span></span></div>
 <div class='post-footer-line post-footer-line-2'><span class='byline post-labels'><span class='byline-label'>Nhãn:</span> {labels}</span></div>
+{_variants.blogger_footer(base.removeprefix("http://"), blog_id, post)}
 </div>
 </div>
 </div>"""
@@ -162,19 +168,32 @@ def listing(
     return "<div class='blog-posts hfeed'>\n" + "\n".join(groups) + f"\n</div>\n{pager}"
 
 
-def single(base: str, blog_id: int, post: Post, body: str, *, modern: bool, pager: str) -> str:
-    """A post page: the post, its (empty) comment block and form, then the pager."""
+def single(
+    base: str,
+    blog_id: int,
+    post: Post,
+    body: str,
+    *,
+    modern: bool,
+    pager: str,
+    replies: tuple[Comment, ...] = (),
+) -> str:
+    """A post page: the post, its comment block and form, then the pager."""
     comments_feed = f"{base}/feeds/{post.post_id}/comments/default"
-    heading = "Không có nhận xét nào:" if modern else "0 nhận xét:"
+    heading = f"{len(replies)} nhận xét:"
+    if modern and not replies:
+        heading = "Không có nhận xét nào:"
+    editor = f"{BLOGGER_ADMIN}/comment.g?blogID={blog_id}&amp;postID={post.post_id}"
     comments = f"""<div class='comments' id='comments'>
 <a name='comments'></a>
 <h4>{heading}</h4>
-<div id='Blog1_comments-block-wrapper'><dl class='avatar-comment-indent' id='comments-block'></dl></div>
+<div id='Blog1_comments-block-wrapper'><dl class='avatar-comment-indent' id='comments-block'>{_variants.blogger_comments(base + post.path, replies)}</dl></div>
 <p class='comment-footer'></p>
 <div class='comment-form'>
 <a name='comment-form'></a>
 <h4 id='comment-post-message'>Đăng nhận xét</h4>
 <p></p>
+<a href='{editor}' id='comment-editor-src'></a>
 </div>
 </div>"""
     if modern:
@@ -220,13 +239,16 @@ def pager(base: str, newer: str | None, older: str | None) -> str:
 
 def sidebar(base: str, months: list[tuple[str, int]], recent: list[Post], labels: list[str]) -> str:
     month_items = "\n".join(
-        f"<li><a class='post-count-link' href='{base}/{ym}/'>{ym.replace('/', '-')}</a> "
+        f"<li><a class='toggle' href='{toggle_url(base, date(int(ym[:4]), int(ym[5:]), 1))}'>"
+        "<span class='zippy'>►&#160;</span></a>"
+        f"<a class='post-count-link' href='{base}/{ym}/'>{ym.replace('/', '-')}</a> "
         f"<span class='post-count' dir='ltr'>({count})</span></li>"
         for ym, count in months
     )
     recent_items = "\n".join(
         f"<li><a href='{base}{p.path}'>{esc(p.title)}</a></li>" for p in recent
     )
+    pages = "\n".join(f"<li><a href='{base}{p}'>{esc(t)}</a></li>" for p, t in STATIC_PAGES.items())
     label_items = "\n".join(
         f"<li><a dir='ltr' href='{label_url(base, lb)}'>{esc(lb)}</a></li>" for lb in labels
     )
@@ -237,6 +259,10 @@ def sidebar(base: str, months: list[tuple[str, int]], recent: list[Post], labels
 </ul><ul class='posts'>
 {recent_items}
 </ul></div></div></div>
+<div class='widget PageList' data-version='1' id='PageList1'><h2>Trang</h2><ul>
+{pages}
+<li><a href='{base}/search?q=b%E1%BA%A7u+c%E1%BB%AD'>Tìm: bầu cử</a></li>
+</ul></div>
 <div class='widget Label' data-version='1' id='Label1'>
 <h2>Nhãn</h2>
 <div class='widget-content list-label-widget-content'><ul>

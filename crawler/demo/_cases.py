@@ -187,7 +187,7 @@ class CaseRoutes:
         if not keyword:
             body = '<form action="/tim-kiem"><input name="tu-khoa"><button>Tìm</button></form>'
             return _response.page(shell(f"Tìm kiếm - {NEWS_NAME}", body))
-        arts = self.world.articles
+        arts = self.news.visible
         r = _text.rng(self.world.seed, "search", zlib.crc32(keyword.encode()), page)
         found = [] if page > SEARCH_PAGES else r.sample(arts, min(10, len(arts)))
         pager = " ".join(
@@ -206,7 +206,7 @@ class CaseRoutes:
         if not number.isdigit() or not 1 <= int(number) <= VIDEOS or lang not in {"vi", "en"}:
             return None
         n = int(number)
-        art = self.world.articles[n % len(self.world.articles)]
+        art = self.news.visible[n % len(self.news.visible)]
         heading = f"Video {n}: {art.title}" if lang == "vi" else f"Video {n} (English)"
         links = [
             f'<a href="{VIDEO}?id={n}&amp;ngon-ngu={"en" if lang == "vi" else "vi"}">{lang}</a>'

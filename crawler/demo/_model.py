@@ -171,3 +171,18 @@ def wordpress_path(title: str, when: datetime, taken: set[str]) -> str:
         path = f"{base}-{n}/"
     taken.add(path)
     return path
+
+
+HIDDEN_EVERY = 7  # about one post in seven is linked from no HTML page
+
+
+def pick_hidden(candidates: list[int], total: int) -> frozenset[int]:
+    """``max(1, total // 7)`` of ``candidates``, evenly spaced (none if there are none).
+
+    Hidden posts are in the feeds, the sitemaps and the REST API, never in a listing.
+    """
+    if not candidates:
+        return frozenset()
+    count = min(len(candidates), max(1, total // HIDDEN_EVERY))
+    step = len(candidates) / count
+    return frozenset(candidates[int(step * k + step / 2)] for k in range(count))

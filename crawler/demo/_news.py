@@ -25,8 +25,13 @@ if TYPE_CHECKING:
 
 BASE = f"http://{NEWS_HOST}"
 PER_PAGE = 20
-RSS_ITEMS = 50
-_NAV_LINKS = 10  # logo, home, four sections, breadcrumb, footer links
+_NAV_LINKS = 16  # logo, home, four sections, breadcrumb, footer links, share links
+NEWS_QUERIES = (
+    "?print=1",
+    "?utm_source=facebook&utm_medium=social&utm_campaign=chia-se",
+    "?utm_source=zalo&utm_medium=social",
+)
+CALENDAR_DAY = "/lich/2012/04/23/"  # the calendar widget opens on the seed repost's day
 CSS = """/* Báo Thời Sự */
 body { font-family: Arial, sans-serif; margin: 0; background: #fff url(/static/img/nen.png); }
 .header { background: #9f224e; padding: 8px; } .header a { color: #fff; margin-right: 12px; }
@@ -77,6 +82,8 @@ def shell(title: str, content: str, head: str = "") -> str:
 {content}
 </main>
 <footer class="footer"><a href="/chuyen-muc/luu-tru">Lưu trữ</a> · <a href="/rss/tin-moi-nhat.rss">RSS</a>
+· <a class="lich" href="{CALENDAR_DAY}">Lịch tin bài</a> · <a href="/tim-kiem?sort=moi-nhat&amp;trang=1&amp;loc=tat-ca">Tìm kiếm nâng cao</a>
+· <a href="/bao-in/">Báo in</a> · <a href="/quan-tri/">Quản trị</a>
 <p>© 2012 {NEWS_NAME}. Giấy phép số 123/GP-BTTTT. Tòa soạn: 15 Hàng Bài, Hà Nội.</p></footer>
 <script src="/static/js/thoisu.js"></script>
 </body>
@@ -93,6 +100,15 @@ def article_list(arts: list[Article], css_class: str = "list-news") -> str:
     return f'<ul class="{css_class}">\n{items}\n</ul>'
 
 
+def share_links(art: Article) -> str:
+    """Print view and tracked share links: duplicates of the article a naive crawler fetches."""
+    items = " ".join(
+        f'<a href="{art.path}{esc(query)}" rel="nofollow">{label}</a>'
+        for query, label in zip(NEWS_QUERIES, ("In bài", "Facebook", "Zalo"), strict=True)
+    )
+    return f'<div class="social-tools">{items}</div>'
+
+
 class NewsSite:
     """Routes for thoisu.test that are not special cases."""
 
@@ -104,13 +120,15 @@ class NewsSite:
             self.by_section[art.section].append(art)
             self.by_month.setdefault(f"{art.published.year}-{art.published.month}", []).append(art)
         self.by_id = {art.id: art for art in world.articles}
-        self.newest = world.articles[::-1]
+        self.visible = [a for a in world.articles if a.index not in world.hidden_news]
+        """Articles some HTML page links to; the hidden ones are only in sitemaps and RSS."""
+        self.newest = self.visible[::-1]
 
     def respond(self, path: str, query: str) -> Response | None:
         statics: dict[str, Callable[[], Response]] = {
             "/": self.home,
-            "/robots.txt": self.robots,
-            "/sitemap.xml": self.sitemap_index,
+            "/quan-tri/": lambda: self.plain("Quản trị", "<form><input name='mat-khau'></form>"),
+            "/bao-in/": lambda: self.plain("Báo in", "<p>Đọc báo in bản PDF.</p>"),
             "/static/css/thoisu.css": lambda: _response.data(CSS.encode(), "text/css"),
             "/static/js/thoisu.js": lambda: _response.data(JS.encode(), "application/javascript"),
             "/static/img/logo.png": lambda: _response.data(_media.png("thoisu-logo"), "image/png"),
@@ -124,10 +142,6 @@ class NewsSite:
         parts = path.strip("/").split("/")
         if parts[0] in SECTIONS:
             return self._section_route(parts, path, query)
-        if parts[0] == "rss" and len(parts) == 2 and parts[1].endswith(".rss"):
-            return self.rss(parts[1].removesuffix(".rss"))
-        if parts[0] == "sitemaps" and len(parts) == 2:
-            return self.month_sitemap(parts[1])
         if parts[0] == "images" and len(parts) == 4:
             return self.image(parts[3])
         return None
@@ -145,7 +159,10 @@ class NewsSite:
 
     def home(self) -> Response:
         w = self.world
-        content = f'<h2 class="title-box">Tin mới nhất</h2>\n{article_list(self.newest[:PER_PAGE])}'
+        content = (
+            f'<h2 class="title-box">Tin mới nhất</h2>\n{article_list(self.newest[:PER_PAGE])}\n'
+            '<p><a href="tin-tuc/">Xem thêm tin tức</a></p>'  # relative: it nests on each visit
+        )
         cookies = (
             (
                 "Set-Cookie",
@@ -157,7 +174,7 @@ class NewsSite:
         return _response.page(html, headers=cookies)
 
     def section(self, key: str, page: int) -> Response | None:
-        arts = self.by_section[key][::-1]
+        arts = [a for a in self.by_section[key][::-1] if a.index not in self.world.hidden_news]
         pages = max(1, -(-len(arts) // PER_PAGE))
         if not 1 <= page <= pages:
             return None
@@ -185,7 +202,7 @@ class NewsSite:
                     picks.append(index)
             if len(picks) >= count:
                 break
-        return [self.world.articles[i] for i in picks]
+        return [self.world.articles[i] for i in picks if i not in self.world.hidden_news]
 
     def _article_head(self, art: Article, text: ArticleText) -> str:
         """Canonical, Open Graph, ``article:published_time`` and a JSON-LD NewsArticle."""
@@ -231,11 +248,16 @@ class NewsSite:
 </div>
 <img class="icon" src="{image_path(art, 2)}" alt="" width="32" height="24">
 </article>
+{share_links(art)}
 <section class="related"><h3>Tin liên quan</h3>
 {article_list(self.related(art), "related")}
 </section>"""
         modified = (("Last-Modified", format_datetime(art.published.astimezone(UTC), usegmt=True)),)
         return _response.page(shell(f"{art.title} - {NEWS_NAME}", content, head), headers=modified)
+
+    def plain(self, title: str, body: str) -> Response:
+        """A page under a path robots.txt forbids (the footer links to it all the same)."""
+        return _response.page(shell(f"{title} - {NEWS_NAME}", f"<h1>{title}</h1>\n{body}"))
 
     def image(self, name: str) -> Response | None:
         stem = name.removesuffix(".jpg")
@@ -245,61 +267,3 @@ class NewsSite:
             return None
         body = _media.jpeg(f"{NEWS_HOST}/{name}")
         return _response.data(body, "image/jpeg")
-
-    def robots(self) -> Response:
-        return _response.text(
-            f"User-agent: *\nDisallow: /quan-tri/\nDisallow: /api/\n\nSitemap: {BASE}/sitemap.xml\n"
-        )
-
-    def sitemap_index(self) -> Response:
-        entries = "\n".join(
-            f"<sitemap><loc>{BASE}/sitemaps/news-{month}.xml</loc>"
-            f"<lastmod>{_text.iso(arts[-1].published)}</lastmod></sitemap>"
-            for month, arts in self.by_month.items()
-        )
-        return _response.xml(
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{entries}\n</sitemapindex>\n"
-        )
-
-    def month_sitemap(self, name: str) -> Response | None:
-        month = name.removeprefix("news-").removesuffix(".xml")
-        arts = self.by_month.get(month) if name.startswith("news-") else None
-        if not arts or not name.endswith(".xml"):
-            return None
-        entries = "\n".join(
-            f"<url><loc>{a.url}</loc><lastmod>{_text.iso(a.published)}</lastmod></url>"
-            for a in arts
-        )
-        return _response.xml(
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{entries}\n</urlset>\n"
-        )
-
-    def rss(self, name: str) -> Response | None:
-        if name == "tin-moi-nhat":
-            arts, title = self.newest[:RSS_ITEMS], "Tin mới nhất"
-        elif name in SECTIONS:
-            arts, title = self.by_section[name][::-1][:RSS_ITEMS], SECTIONS[name]
-        else:
-            return None
-        items = "\n".join(self._rss_item(a) for a in arts)
-        channel_link = f"{BASE}/" if name == "tin-moi-nhat" else f"{BASE}/{name}/"
-        return _response.xml(
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'
-            f"<title>{esc(title)} - {NEWS_NAME}</title>\n<link>{channel_link}</link>\n"
-            f"<description>{esc(title)}</description>\n<language>vi</language>\n"
-            f"{items}\n</channel>\n</rss>\n",
-            "application/rss+xml; charset=UTF-8",
-        )
-
-    def _rss_item(self, art: Article) -> str:
-        lead = article_text(self.world.seed, art, self.world.body_bytes).lead
-        return (
-            f"<item><title>{esc(art.title)}</title><link>{art.url}</link>"
-            f'<guid isPermaLink="true">{art.url}</guid>'
-            f"<description>{esc(lead)}</description>"
-            f"<pubDate>{format_datetime(art.published)}</pubDate></item>"
-        )

@@ -1,8 +1,11 @@
-"""goc-nhin.test: a self-hosted WordPress 6.x blog (Twenty Twelve-like markup).
+"""The WordPress 6.x blogs (Twenty Twelve-like markup): goc-nhin.test and dien-dan.test.
 
-Posts at ``/YYYY/MM/DD/<slug>/``; ``/feed/`` (``?paged=N``), the REST API
-(``/wp-json/wp/v2/posts?per_page=&page=`` with ``X-WP-Total``/``X-WP-TotalPages``), the core
-sitemap (``/wp-sitemap.xml``) and ``/?p=<id>`` shortlinks that redirect.
+Posts at ``/YYYY/MM/DD/<slug>/`` (also ``amp/``, ``comment-page-N/`` and any query: the same
+post); ``/feed/`` (``?paged=N``), the REST API (``/wp-json/wp/v2/posts?per_page=&page=``
+with ``X-WP-Total``/``X-WP-TotalPages``), the core sitemap (``/wp-sitemap.xml``) and
+``/?p=<id>`` shortlinks that redirect. A ``locked`` blog (dien-dan.test) has the Vietnamese
+robots.txt template that forbids the API, the feed, ``?p=`` and ``?replytocom=``, and its
+``/wp-json/`` answers 403: only its sitemap and its pages list its posts.
 """
 
 from __future__ import annotations
@@ -13,46 +16,35 @@ from urllib.parse import parse_qs
 
 from crawler.demo import _media, _response, _text
 from crawler.demo import _wordpress_api as api
-from crawler.demo._model import NEWS_NAME, make_posts, wordpress_path
+from crawler.demo import _wordpress_html as markup
+from crawler.demo._comments import comments_for
+from crawler.demo._model import NEWS_NAME, make_posts, pick_hidden, wordpress_path
 from crawler.demo._news import article_text
 from crawler.demo._text import esc
-from crawler.demo._wordpress_api import PER_PAGE, VERSION
+from crawler.demo._wordpress_api import PER_PAGE
 
 if TYPE_CHECKING:
+    from crawler.demo._comments import Comment
     from crawler.demo._model import BlogSpec, Post
     from crawler.demo._response import Response
     from crawler.demo.world import World
 
-_MONTHS = (
-    "Một",
-    "Hai",
-    "Ba",
-    "Tư",
-    "Năm",
-    "Sáu",
-    "Bảy",
-    "Tám",
-    "Chín",
-    "Mười",
-    "Mười Một",
-    "Mười Hai",
-)
-CSS = """/*
-Theme Name: Twenty Twelve
-Version: 4.1
-*/
-body { font-family: "Open Sans", Helvetica, Arial, sans-serif; color: #444; background: #e6e6e6; }
-.site { max-width: 960px; margin: 0 auto; background: #fff; padding: 0 40px; }
-.entry-title { font-size: 20px; } .entry-content p { line-height: 1.7; } .entry-meta { color: #757575; }
-"""
+FORBIDDEN = ("/wp-admin/", "/?s=")
+LOCKED_FORBIDDEN = ("/wp-admin/", "/wp-json/", "/feed/", "/*?p=*", "/*?replytocom=*", "/?s=")
 
 
 class WordPressBlog:
-    def __init__(self, world: World, spec: BlogSpec) -> None:
-        self.world, self.spec = world, spec
+    def __init__(self, world: World, spec: BlogSpec, *, tagline: str, locked: bool = False) -> None:
+        self.world, self.spec, self.tagline, self.locked = world, spec, tagline, locked
         self.base, self.name = f"http://{spec.host}", spec.name
         self.server = "nginx"
+        self.forbidden = LOCKED_FORBIDDEN if locked else FORBIDDEN
         self.posts = make_posts(spec, world.articles, world.seed, wordpress_path)
+        oldest_first = self.posts[::-1]
+        hidden = pick_hidden(list(range(len(oldest_first))), len(self.posts))
+        self.hidden = {oldest_first[k].key for k in hidden}
+        self.visible = [p for p in self.posts if p.key not in self.hidden]
+        """Posts some HTML page links to; the hidden ones are only in the feed, API and sitemap."""
         self.by_path = {p.path: p for p in self.posts}
         self.by_id = {p.post_id: p for p in self.posts}
         self.by_key = {p.key: p for p in self.posts}
@@ -99,119 +91,35 @@ class WordPressBlog:
 
     # -- pages -------------------------------------------------------------------------
 
-    def _sidebar(self) -> tuple[str, str]:
-        """The "Bài viết mới" and "Chuyên mục" widgets' list items."""
-        cats = "".join(
-            f'<li><a href="{self.base}/category/{slug}/">{esc(name)}</a></li>'
-            for slug, name in sorted(self.categories.items())
-        )
-        want = self.world.links_per_page
-        recent = "".join(
-            f'<li><a href="{self.base}{p.path}">{esc(p.title)}</a></li>'
-            for p in self.posts[: max(5, want - len(self.categories) - 10) if want else 5]
-        )
-        return recent, cats
-
-    def _doc(self, title: str, body_class: str, content: str, head: str = "") -> Response:
-        recent, cats = self._sidebar()
-        html = f"""<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="UTF-8" />
-<meta name="viewport" content="width=device-width" />
-<title>{esc(title)}</title>
-<link rel="alternate" type="application/rss+xml" title="{esc(self.name)} &raquo; Dòng thông tin" href="{self.base}/feed/" />
-<link rel='stylesheet' id='twentytwelve-style-css' href='{self.base}/wp-content/themes/twentytwelve/style.css?ver={VERSION}' type='text/css' media='all' />
-<link rel="https://api.w.org/" href="{self.base}/wp-json/" />
-<meta name="generator" content="WordPress {VERSION}" />
-{head}</head>
-<body class="{body_class}">
-<div id="page" class="hfeed site">
-<header id="masthead" class="site-header" role="banner">
-<hgroup><h1 class="site-title"><a href="{self.base}/" rel="home">{esc(self.name)}</a></h1>
-<h2 class="site-description">Góc nhìn thời sự của một người đọc báo</h2></hgroup>
-<img src="{self.base}/wp-content/uploads/2012/01/cropped-header.png" class="header-image" width="16" height="16" alt="{esc(self.name)}" />
-</header>
-<div id="main" class="wrapper">
-<div id="primary" class="site-content"><div id="content" role="main">
-{content}
-</div></div>
-<div id="secondary" class="widget-area" role="complementary">
-<aside id="recent-posts-2" class="widget widget_recent_entries"><h3 class="widget-title">Bài viết mới</h3><ul>{recent}</ul></aside>
-<aside id="categories-2" class="widget widget_categories"><h3 class="widget-title">Chuyên mục</h3><ul>{cats}</ul></aside>
-</div>
-</div>
-<footer id="colophon" role="contentinfo"><div class="site-info">Tự hào sử dụng WordPress</div></footer>
-</div>
-</body>
-</html>
-"""
-        return _response.page(
-            html, headers=(("Link", f'<{self.base}/wp-json/>; rel="https://api.w.org/"'),)
-        )
-
-    def _meta(self, post: Post) -> str:
-        slug, name = self.category(post)
-        p = post.published
-        return (
-            f'<footer class="entry-meta">Bài viết này được đăng trong <a href="{self.base}/category/{slug}/" '
-            f'rel="category tag">{esc(name)}</a> vào <a href="{self.base}{post.path}" rel="bookmark">'
-            f'<time class="entry-date published" datetime="{_text.iso(p)}">{p.day} Tháng {_MONTHS[p.month - 1]}, '
-            f'{p.year}</time></a><span class="by-author"> bởi <span class="author vcard">{esc(post.author)}'
-            "</span></span>.</footer>"
-        )
+    def replies(self, post: Post) -> tuple[Comment, ...]:
+        return comments_for(self.world.seed, self.spec.host, post, blogger=False)
 
     def post_page(self, post: Post) -> Response:
-        slug, _ = self.category(post)
         i = self.position[post.key]
+        older = next((p for p in self.posts[i + 1 :] if p.key not in self.hidden), None)
+        newer = next((p for p in reversed(self.posts[:i]) if p.key not in self.hidden), None)
         nav = []
-        if i + 1 < len(self.posts):
-            older = self.posts[i + 1]
+        if older is not None:
             nav.append(
                 f'<span class="nav-previous"><a href="{self.base}{older.path}" rel="prev">← {esc(older.title)}</a></span>'
             )
-        if i > 0:
-            newer = self.posts[i - 1]
+        if newer is not None:
             nav.append(
                 f'<span class="nav-next"><a href="{self.base}{newer.path}" rel="next">{esc(newer.title)} →</a></span>'
             )
-        content = f"""<article id="post-{post.post_id}" class="post-{post.post_id} post type-post status-publish format-standard hentry category-{slug}">
-<header class="entry-header"><h1 class="entry-title">{esc(post.title)}</h1></header>
-<div class="entry-content">
-{self.body(post)}
-</div>
-{self._meta(post)}
-</article>
-<nav class="nav-single">{"".join(nav)}</nav>
-<div id="comments" class="comments-area"><div id="respond" class="comment-respond">
-<h3 id="reply-title" class="comment-reply-title">Để lại một bình luận</h3>
-<form action="{self.base}/wp-comments-post.php" method="post" id="commentform" class="comment-form">
-<p class="comment-form-comment"><label for="comment">Bình luận</label><textarea id="comment" name="comment"></textarea></p>
-<p class="form-submit"><input name="submit" type="submit" id="submit" class="submit" value="Phản hồi" /></p>
-</form></div></div>"""
-        head = (
-            f'<link rel="alternate" type="application/json" href="{self.base}/wp-json/wp/v2/posts/{post.post_id}" />\n'
-            f'<link rel="canonical" href="{self.base}{post.path}" />\n'
-            f"<link rel='shortlink' href='{self.base}/?p={post.post_id}' />\n"
-            f'<meta property="article:published_time" content="{_text.iso(post.published)}" />\n'
-        )
         body_class = (
             f"post-template-default single single-post postid-{post.post_id} single-format-standard"
         )
-        return self._doc(f"{post.title} | {self.name}", body_class, content, head)
+        content = markup.post_content(self, post, "".join(nav))
+        return markup.document(
+            self, f"{post.title} | {self.name}", body_class, content, markup.post_head(self, post)
+        )
 
     def listing(self, posts: list[Post], page: int, base_path: str, title: str) -> Response | None:
         chunk = posts[(page - 1) * PER_PAGE : page * PER_PAGE]
         if page < 1 or (page > 1 and not chunk):
             return None
-        items = "\n".join(
-            f'<article id="post-{p.post_id}" class="post-{p.post_id} post type-post status-publish hentry">'
-            f'<header class="entry-header"><h2 class="entry-title"><a href="{self.base}{p.path}" rel="bookmark">'
-            f'{esc(p.title)}</a></h2></header><div class="entry-summary"><p>{esc(self.excerpt(p))}</p>'
-            f'<a href="{self.base}{p.path}" class="more-link">Đọc tiếp <span class="meta-nav">→</span></a>'
-            f"</div>{self._meta(p)}</article>"
-            for p in chunk
-        )
+        items = "\n".join(markup.listing_item(self, p) for p in chunk)
         nav = []
         if len(posts) > page * PER_PAGE:
             nav.append(
@@ -223,31 +131,49 @@ class WordPressBlog:
                 f'<div class="nav-next"><a href="{self.base}{newer}">Bài mới hơn →</a></div>'
             )
         content = f'{items}\n<nav id="nav-below" class="navigation">{"".join(nav)}</nav>'
-        return self._doc(title, "home blog" if base_path == "/" else "archive category", content)
+        body_class = "home blog" if base_path == "/" else "archive category"
+        return markup.document(self, title, body_class, content)
 
     # -- routing -----------------------------------------------------------------------
 
     def respond(self, path: str, query: str) -> Response | None:
         params = parse_qs(query)
-        if path in self.by_path:
-            return self.post_page(self.by_path[path])
+        post = self._post_of(path)
+        if post is not None:
+            return self.post_page(post)
         if path == "/":
             return self._root(params)
+        return self._machine(path, params) or self._listing_route(path) or self._static(path)
+
+    def _machine(self, path: str, params: dict[str, list[str]]) -> Response | None:
+        """The feed, the REST API (403 when locked) and the sitemaps."""
         if path == "/feed/":
             paged = params.get("paged", ["1"])[0]
             return api.feed(self, int(paged)) if paged.isdigit() else None
         if path.startswith("/wp-json/"):
-            return api.rest(self, path, params)
+            return api.forbidden() if self.locked else api.rest(self, path, params)
         if path.startswith("/wp-sitemap"):
             return api.sitemap(self, path[1:])
-        return self._listing_route(path) or self._static(path)
+        return None
+
+    def _post_of(self, path: str) -> Post | None:
+        """The post at ``path``, or at its AMP view or a comment page of it."""
+        if path in self.by_path:
+            return self.by_path[path]
+        parts = path.rstrip("/").split("/")
+        if path.endswith("/amp/"):
+            return self.by_path.get(path.removesuffix("amp/"))
+        if len(parts) > 2 and parts[-1].startswith("comment-page-") and parts[-1][13:].isdigit():
+            return self.by_path.get("/".join(parts[:-1]) + "/")
+        return None
 
     def _listing_route(self, path: str) -> Response | None:
         parts = path.strip("/").split("/")
         if not path.endswith("/"):
             return None
         if parts[0] == "page" and len(parts) == 2 and parts[1].isdigit():
-            return self.listing(self.posts, int(parts[1]), "/", f"{self.name} | Trang {parts[1]}")
+            title = f"{self.name} | Trang {parts[1]}"
+            return self.listing(self.visible, int(parts[1]), "/", title)
         if parts[0] == "category" and len(parts) in {2, 4}:
             return self._category_page(parts)
         return None
@@ -257,7 +183,11 @@ class WordPressBlog:
             number = params["p"][0]
             post = self.by_id.get(int(number)) if number.isdigit() else None
             return _response.redirect(self.base + post.path, 301) if post else None
-        return self.listing(self.posts, 1, "/", f"{self.name} | Góc nhìn thời sự")
+        if "s" in params:
+            words = _text.nfc(params["s"][0].strip())
+            found = [p for p in self.visible if words and words.lower() in p.title.lower()]
+            return self.listing(found, 1, "/", f"Kết quả tìm kiếm “{words}” | {self.name}")
+        return self.listing(self.visible, 1, "/", f"{self.name} | {self.tagline}")
 
     def _category_page(self, parts: list[str]) -> Response | None:
         slug = parts[1]
@@ -265,20 +195,23 @@ class WordPressBlog:
             len(parts) == 4 and (parts[2] != "page" or not parts[3].isdigit())
         ):
             return None
-        posts = [p for p in self.posts if self.category(p)[0] == slug]
+        posts = [p for p in self.visible if self.category(p)[0] == slug]
         page = int(parts[3]) if len(parts) == 4 else 1
         return self.listing(
             posts, page, f"/category/{slug}/", f"{self.categories[slug]} | {self.name}"
         )
 
     def _static(self, path: str) -> Response | None:
+        if path == "/wp-admin/":
+            return markup.document(self, f"Đăng nhập | {self.name}", "login", "<form></form>")
         if path == "/robots.txt":
+            disallow = "".join(f"Disallow: {p}\n" for p in self.forbidden)
             return _response.text(
-                "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\n"
+                f"User-agent: *\n{disallow}Allow: /wp-admin/admin-ajax.php\n\n"
                 f"Sitemap: {self.base}/wp-sitemap.xml\n"
             )
         if path == "/wp-content/themes/twentytwelve/style.css":
-            return _response.data(CSS.encode(), "text/css")
+            return _response.data(markup.CSS.encode(), "text/css")
         if path == "/wp-content/uploads/2012/01/cropped-header.png":
             return _response.data(_media.png(f"{self.spec.host}/header"), "image/png")
         parts = path.split("/")

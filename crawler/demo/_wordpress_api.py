@@ -1,8 +1,11 @@
-"""goc-nhin.test's machine-readable endpoints: ``/feed/``, the REST API and the sitemaps.
+"""The WordPress blogs' machine-readable endpoints: ``/feed/``, the REST API, the sitemaps.
 
-``/feed/?paged=N`` holds 10 posts a page (404 past the end); ``/wp-json/wp/v2/posts`` takes
-``per_page`` (1-100) and ``page`` and answers ``X-WP-Total``/``X-WP-TotalPages``; the core
-sitemap index ``/wp-sitemap.xml`` lists ``/wp-sitemap-posts-post-N.xml`` (2,000 URLs each).
+``/feed/?paged=N`` holds ``FEED_PAGE`` posts a page (WordPress: ``posts_per_rss``, 10; 404
+past the end); ``/wp-json/wp/v2/posts`` takes ``per_page`` (1 to ``MAX_PER_PAGE``, 100 as in
+WordPress; more is a 400) and ``page`` and answers ``X-WP-Total``/``X-WP-TotalPages``; the
+core sitemap index ``/wp-sitemap.xml`` lists ``/wp-sitemap-posts-post-N.xml`` of
+``SITEMAP_PAGE`` URLs each (WordPress: ``wp_sitemaps_max_urls``, 2,000). Small sizes, so a
+30-article world already needs several pages of each.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ if TYPE_CHECKING:
     from crawler.demo._wordpress import WordPressBlog
 
 VERSION = "6.4.2"
-PER_PAGE = 10
-SITEMAP_PAGE = 2000
+PER_PAGE = 10  # posts on an HTML listing page
+FEED_PAGE = 4
+MAX_PER_PAGE = 100
+SITEMAP_PAGE = 3
 
 
 def feed(blog: WordPressBlog, page: int) -> Response | None:
-    chunk = blog.posts[(page - 1) * PER_PAGE : page * PER_PAGE]
+    chunk = blog.posts[(page - 1) * FEED_PAGE : page * FEED_PAGE]
     if page < 1 or not chunk:
         return None
     items = "\n".join(
@@ -50,7 +55,7 @@ def feed(blog: WordPressBlog, page: int) -> Response | None:
         'xmlns:slash="http://purl.org/rss/1.0/modules/slash/">\n<channel>\n'
         f"<title>{esc(blog.name)}</title>"
         f'<atom:link href="{blog.base}/feed/" rel="self" type="application/rss+xml" />'
-        f"<link>{blog.base}</link><description>Góc nhìn thời sự</description>"
+        f"<link>{blog.base}</link><description>{esc(blog.tagline)}</description>"
         f"<lastBuildDate>{build}</lastBuildDate><language>vi</language>"
         f"<generator>https://wordpress.org/?v={VERSION}</generator>\n{items}\n</channel>\n</rss>\n"
     )
@@ -86,7 +91,7 @@ def rest_post(blog: WordPressBlog, post: Post) -> dict[str, object]:
 
 def rest_posts(blog: WordPressBlog, params: dict[str, list[str]]) -> Response:
     per, page = params.get("per_page", ["10"])[0], params.get("page", ["1"])[0]
-    if not (per.isdigit() and 1 <= int(per) <= 100):
+    if not (per.isdigit() and 1 <= int(per) <= MAX_PER_PAGE):
         return _rest_error(400, "rest_invalid_param", "Tham số không hợp lệ: per_page")
     total = len(blog.posts)
     pages = -(-total // int(per))
@@ -153,3 +158,8 @@ def _rest_error(status: int, code: str, message: str) -> Response:
     )
     headers = (("Server", "nginx"), ("Content-Type", "application/json; charset=UTF-8"))
     return Response(status, headers, body.encode())
+
+
+def forbidden() -> Response:
+    """What a security plugin answers for ``/wp-json/`` on a locked blog."""
+    return _rest_error(403, "rest_disabled", "API REST đã bị tắt trên trang này.")

@@ -1,10 +1,18 @@
-"""The demo world: four deterministic Vietnamese web sites standing in for the real web.
+"""The demo world: five deterministic Vietnamese web sites standing in for the real web.
 
 * ``thoisu.test``: "Báo Thời Sự", the source news site, plus the archiver-breaking cases;
 * ``nhipcau.blogspot.test``: a classic-layout Blogger blog reposting every 3rd article and
   the seed repost (``data/blogger-repost.txt``);
 * ``tiengdan.blogspot.test``: a newer-theme Blogger blog reposting every 4th article;
-* ``goc-nhin.test``: a WordPress blog reposting every 5th article.
+* ``goc-nhin.test``: a WordPress blog reposting every 5th article;
+* ``dien-dan.test``: a WordPress blog reposting every 6th article, whose robots.txt forbids
+  the API and the feed and whose ``/wp-json/`` answers 403 (only its sitemap lists posts).
+
+What a discovery crawler must cope with, on every site: hidden posts (about one in seven,
+linked from no HTML page but listed in feeds, sitemaps and the API: ``hidden_urls``),
+lists paged in small pages, duplicate variants of each post linked from its pages
+(``variant_urls``), crawl traps without end (``trap_patterns``) and paths robots.txt
+forbids yet the pages link to (``forbidden``).
 
 Construction computes only ids, slugs, titles and dates; a page is rendered when asked
 for (``World.respond``) and a few hundred are kept in an LRU cache. Same arguments, same
@@ -17,10 +25,18 @@ import functools
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.demo import _response
+from crawler.demo import _news_feeds, _response, _traps, _variants
 from crawler.demo._blogger import SEED_KEY, BloggerBlog
+from crawler.demo._blogger_routes import FORBIDDEN as BLOGGER_FORBIDDEN
 from crawler.demo._cases import CaseRoutes, case_paths
-from crawler.demo._model import MAX_SIZE, NEWS_HOST, Article, BlogSpec, make_articles
+from crawler.demo._model import (
+    MAX_SIZE,
+    NEWS_HOST,
+    Article,
+    BlogSpec,
+    make_articles,
+    pick_hidden,
+)
 from crawler.demo._news import NewsSite
 from crawler.demo._wordpress import WordPressBlog
 
@@ -29,16 +45,18 @@ if TYPE_CHECKING:
 
     from crawler.demo._response import Response
 
-__all__ = ["BLOGGER_CLASSIC", "BLOGGER_MODERN", "NEWS", "WORDPRESS", "World"]
+__all__ = ["BLOGGER_CLASSIC", "BLOGGER_MODERN", "DIEN_DAN", "NEWS", "WORDPRESS", "World"]
 
 NEWS = NEWS_HOST
 BLOGGER_CLASSIC = "nhipcau.blogspot.test"
 BLOGGER_MODERN = "tiengdan.blogspot.test"
 WORDPRESS = "goc-nhin.test"
+DIEN_DAN = "dien-dan.test"
 _SPECS = {
     BLOGGER_CLASSIC: BlogSpec(BLOGGER_CLASSIC, "Nhịp Cầu", "Nhịp Cầu", 3, 0, 3, "theo"),
     BLOGGER_MODERN: BlogSpec(BLOGGER_MODERN, "Tiếng Dân", "Dân Thường", 4, 1, 3, "nguon"),
     WORDPRESS: BlogSpec(WORDPRESS, "Góc Nhìn", "Lê Khải", 5, 2, 3, "nguon"),
+    DIEN_DAN: BlogSpec(DIEN_DAN, "Diễn Đàn", "Hồng Quân", 6, 3, 2, "nguon"),
 }
 _PAGE_OVERHEAD = 3000  # bytes of an article page that are not body paragraphs
 _LINK_BYTES = 150  # bytes per related-article list item
@@ -64,26 +82,35 @@ class World:
         links = _LINK_BYTES * (links_per_page or 5)
         self.body_bytes = max(0, page_bytes - _PAGE_OVERHEAD - links) if page_bytes else 0
         self.articles: list[Article] = make_articles(size, seed)
+        self.hidden_news = _hidden_news(size)
+        """Indices of the articles only the sitemaps and RSS feeds name."""
         self.news = NewsSite(self)
         self._cases = CaseRoutes(self, self.news)
+        self._news_traps = _traps.NewsTraps(self.news.visible)
         self.blogger_classic = BloggerBlog(
             self, _SPECS[BLOGGER_CLASSIC], modern=False, seed_post=True
         )
         self.blogger_modern = BloggerBlog(
             self, _SPECS[BLOGGER_MODERN], modern=True, seed_post=False
         )
-        self.wordpress = WordPressBlog(self, _SPECS[WORDPRESS])
+        self.wordpress = WordPressBlog(
+            self, _SPECS[WORDPRESS], tagline="Góc nhìn thời sự của một người đọc báo"
+        )
+        self.dien_dan = WordPressBlog(
+            self, _SPECS[DIEN_DAN], tagline="Diễn đàn của người đọc báo", locked=True
+        )
         self._blogs: dict[str, BloggerBlog | WordPressBlog] = {
             BLOGGER_CLASSIC: self.blogger_classic,
             BLOGGER_MODERN: self.blogger_modern,
             WORDPRESS: self.wordpress,
+            DIEN_DAN: self.dien_dan,
         }
         self.respond: Callable[[str, str], Response | None]
         self.respond = functools.lru_cache(maxsize=256)(self._respond)
 
     @property
     def hosts(self) -> list[str]:
-        return [NEWS, BLOGGER_CLASSIC, BLOGGER_MODERN, WORDPRESS]
+        return [NEWS, BLOGGER_CLASSIC, BLOGGER_MODERN, WORDPRESS, DIEN_DAN]
 
     @property
     def seeds(self) -> dict[str, list[str]]:
@@ -104,10 +131,53 @@ class World:
         """Every article (news) or post (blogs) URL of ``host``, oldest first."""
         if host == NEWS:
             return [art.url for art in self.articles]
+        return [f"http://{host}{post.path}" for post in reversed(self._blog(host).posts)]
+
+    def hidden_urls(self, host: str) -> list[str]:
+        """Posts of ``host`` linked from no HTML page (only feeds, sitemaps, API), oldest first."""
+        if host == NEWS:
+            return [a.url for a in self.articles if a.index in self.hidden_news]
+        blog = self._blog(host)
+        return [f"http://{host}{p.path}" for p in reversed(blog.posts) if p.key in blog.hidden]
+
+    def variant_urls(self, host: str) -> list[str]:
+        """Variants of one visible post, as its pages link them (fragments kept, ``&`` plain).
+
+        Those on hosts the server does not serve (``www.blogger.com``, the
+        ``.blogspot.com.vn`` alias) are included: any request to them is a defect.
+        """
+        if host == NEWS:
+            return _variants.news_urls(self.news.newest[0])
+        blog = self._blog(host)
+        post = next(p for p in blog.visible if blog.replies(p))
+        if isinstance(blog, BloggerBlog):
+            return _variants.blogger_urls(host, blog.blog_id, post, blog.replies(post))
+        return _variants.wordpress_urls(blog.base, post, blog.replies(post))
+
+    def trap_patterns(self, host: str) -> list[str]:
+        """Regular expressions (for ``re.search`` on absolute URLs) matching every trap URL
+        linked from ``host``'s pages, the never-served hosts included."""
+        family = "news" if host == NEWS else self.family(host)
+        return _traps.patterns(host, family)
+
+    def forbidden(self, host: str) -> list[str]:
+        """The ``Disallow:`` values of ``host``'s robots.txt for ``User-agent: *``, in order."""
+        if host == NEWS:
+            return list(_news_feeds.FORBIDDEN)
+        blog = self._blog(host)
+        return list(BLOGGER_FORBIDDEN if isinstance(blog, BloggerBlog) else blog.forbidden)
+
+    def family(self, host: str) -> str:
+        """``news``, ``blogger`` or ``wordpress``."""
+        if host == NEWS:
+            return "news"
+        return "blogger" if isinstance(self._blog(host), BloggerBlog) else "wordpress"
+
+    def _blog(self, host: str) -> BloggerBlog | WordPressBlog:
         blog = self._blogs.get(host)
         if blog is None:
             raise KeyError(f"not a demo host: {host!r}")
-        return [f"http://{host}{post.path}" for post in reversed(blog.posts)]
+        return blog
 
     def reposts(self, host: str) -> dict[str, str]:
         """Blog post URL -> URL of the news article it reposts, for one blog host."""
@@ -124,7 +194,12 @@ class World:
         """The response for ``target`` (path and query) on ``host``; None for an unknown host."""
         path, _, query = target.partition("?")
         if host == NEWS:
-            found = self._cases.respond(path, query) or self.news.respond(path, query)
+            found = (
+                self._news_traps.respond(path, query)
+                or self._cases.respond(path, query)
+                or _news_feeds.respond(self.news, path)
+                or self.news.respond(path, query)
+            )
             return found or _response.not_found()
         blog = self._blogs.get(host)
         if blog is not None:
@@ -139,3 +214,10 @@ def _check(size: int, slow_delay: float, large_bytes: int) -> None:
         raise ValueError(f"slow_delay must not be negative, got {slow_delay}")
     if large_bytes < 1024:
         raise ValueError(f"large_bytes must be at least 1024, got {large_bytes}")
+
+
+def _hidden_news(size: int) -> frozenset[int]:
+    """About one article in seven, none that a blog reposts (a credit would link it) nor
+    the first (the redirect case leads to it)."""
+    reposted = {i for spec in _SPECS.values() for i in range(spec.offset, size, spec.every)}
+    return pick_hidden([i for i in range(1, size) if i not in reposted], size)
