@@ -6,6 +6,8 @@ spiders' tests will later check in the server's request log.
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
 from collections import deque
 from datetime import UTC, datetime
@@ -16,9 +18,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from crawler.demo import World
+from crawler.demo import DemoServer, World
 from crawler.demo._blogger_feeds import DEFAULT_RESULTS, MAX_RESULTS, SITEMAP_INDEX_PAGES
 from crawler.demo._wordpress_api import FEED_PAGE, SITEMAP_PAGE
+from crawler.demo.run import route_settings
 
 NEWS, CLASSIC, MODERN, WP, DD = (
     "thoisu.test",
@@ -429,3 +432,24 @@ def test_feed_dates_are_http_dates(world):
     rss = xml(world, f"http://{NEWS}/rss/tin-moi-nhat.rss")
     newest = parsedate_to_datetime(rss.findtext("channel/item/pubDate") or "")
     assert newest.astimezone(UTC) == world.articles[-1].published.astimezone(UTC)
+
+
+def test_never_served_hosts_reach_the_log_as_502():
+    """Requests for ``www.blogger.com`` or a ``.blogspot.com.vn`` alias are defects the log shows."""
+    with DemoServer(World(12)) as server:
+        routes = json.loads(route_settings(server)["ROUTE_PROXIES"])
+        assert set(routes) == {".test", "www.blogger.com", ".blogspot.com.vn"}
+        for method, target in (
+            ("GET", "http://nhipcau.blogspot.com.vn/2012/04/x.html"),
+            ("CONNECT", "www.blogger.com:443"),
+        ):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            try:
+                conn.request(method, target)
+                assert conn.getresponse().status == 502
+            finally:
+                conn.close()
+        assert [(e.method, e.host, e.status) for e in server.log] == [
+            ("GET", "nhipcau.blogspot.com.vn", 502),
+            ("CONNECT", "www.blogger.com", 502),
+        ]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from archive.store import Store
 
-__all__ = ["DemoReport", "demo_sources", "route_settings", "run_demo"]
+__all__ = ["NEVER_SERVED", "DemoReport", "demo_sources", "route_settings", "run_demo"]
 
 CHECKOUT_SOURCES = Path(__file__).resolve().parents[2] / "schedules"
 
@@ -56,10 +56,19 @@ def demo_sources(sources_dir: Path, hosts: Iterable[str]) -> list[tuple[Path, So
     return found
 
 
+NEVER_SERVED = ("www.blogger.com", ".blogspot.com.vn")
+"""Hosts the demo pages link to (admin and share links, a country alias) but never serve."""
+
+
 def route_settings(server: DemoServer) -> dict[str, str]:
-    """Crawl settings that send the demo hosts to the server and nowhere else."""
+    """Crawl settings that send the demo hosts to the server and nowhere else.
+
+    The hosts in ``NEVER_SERVED`` go to the server too, so that a request for one shows in
+    its log (a 502, or a refused ``CONNECT`` for https) instead of being dropped unseen.
+    """
+    routes = dict.fromkeys((".test", *NEVER_SERVED), server.proxy_url)
     return {
-        "ROUTE_PROXIES": json.dumps({".test": server.proxy_url}),
+        "ROUTE_PROXIES": json.dumps(routes),
         "NETWORK_LOOPBACK_ONLY": "1",
     }
 

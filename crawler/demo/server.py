@@ -6,8 +6,9 @@
   ``http_proxy``), and
 * origin form, ``GET /path`` with ``Host: thoisu.test``.
 
-Keep-alive HTTP/1.1, GET and HEAD only; an unknown host gets a 502. Every request is
-recorded in ``DemoServer.log``.
+Keep-alive HTTP/1.1, GET and HEAD only; an unknown host gets a 502, and so does a
+``CONNECT`` (an ``https://`` URL through the proxy: the demo world serves none, but links
+to ``https://www.blogger.com``). Every request is recorded in ``DemoServer.log``.
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._serve(head=True)
+
+    def do_CONNECT(self) -> None:
+        """Refuse a tunnel with a 502, logged as ``CONNECT host:port``: a visible defect."""
+        host = urlsplit("//" + self.path).hostname or ""
+        self.server.demo.record(
+            LogEntry(time.monotonic(), host, "CONNECT", self.path, 502, tuple(self.headers.items()))
+        )
+        self.close_connection = True
+        response = _response.text(f"502 Bad Gateway: no tunnel to {host}\n", 502, "archivist-demo")
+        self._write(response, head=False)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         message = format % args
