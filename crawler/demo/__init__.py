@@ -1,4 +1,4 @@
-"""A deterministic demo web (a news site, two Blogger blogs, a WordPress blog) on loopback.
+"""A deterministic demo web (a news site, two Blogger blogs, two WordPress blogs) on loopback.
 
 ``World`` generates the sites; ``DemoServer`` serves them as an HTTP proxy and as an
 origin server, for tests, ``archivist demo`` and the benchmark.

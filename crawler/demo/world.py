@@ -141,18 +141,26 @@ class World:
         return [f"http://{host}{p.path}" for p in reversed(blog.posts) if p.key in blog.hidden]
 
     def variant_urls(self, host: str) -> list[str]:
-        """Variants of one visible post, as its pages link them (fragments kept, ``&`` plain).
+        """Variants of one visible post that its pages link to, as a client would request
+        them (fragment dropped, ``&`` plain): each is a duplicate of the post if fetched.
 
-        Those on hosts the server does not serve (``www.blogger.com``, the
-        ``.blogspot.com.vn`` alias) are included: any request to them is a defect.
+        Links that differ from the post only by a fragment (``#more``, ``#comment-form``) are
+        not requests and are left out. Those on hosts the server does not serve
+        (``https://www.blogger.com/...``, ``<blog>.blogspot.com.vn``) are included.
         """
         if host == NEWS:
-            return _variants.news_urls(self.news.newest[0])
-        blog = self._blog(host)
-        post = next(p for p in blog.visible if blog.replies(p))
-        if isinstance(blog, BloggerBlog):
-            return _variants.blogger_urls(host, blog.blog_id, post, blog.replies(post))
-        return _variants.wordpress_urls(blog.base, post, blog.replies(post))
+            linked = _variants.news_urls(self.news.newest[0])
+            post_url = self.news.newest[0].url
+        else:
+            blog = self._blog(host)
+            post = next(p for p in blog.visible if blog.replies(p))
+            post_url = f"http://{host}{post.path}"
+            if isinstance(blog, BloggerBlog):
+                linked = _variants.blogger_urls(host, blog.blog_id, post, blog.replies(post))
+            else:
+                linked = _variants.wordpress_urls(blog.base, post, blog.replies(post))
+        requested = (url.partition("#")[0] for url in linked)
+        return list(dict.fromkeys(u for u in requested if u != post_url))
 
     def trap_patterns(self, host: str) -> list[str]:
         """Regular expressions (for ``re.search`` on absolute URLs) matching every trap URL
