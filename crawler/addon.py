@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.middlewares.politeness import ByteBudgetExtension, RetryAfterMiddleware
+from crawler.middlewares.robots import SharedRobotsTxtMiddleware
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.recrawl import ConditionalRequestMiddleware
@@ -28,6 +31,11 @@ class ArchivistAddon:
         # Scrapy's, with CONCURRENT_REQUESTS_PER_DOMAIN made to hold (crawler/downloader.py).
         settings.set("DOWNLOADER", "crawler.downloader.PerHostDownloader", "addon")
         add = settings.setdefault_in_component_priority_dict
+        # Scrapy's, with every request waiting for a robots.txt given its parser
+        # (crawler/middlewares/robots.py).
+        settings.replace_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES_BASE", RobotsTxtMiddleware, SharedRobotsTxtMiddleware
+        )
         # Before HttpProxyMiddleware (750), which handles credentials for the
         # meta["proxy"] this one sets.
         add("DOWNLOADER_MIDDLEWARES", RouteProxyMiddleware, 740)

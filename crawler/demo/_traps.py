@@ -55,7 +55,8 @@ def patterns(host: str, family: str) -> list[str]:
         n = re.escape(NEWS_HOST)
         return [
             rf"^http://{n}/lich/",
-            rf"^http://{n}/(?:tin-tuc/)+(?:$|\?)",
+            # /tin-tuc/ itself looks like any section page; the trap is its repetition.
+            rf"^http://{n}/(?:tin-tuc/){{2,}}(?:$|\?)",
             rf"^http://{n}/tim-kiem\?(?:.*&)?sort=",
         ]
     return []
