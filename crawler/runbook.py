@@ -343,18 +343,24 @@ def reap_orphans(store: Store, home: Path, stop: threading.Event | None = None) 
 
 
 def _adopt(store: Store, home: Path, record: RunRecord, stop: threading.Event | None) -> None:
+    """Wait for an adopted crawl to end (its lock freed, or taken by the next run)."""
     lock = SourceLock(home, record.source)
-    while not lock.acquire("(adopting)"):
+    while True:
+        if lock.acquire("(adopting)"):
+            try:
+                _close_orphan(store, home, record, adopted=True)
+            finally:
+                lock.release()
+            return
+        if lock.holder() != record.id:  # it ended and the next crawl took the lock at once
+            _close_orphan(store, home, record, adopted=True)
+            return
         with contextlib.suppress(Exception):
             store.heartbeat(record.id)
         if stop is not None and stop.wait(2.0):
             return
         if stop is None:
             time.sleep(2.0)
-    try:
-        _close_orphan(store, home, record, adopted=True)
-    finally:
-        lock.release()
 
 
 def _close_orphan(store: Store, home: Path, record: RunRecord, *, adopted: bool = False) -> None:

@@ -5,16 +5,23 @@ Settings: ``STATS_FILE`` (unset): where to write; nothing is written when unset.
 crawl runs (0: only at the end); those carry ``"live": true``. The run bookkeeping reads
 this file (``crawler.runbook``): it is the contract between a crawl process and whoever
 started it.
+
+A SIGTERM that arrives while the spider is already closing (say, at its page limit)
+makes Scrapy 2.19 stop the reactor as soon as the engine's slot has closed, before the
+first close reaches the stats collector; so at ``engine_stopped`` the figures so far
+are written as final (``finish_reason`` as Scrapy set it, else ``shutdown``) unless the
+close already wrote them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.statscollectors import MemoryStatsCollector
 from twisted.internet.task import LoopingCall
 
@@ -43,6 +50,8 @@ class JsonFileStatsCollector(MemoryStatsCollector):
         self.path = Path(path) if path else None
         self.interval = crawler.settings.getfloat("STATS_FILE_INTERVAL", 5.0)
         self._live: LoopingCall | None = None
+        self._final = False
+        crawler.signals.connect(self._engine_stopped, signal=signals.engine_stopped)
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -60,7 +69,19 @@ class JsonFileStatsCollector(MemoryStatsCollector):
 
     def _persist_stats(self, stats: dict[str, Any]) -> None:
         super()._persist_stats(stats)
+        self._final = True
         self._write(stats)
+
+    def _engine_stopped(self) -> None:
+        if self._final or self.path is None:
+            return
+        if self._live is not None and self._live.running:
+            self._live.stop()
+        final = {**self._stats, "finish_time": datetime.now(UTC)}
+        final.setdefault("finish_reason", "shutdown")
+        logger.warning("The engine stopped before the spider finished closing: stats as they were")
+        self._final = True
+        self._write(final)
 
     def _write(self, stats: dict[str, Any]) -> None:
         if self.path is None:
