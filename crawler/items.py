@@ -27,3 +27,7 @@ class ArticlePage:
     fetched_at: datetime
     collection: str
     source: str
+
+    def __repr__(self) -> str:
+        # Scrapy logs every item at DEBUG: the URL and size, not the whole page.
+        return f"ArticlePage({self.url!r}, {len(self.body)} bytes, status {self.status})"
