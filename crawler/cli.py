@@ -32,8 +32,10 @@ from crawler.progress import CrawlProgress, human_size
 from crawler.rebuild import rebuild
 from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.runbook import RunOptions, run_source
+from crawler.runs import read_stats
 from crawler.scheduler import Daemon, SchedulerError
 from crawler.sources import SourceError, find_source, load_source
+from crawler.stats import discovery_summary
 from crawler.wacz import WaczError, write_wacz
 
 if TYPE_CHECKING:
@@ -279,6 +281,11 @@ def run_show(run_id: str, lines: int) -> None:
     click.echo("errors:" + ("" if record.errors else "         none"))
     for kind, count in sorted(record.errors.items()):
         click.echo(f"  {kind:<28}{count:>8}")
+    stats = read_stats(_home() / "logs" / f"{record.id}.stats.json")
+    if any(key.startswith("discovery/") for key in stats):
+        click.echo("discovery:")
+        for label, value in discovery_summary(stats):
+            click.echo(f"  {label + ':':<18}{value}")
     archive_dir = _home() / "collections" / record.collection / "archive"
     click.echo(f"WARC files:      {len(record.warc_files)} in {archive_dir.resolve()}/")
     for name in record.warc_files:

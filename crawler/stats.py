@@ -94,3 +94,52 @@ class JsonFileStatsCollector(MemoryStatsCollector):
             tmp.replace(self.path)
         except OSError:
             logger.exception("Could not write the run's stats to %s", self.path)
+
+
+def discovery_summary(stats: dict[str, Any]) -> list[tuple[str, str]]:
+    """How a crawl found its pages, as (label, value) rows for people to read."""
+    kinds: dict[str, int] = {}
+    traps: dict[str, int] = {}
+    for key, value in stats.items():
+        parts = key.split("/")
+        if parts[0] == "discovery" and len(parts) == 3 and parts[1] != "family":
+            if parts[1] == "traps_avoided":
+                traps[parts[2]] = int(value)
+            else:
+                kinds[f"{parts[2]} ({parts[1]})"] = int(value)
+    rows = [("fetched by kind", ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "-")]
+    families = {
+        k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("discovery/family/")
+    }
+    if families:
+        rows.append(("families found", ", ".join(f"{h}: {f}" for h, f in sorted(families.items()))))
+    rows += [
+        (
+            "duplicates",
+            (
+                f"{stats.get('discovery/duplicates_skipped', 0)} links skipped, "
+                f"{stats.get('discovery/variants_folded', 0)} URL variants folded"
+            ),
+        ),
+        ("traps avoided", ", ".join(f"{n} {k}" for k, n in sorted(traps.items())) or "none"),
+        ("robots.txt", f"{stats.get('robotstxt/forbidden', 0)} requests refused"),
+        (
+            "sweep",
+            (
+                f"{stats.get('recrawl/sweep', '-')}, "
+                f"{stats.get('recrawl/unchanged_skipped', 0)} unchanged articles left alone"
+            ),
+        ),
+    ]
+    waited = stats.get("politeness/retry_after", 0)
+    if waited:
+        rows.append(
+            (
+                "Retry-After",
+                (
+                    f"{waited} times, {stats.get('politeness/waited_seconds', 0)}s; "
+                    f"{stats.get('politeness/hosts_given_up', 0)} hosts given up"
+                ),
+            )
+        )
+    return rows

@@ -3,10 +3,12 @@ WordPress blog asks the server for (its request log)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from archive.store import Store
 from crawler.demo.world import WORDPRESS
 from crawler.sources import Recrawl
 from crawler.sweep import SweepPlan, parse_lastmod, plan_sweep, record_sweep
@@ -88,10 +90,33 @@ def test_an_incremental_recrawl_fetches_no_unchanged_post(tmp_path, world, demo_
     second = crawl(source, tmp_path / "home", demo_server)
     assert second.stats["recrawl/sweep"] == "incremental"
     assert fetched_posts(mark) == []
-    assert second.stats["recrawl/unchanged_skipped"] >= len(posts)
+    assert second.stats["recrawl/unchanged_skipped"] == len(posts)  # each counted once
     assert second.stats["discovery/wordpress/seed"] == 1  # listings and lists are still read
 
     mark = len(demo_server.log)
     third = crawl(source, tmp_path / "home", demo_server, RECRAWL_SWEEP="full")
     assert third.stats["recrawl/sweep"] == "full"
     assert sorted(fetched_posts(mark)) == sorted(posts)
+
+
+def test_run_show_tells_how_pages_were_found(tmp_path, demo_server):
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+    from crawler.demo.run import route_settings
+
+    source = write_source(tmp_path / "src", "nhipcau", "nhipcau.blogspot.test", "blogger")
+    env = {"ARCHIVIST_HOME": str(tmp_path / "home")}
+    settings = [arg for k, v in route_settings(demo_server).items() for arg in ("-s", f"{k}={v}")]
+    crawled = CliRunner().invoke(main, ["crawl", str(source), *settings], env=env)
+    assert crawled.exit_code == 0, crawled.output
+    with Store.for_home(tmp_path / "home") as store:
+        (run,) = store.runs()
+    stats = json.loads((tmp_path / "home" / "logs" / f"{run.id}.stats.json").read_text())
+    shown = CliRunner().invoke(main, ["run", "show", run.id], env=env)
+    assert shown.exit_code == 0, shown.output
+    fetched = next(line for line in shown.output.splitlines() if "fetched by kind:" in line)
+    assert f"{stats['discovery/blogger/feed']} feed (blogger)" in fetched
+    traps = next(line for line in shown.output.splitlines() if "traps avoided:" in line)
+    assert f"{stats['discovery/traps_avoided/search']} search" in traps
+    assert "sweep:            full, 0 unchanged" in shown.output

@@ -105,6 +105,7 @@ class ArchivistSpider(PostListsMixin, Spider):
         self._exclude = re.compile("|".join(scope.exclude)) if scope.exclude else None
         self._seen: set[str] = set()
         self._refused: set[str] = set()
+        self._unchanged: set[str] = set()  # known articles an incremental run leaves alone
         self._per_host: Counter[str] = Counter()
         self.families: dict[str, str] = {}
         """Host -> family; set from the source, or from each home page for ``auto``."""
@@ -317,7 +318,8 @@ class ArchivistSpider(PostListsMixin, Spider):
             stats.inc_value(f"discovery/traps_avoided/{reason}")
             return None
         if not self.sweep.wants(url, lastmod):
-            stats.inc_value("recrawl/unchanged_skipped")
+            self._unchanged.add(url)
+            stats.set_value("recrawl/unchanged_skipped", len(self._unchanged))
             return None
         host = urlsplit(url).hostname or ""
         budget = self.source.limits.max_pages_per_host
