@@ -31,12 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory, demo_server):
-    """The news site crawled twice into one collection, in files rotated at ~80 KB."""
+    """The news site crawled twice into one collection, in files rotated at ~80 KB.
+
+    The second crawl is a full sweep, so every page has two captures to look up.
+    """
     home = tmp_path_factory.mktemp("replay")
     source = write_source(home / "sources", "tin", "thoisu.test")
     first = crawl(source, home, demo_server, ARCHIVE_MAX_SIZE=80_000)
     time.sleep(1.1)  # a different second: a different 14-digit timestamp
-    second = crawl(source, home, demo_server, ARCHIVE_MAX_SIZE=80_000)
+    second = crawl(source, home, demo_server, ARCHIVE_MAX_SIZE=80_000, RECRAWL_SWEEP="full")
     assert first.ok, first.finish_reason
     assert second.ok, second.finish_reason
     return home, first, second
@@ -295,8 +298,8 @@ def test_wacz_of_one_run_holds_that_runs_files(tmp_path, demo_server):
     env = {**_env(tmp_path), "ARCHIVIST_SOURCES": str(tmp_path / "sources")}
     routes = route_settings(demo_server)["ROUTE_PROXIES"]
     args = ["crawl", "goc", "-s", f"ROUTE_PROXIES={routes}", "-s", "NETWORK_LOOPBACK_ONLY=1"]
-    for _ in range(2):
-        done = CliRunner().invoke(main, args, env=env)
+    for _ in range(2):  # the second a full sweep: it captures the articles again
+        done = CliRunner().invoke(main, [*args, "-s", "RECRAWL_SWEEP=full"], env=env)
         assert done.exit_code == 0, done.output
     with Store.for_home(tmp_path) as store:
         latest = store.runs(source="goc")[0]
