@@ -157,6 +157,13 @@ def pick(candidates: list[DatedValue], url: str, captured_at: datetime) -> Dated
     return usable[0] if usable else None
 
 
+def settled(candidates: list[DatedValue], url: str, captured_at: datetime | None) -> bool:
+    """Whether ``pick`` would take one of these for sure: no later candidate could win."""
+    limit = (captured_at or datetime.now(UTC)) + timedelta(hours=1)
+    month = _url_month(url)
+    return any(c.value <= limit and _agrees(c.value, month) for c in candidates)
+
+
 def date_candidates(
     tree: HtmlElement, ld: list[dict[str, Any]]
 ) -> tuple[list[DatedValue], list[DatedValue]]:

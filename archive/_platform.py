@@ -104,11 +104,16 @@ def detect_platform(tree: HtmlElement) -> str:
     return "news"
 
 
+_AUTHOR_CHARS = 80  # an author element without a name inside is a name itself if this short
+
+
 def _author_names(containers: list[HtmlElement]) -> list[str]:
     names = []
     for container in containers:
         inner = [el for el in container.iter() if el.get("itemprop") == "name"]
         inner = inner or [el for el in container.iter() if "fn" in (el.get("class") or "").split()]
+        if not inner and len(own := _text(container)) <= _AUTHOR_CHARS:
+            names.append(own)  # <span class="author vcard">Hồng Quân</span>, no fn inside
         names += [_text(el) for el in inner]
     return _unique(names)
 

@@ -283,12 +283,24 @@ def _font_encoding(declaration: str) -> tuple[LegacyEncoding, bool] | None:
     return None
 
 
+_FONT_WINDOW = 300  # characters before a font name where its declaration must start
+
+
 def _named_fonts(text: str) -> set[LegacyEncoding]:
+    """Legacy encodings named by font declarations; only the text around each ``.vn`` or
+    ``vni`` is searched (a credit line's "baomoi.vn" is common, a font list is not)."""
     lowered = text.lower()
-    if ".vn" not in lowered and "vni" not in lowered:  # the usual case, in microseconds
-        return set()
-    found = (_font_encoding(m[1]) for m in _FONT_DECL.finditer(text))
-    return {font[0] for font in found if font is not None}
+    found: set[LegacyEncoding] = set()
+    for needle in (".vn", "vni"):
+        at, scanned = lowered.find(needle), 0
+        while at != -1:
+            if at >= scanned:  # each stretch of text is searched once, however many hits
+                window = text[max(scanned, at - _FONT_WINDOW) : at + 64]
+                fonts = (_font_encoding(m[1]) for m in _FONT_DECL.finditer(window))
+                found.update(font[0] for font in fonts if font is not None)
+                scanned = at + 64
+            at = lowered.find(needle, at + len(needle))
+    return found
 
 
 def _convert_spans(text: str, fonts: set[LegacyEncoding]) -> _Candidate | None:

@@ -253,6 +253,9 @@ def extract(
     found = platform_fields(tree, platform)
     meta = _LazyMetadata(decoded.text, url)
     signals = _signals(tree, url, ld, found, meta)
+    if not _dates.settled(signals["published"], url, captured_at):
+        # Visible day-first dates, read before pruning drops the post's meta line.
+        signals["published"] += _visible_date(tree)
     if platform in PRUNE:
         # Pruned here in one XPath pass: trafilatura's prune_xpath costs ~7 ms a page.
         for element in tree.xpath(" | ".join(PRUNE[platform])):
@@ -266,7 +269,8 @@ def extract(
         # trafilatura drops a credit that is mostly a link ("Nguồn: <a>http://...</a>").
         _, credit = split_credit(found.closing_lines, signals["links"])
     text = "\n".join(_strip_lead(paragraphs, signals["title"]))
-    if len(text.split()) < _MIN_WORDS and not signals["declared"]:
+    words = text.split()  # once: the count, the check and the hash all use it
+    if len(words) < _MIN_WORDS and not signals["declared"]:
         return None
     published, modified = _dates.choose_dates(
         signals["published"] or _htmldate(meta), signals["modified"], url, captured_at
@@ -286,8 +290,9 @@ def extract(
         body=text,
         comments=tuple(_nfc(c.strip()) for c in comments),
         credit=credit,
-        word_count=len(text.split()),
-        body_hash=hashlib.sha1(normalise_body(text).encode()).hexdigest(),  # noqa: S324
+        word_count=len(words),
+        # normalise_body(text), without its NFC pass: the paragraphs are NFC already.
+        body_hash=hashlib.sha1(" ".join(words).encode()).hexdigest(),  # noqa: S324
         encoding=decoded.encoding,
         encoding_confidence=decoded.confidence,
         extractor_version=f"archivist-extract 1; trafilatura {trafilatura.__version__}",
@@ -322,7 +327,7 @@ def _signals(
     return {
         "links": _links(tree, url),
         "canonical": urljoin(url, canonical) if canonical else None,
-        "published": [*published, *_visible_date(tree)],
+        "published": published,
         "modified": modified,
         "title": _title(found.title, ld, tree, meta),
         "authors": _authors(found.authors, ld, tree, meta),
