@@ -1,8 +1,10 @@
 """What the monitors and ``/metrics`` read from the store, as aggregates in SQL.
 
 * ``recent_runs``: a source's latest runs with given statuses (a monitor's window).
-* ``article_shares``: per run, the article versions it captured, and how many of them
-  have a published date and how many an author (a template change drops these).
+* ``article_shares``: per run, the articles whose page it captured (revisits included),
+  and how many of them have a published date and how many an author, as the version in
+  force at that capture says (a template change drops these). The monitors judge
+  these shares and the console charts them.
 * ``run_totals``: every figure ``/metrics`` exposes, in a handful of grouped queries.
 """
 
@@ -11,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from archive._store_alerts import AlertRow, AlertsMixin
 from archive._store_runs import RunRecord, _record
@@ -21,6 +23,8 @@ from archive._store_schema import ArticleRow, ArticleVersionRow, CaptureRow, Run
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
     from datetime import datetime
+
+    from sqlalchemy import Subquery
 
 __all__ = ["ArticleShares", "MonitorMixin", "RunTotals"]
 
@@ -34,19 +38,19 @@ _ERRORS_BY_KIND = {
 
 @dataclass(frozen=True, slots=True)
 class ArticleShares:
-    """The article versions one run captured: how many, with a date, with an author."""
+    """The articles one run captured: how many, how many with a date, with an author."""
 
-    versions: int
+    articles: int
     dated: int
     authored: int
 
     @property
     def dated_share(self) -> float | None:
-        return self.dated / self.versions if self.versions else None
+        return self.dated / self.articles if self.articles else None
 
     @property
     def authored_share(self) -> float | None:
-        return self.authored / self.versions if self.versions else None
+        return self.authored / self.articles if self.articles else None
 
 
 @dataclass(slots=True)
@@ -83,26 +87,18 @@ class MonitorMixin(AlertsMixin):
             return [_record(row) for row in session.scalars(statement)]
 
     def article_shares(self, run_ids: Iterable[str]) -> dict[str, ArticleShares]:
-        """For each run that captured article versions: how many had a date, an author."""
+        """For each run that captured article pages: how many, with a date, an author.
+
+        An article counts once per run, revisits included (a recrawl that finds it
+        unchanged still says what its page has), with the flags of the version in
+        force at the run's capture: the latest one extracted from a capture fetched at
+        or before it. A run that captured no article page has no entry.
+        """
         ids = list(run_ids)
         if not ids:
             return {}
-        dated = func.sum(case((ArticleVersionRow.published.is_not(None), 1), else_=0))
-        # An empty JSON list is how an article without authors is stored.
-        authored = func.sum(
-            case((func.json_array_length(ArticleVersionRow.authors) > 0, 1), else_=0)
-        )
-        statement = (
-            select(CaptureRow.run_id, func.count(ArticleVersionRow.id), dated, authored)
-            .join(CaptureRow, CaptureRow.id == ArticleVersionRow.capture_id)
-            .where(CaptureRow.run_id.in_(ids))
-            .group_by(CaptureRow.run_id)
-        )
         with Session(self.engine) as session:
-            return {
-                run_id: ArticleShares(int(n), int(d or 0), int(a or 0))
-                for run_id, n, d, a in session.execute(statement)
-            }
+            return _article_shares(session, ids)
 
     def run_totals(self) -> RunTotals:
         """Runs by source and status, their summed figures, articles, last successes."""
@@ -167,3 +163,63 @@ def _last_status(session: Session) -> dict[str, str]:
     )
     latest = select(ranked.c.source, ranked.c.status).where(ranked.c.rank == 1)
     return {row.source: row.status for row in session.execute(latest)}
+
+
+def _article_shares(session: Session, run_ids: list[str]) -> dict[str, ArticleShares]:
+    """``MonitorMixin.article_shares`` in one aggregate query."""
+    in_force = _versions_in_force(_captured_articles(run_ids))
+    dated = func.sum(case((in_force.c.published.is_not(None), 1), else_=0))
+    # An empty JSON list is how an article without authors is stored.
+    authored = func.sum(case((func.json_array_length(in_force.c.authors) > 0, 1), else_=0))
+    statement = (
+        select(in_force.c.run_id, func.count(), dated, authored)
+        .where(in_force.c.rank == 1)
+        .group_by(in_force.c.run_id)
+    )
+    return {
+        run_id: ArticleShares(int(n), int(d or 0), int(a or 0))
+        for run_id, n, d, a in session.execute(statement)
+    }
+
+
+def _captured_articles(run_ids: list[str]) -> Subquery:
+    """(run_id, article_id, at): the articles whose page each run got, and when.
+
+    A page got is a 2xx or a revisit (of a 2xx, or a 304 that validated one).
+    """
+    return (
+        select(
+            CaptureRow.run_id,
+            ArticleVersionRow.article_id,
+            func.max(CaptureRow.fetched_at).label("at"),
+        )
+        .join(ArticleVersionRow, ArticleVersionRow.url == CaptureRow.url)
+        .where(
+            CaptureRow.run_id.in_(run_ids),
+            or_(CaptureRow.status < 300, CaptureRow.record_type == "revisit"),
+        )
+        .group_by(CaptureRow.run_id, ArticleVersionRow.article_id)
+        .subquery()
+    )
+
+
+def _versions_in_force(captured: Subquery) -> Subquery:
+    """(run_id, published, authors, rank): rank 1 is the version each capture saw, the
+    latest extracted from a capture fetched at or before it."""
+    origin = aliased(CaptureRow)
+    latest_first = (origin.fetched_at.desc(), ArticleVersionRow.id.desc())
+    return (
+        select(
+            captured.c.run_id,
+            ArticleVersionRow.published,
+            ArticleVersionRow.authors,
+            func.row_number()
+            .over(partition_by=(captured.c.run_id, captured.c.article_id), order_by=latest_first)
+            .label("rank"),
+        )
+        .select_from(captured)
+        .join(ArticleVersionRow, ArticleVersionRow.article_id == captured.c.article_id)
+        .join(origin, origin.id == ArticleVersionRow.capture_id)
+        .where(origin.fetched_at <= captured.c.at)
+        .subquery()
+    )

@@ -9,7 +9,8 @@ Spidermon itself runs inside one crawl; these read the records store across runs
 Run stats (``crawler._monitor_stats``): ``failed`` (1 when failed or timed out),
 ``timed_out``, ``pages``, ``archived_bytes``, ``articles_new``, ``articles_changed``,
 ``articles``, ``errors``, ``error_ratio`` (errors per page), ``dated_share`` and
-``authored_share`` (of the article versions the run captured), ``dated_share_drop`` and
+``authored_share`` (of the articles whose page the run captured, revisits included:
+``Store.article_shares``), ``dated_share_drop`` and
 ``authored_share_drop`` (the previous runs' mean share minus this run's),
 ``duration_minutes``. Source stats: ``minutes_without_progress`` (of a running run) and
 ``minutes_overdue`` (past the schedule's first fire after the last run, less jitter).

@@ -16,13 +16,19 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
+from archive._store_monitor import ArticleShares
 from archive.store import Store
 from crawler.alerts import AlertConfigError, AlertManager, AlertSettings, load_alert_settings
 from crawler.cli import main
 from crawler.monitors import Monitor, MonitorConfig, ProgressTracker, evaluate
 from crawler.schedule import Schedule
 from crawler.scheduler import Daemon
-from tests.test_store import _article, _capture, store_url  # noqa: F401 - store_url: the fixture
+from tests.test_store import (
+    _article,
+    _capture,
+    _ref,
+    store_url,  # noqa: F401 - the fixture
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,12 +78,28 @@ class Runs:
         for i in range(articles):
             url = f"http://{self.source}.test/{self.n}/{i}"
             capture = _capture(self.store, self.n * 100 + i, url, started, run_id=run_id)
-            article = _article(url, body=f"body {self.n} {i}")
+            missing: dict[str, Any] = {}
             if i >= dated:
-                article = _article(url, body=f"body {self.n} {i}", published=None)
+                missing["published"] = None
             if i >= authored:
-                article = _article(url, body=f"body {self.n} {i}", authors=())
+                missing["authors"] = ()
+            article = _article(url, body=f"body {self.n} {i}", **missing)
             self.store.record_article(article, capture, self.source)
+        return run_id
+
+    def revisit(self, of: int, ago=timedelta(hours=1), articles=4) -> str:  # fmt: skip
+        """A run that only recaptures run ``of``'s articles: 304 revisits, nothing new."""
+        self.n += 1
+        run_id = f"{self.source}-{self.n:03d}"
+        started = NOW - ago
+        self.store.start_run(run_id, self.source, self.source, started_at=started)
+        self.store.finish_run(run_id, "finished", finished_at=started + timedelta(minutes=5),
+                              finish_reason="test", pages=50, articles_new=0)  # fmt: skip
+        for i in range(articles):
+            url, k = f"http://{self.source}.test/{of}/{i}", self.n * 100 + i
+            self.store.add_capture("demo", url, started, 304, "text/html", f"sha1:D{k}", _ref(k),
+                                   run_id, record_type="revisit",
+                                   refers_to=f"<urn:uuid:rec-{of * 100 + i}>")  # fmt: skip
         return run_id
 
     def history(self, count: int = 3) -> None:
@@ -176,6 +198,40 @@ def test_defaults_are_retuned_disabled_and_extended_by_name(store):
         MonitorConfig.model_validate({"eror_ratio": {"threshold": 1}})
     with pytest.raises(ValidationError):
         Monitor(name="x", stat="pages", op="=~", threshold=1)  # type: ignore[arg-type]
+
+
+def test_a_run_that_only_revisits_articles_has_their_date_and_author_shares(store):
+    runs = Runs(store)
+    runs.add(ago=timedelta(hours=2), dated=3, authored=2)
+    revisit = runs.revisit(of=1)
+    shares = store.article_shares([revisit])
+    assert shares == {revisit: ArticleShares(articles=4, dated=3, authored=2)}
+    assert shares[revisit].dated_share == 0.75
+    assert store.article_shares([]) == {}
+
+
+def test_a_run_shares_what_the_version_in_force_at_its_capture_says(store):
+    runs = Runs(store)
+    first = runs.add(ago=timedelta(hours=3))
+    edit = runs.add(ago=timedelta(hours=2), articles=0)  # then a new body, without a date
+    url = "http://s.test/1/0"
+    capture = _capture(store, 999, url, NOW - timedelta(hours=2), run_id=edit)
+    store.record_article(_article(url, body="edited", published=None), capture, "s")
+    later = runs.revisit(of=1)
+    shares = store.article_shares([first, edit, later])
+    assert shares[first] == ArticleShares(4, 4, 4)  # the later version changes nothing here
+    assert shares[edit] == ArticleShares(1, 0, 1)
+    assert shares[later] == ArticleShares(4, 3, 4)
+
+
+def test_a_share_drop_is_measured_against_runs_that_only_revisited(store):
+    runs = Runs(store)
+    runs.add(ago=timedelta(hours=10))
+    for hours in range(9, 2, -1):  # more than the window: the first run is out of sight
+        runs.revisit(of=1, ago=timedelta(hours=hours))
+    runs.add(ago=timedelta(hours=1), dated=0)
+    findings = evaluate(store, src("s"), NOW)
+    assert [f.monitor for f in findings] == ["dates_dropped"], [f.message for f in findings]
 
 
 # -- alerts: a webhook receiver on loopback ---------------------------------------------------
