@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive._store_console import ConsoleMixin
 from archive._store_monitor import MonitorMixin
 from archive._store_recrawl import (
     CaptureLog,
@@ -97,7 +98,7 @@ class StoredArticle:
     metadata_id: str | None = None
 
 
-class Store(RunsMixin, RecrawlMixin, MonitorMixin):
+class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
     """The records database at ``url``; a context manager that closes it."""
 
     def __init__(self, url: str) -> None:

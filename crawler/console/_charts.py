@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.console._queries import article_quality
 from crawler.console._views import duration_seconds
 from crawler.console.plots import Series, bar_chart, line_chart
 from crawler.progress import human_size
@@ -33,6 +32,10 @@ def charted_runs(store: Store, source: str) -> list[RunRecord]:
     return list(reversed(runs[:MAX_RUNS]))
 
 
+def _percent_of(share: float | None) -> float | None:
+    return None if share is None else 100.0 * share
+
+
 def _percent(value: float) -> str:
     return f"{value:.0f}%"
 
@@ -46,12 +49,10 @@ def source_charts(store: Store, runs: list[RunRecord]) -> dict[str, str]:
     labels = [
         r.started_at.astimezone().strftime("%m-%d %H:%M") if r.started_at else "?" for r in runs
     ]
-    quality = article_quality(store, [r.id for r in runs])
+    shares = store.article_shares(r.id for r in runs)
     error_rates = [100.0 * sum(r.errors.values()) / r.pages if r.pages else None for r in runs]
-    dated = [quality[r.id].share(quality[r.id].dated) if r.id in quality else None for r in runs]
-    authored = [
-        quality[r.id].share(quality[r.id].authored) if r.id in quality else None for r in runs
-    ]
+    dated = [_percent_of(s.dated_share) if (s := shares.get(r.id)) else None for r in runs]
+    authored = [_percent_of(s.authored_share) if (s := shares.get(r.id)) else None for r in runs]
     return {
         "pages": bar_chart("Pages fetched per run", labels, [r.pages for r in runs]),
         "articles": line_chart(

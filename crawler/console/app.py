@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from archive.store import RUN_STATUSES, Store
 from crawler.console._auth import TokenMiddleware
 from crawler.console._charts import charted_runs, source_charts
-from crawler.console._queries import errors_by_host, run_articles, timestamp14
+from crawler.console._queries import errors_by_host, timestamp14
 from crawler.console._views import (
     ago,
     live_figures,
@@ -100,7 +100,7 @@ class _Console:
         if record is None:
             raise HTTPException(404, f"no run {run_id!r}")
         log = Path(record.log_path) if record.log_path else None
-        articles = run_articles(self.store, record.id)
+        articles = self.store.captured_articles(record.id)
         return self.render(
             "run.html",
             run=record,
