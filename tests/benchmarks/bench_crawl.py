@@ -132,6 +132,8 @@ def _archivist(work: Path, proxy: str, *, extract: bool) -> Measured:
     source = work / "bench.yaml"
     source.write_text(
         f"name: bench\nfamily: news\nseeds: [{HOME_URL}]\ncontact: bench@example.org\n"
+        # Like the bare spider: no AutoThrottle (a politeness policy, not crawl machinery).
+        "manners: {autothrottle: false}\n"
     )
     env = {**base_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
