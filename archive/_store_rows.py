@@ -38,8 +38,10 @@ def _dated(value: datetime | None, offset: int | None, source: str | None) -> Da
     return DatedValue(value.astimezone(zone), source or "")
 
 
-def version_row(article: Article, article_id: int, capture_id: int) -> ArticleVersionRow:
-    """A new version row holding every field of ``article``."""
+def version_row(
+    article: Article, article_id: int, capture_id: int, search: str | None = None
+) -> ArticleVersionRow:
+    """A new version row holding every field of ``article`` (``search``: its search text)."""
     published, modified, credit = article.published, article.modified, article.credit
     row = ArticleVersionRow(
         article_id=article_id,
@@ -54,7 +56,7 @@ def version_row(article: Article, article_id: int, capture_id: int) -> ArticleVe
         credit_name=credit.name if credit else None,
         credit_url=credit.url if credit else None,
         credit_line=credit.line if credit else None,
-        search_text=search_text(article),
+        search_text=search_text(article) if search is None else search,
     )
     plain = article.to_dict()
     for name in _PLAIN_FIELDS:

@@ -35,7 +35,7 @@ from archive._store_recrawl import (
     LastResponse,
     RecrawlMixin,
 )
-from archive._store_rows import article_of, ref_of, version_row
+from archive._store_rows import article_of, ref_of, search_text, version_row
 from archive._store_runs import RunRecord, RunsMixin
 from archive._store_schema import (
     RUN_STATUSES,
@@ -68,6 +68,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredArticle",
+    "search_text",
 ]
 
 logger = logging.getLogger(__name__)
@@ -219,12 +220,16 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
         source: str,
         conversion_id: str | None = None,
         metadata_id: str | None = None,
+        *,
+        search: str | None = None,
     ) -> tuple[int, Change]:
         """Keep ``article`` as seen in capture ``capture_id``; say if it is new or changed.
 
         The key is the canonical URL, else the URL. A body hash not seen before adds a
         version; the current version moves to this one unless a later capture of the
         article was recorded already (as when WARCs are re-read out of order).
+        ``search`` is ``search_text(article)`` when the caller computed it already (the
+        crawl does, in its extraction processes: folding a body is slow in Python).
         """
 
         def work(session: Session) -> tuple[int, Change]:
@@ -240,7 +245,7 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
             else:
                 latest = capture.fetched_at >= row.last_seen
                 change = _touch(row, source, article, capture.fetched_at)
-            version = _version(session, row.id, article, capture_id)
+            version = _version(session, row.id, article, capture_id, search)
             if version.id is None:  # new: add where its derived records are
                 version.conversion_id, version.metadata_id = conversion_id, metadata_id
                 session.add(version)
@@ -403,13 +408,13 @@ def _new_article(
 
 
 def _version(
-    session: Session, article_id: int, article: Article, capture_id: int
+    session: Session, article_id: int, article: Article, capture_id: int, search: str | None
 ) -> ArticleVersionRow:
     """The article's version with this body hash; a new, unsaved one if there is none."""
     found = session.scalar(
         select(ArticleVersionRow).filter_by(article_id=article_id, body_hash=article.body_hash)
     )
-    return found if found is not None else version_row(article, article_id, capture_id)
+    return found if found is not None else version_row(article, article_id, capture_id, search)
 
 
 def _touch(row: ArticleRow, source: str, article: Article, seen: datetime) -> Change:

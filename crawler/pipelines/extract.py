@@ -32,7 +32,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import WarcFileWriter
 from archive.extract import extract
-from archive.store import Store, StoreError
+from archive.store import Store, StoreError, search_text
 from crawler.items import ArticlePage
 from crawler.recrawl import records_url, soft_404
 
@@ -48,9 +48,11 @@ logger = logging.getLogger(__name__)
 
 def _extract_job(
     body: bytes, url: str, headers: dict[str, str], captured_at: datetime
-) -> Article | None:
-    """Runs in a pool process."""
-    return extract(body, url, headers, captured_at=captured_at)
+) -> tuple[Article | None, str]:
+    """Runs in a pool process: the article, and its search text (folding is slow in
+    Python, so it is done here, off the crawl's reactor)."""
+    article = extract(body, url, headers, captured_at=captured_at)
+    return article, search_text(article) if article is not None else ""
 
 
 class ExtractPipeline:
@@ -116,7 +118,7 @@ class ExtractPipeline:
             _extract_job, item.body, item.url, dict(item.headers), item.fetched_at
         )
         try:
-            article = await asyncio.wrap_future(future)
+            article, search = await asyncio.wrap_future(future)
         except Exception as exc:
             stats.inc_value("extract/errors")
             logger.error(
@@ -131,7 +133,7 @@ class ExtractPipeline:
             raise DropItem(f"no article text in {item.url}")
         if gone and self.store is not None and self.store.article_source(item.url) is not None:
             raise DropItem(f"{gone}: {item.url}")  # not a new version of the article
-        status = self._record(item, article)
+        status = self._record(item, article, search)
         stats.inc_value("extract/articles")
         stats.inc_value(f"extract/{status}")
         return item
@@ -165,7 +167,7 @@ class ExtractPipeline:
             item.response_ref,
         )
 
-    def _record(self, item: ArticlePage, article: Article) -> str:
+    def _record(self, item: ArticlePage, article: Article, search: str) -> str:
         assert self.writer is not None
         fields = json.dumps(article.to_dict(), ensure_ascii=False)
         conversion, metadata = self.writer.write_derived(
@@ -180,5 +182,6 @@ class ExtractPipeline:
             item.source,
             conversion_id=conversion.record_id,
             metadata_id=metadata.record_id,
+            search=search,
         )
         return status
