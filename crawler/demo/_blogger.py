@@ -16,6 +16,7 @@ from crawler.demo import _blogger_html as markup
 from crawler.demo import _blogger_routes as routes
 from crawler.demo import _response, _text, _traps
 from crawler.demo._blogger_feeds import STATIC_PAGES
+from crawler.demo._changes import SOFT_TITLE, served
 from crawler.demo._comments import comments_for
 from crawler.demo._model import (
     NEWS_HOST,
@@ -57,15 +58,18 @@ class BloggerBlog:
         self.server = SERVER
         self.blog_id = blogger_id(world.seed, spec.host)
         extra = ((SEED_KEY, SEED_DATE, seed_repost()[0], "Chính trị"),) if seed_post else ()
-        self.posts = make_posts(spec, world.articles, world.seed, blogger_path, extra)
+        generated = make_posts(spec, world.articles, world.seed, blogger_path, extra)
+        oldest_first = generated[::-1]
+        candidates = [k for k, p in enumerate(oldest_first) if p.key != SEED_KEY]
+        self.hidden = {oldest_first[k].key for k in pick_hidden(candidates, len(generated))}
+        self.generated = generated
+        """The posts as generated, before any change (``World.delete``, ``World.add``)."""
+        self.posts = served(generated, world.changes, self.base)
         self.by_path = {p.path: p for p in self.posts}
         self.by_id = {str(p.post_id): p for p in self.posts}
         self.by_key = {p.key: p for p in self.posts}
         self.position = {p.key: i for i, p in enumerate(self.posts)}
         self.labels = sorted({lb for p in self.posts for lb in p.labels})
-        oldest_first = self.posts[::-1]
-        candidates = [k for k, p in enumerate(oldest_first) if p.key != SEED_KEY]
-        self.hidden = {oldest_first[k].key for k in pick_hidden(candidates, len(self.posts))}
         self.visible = [p for p in self.posts if p.key not in self.hidden]
         """Posts some HTML page links to; the hidden ones are only in feeds and sitemaps."""
         self.home_posts = HOME_POSTS
@@ -100,10 +104,12 @@ class BloggerBlog:
         """The post body as HTML blocks (the listing pages show the first three)."""
         w = self.world
         byline = "<p style='text-align: right;'><b>{}</b></p>"
+        added = [f"<p>{esc(p)}</p>" for p in w.changes.paragraphs(self.base + post.path)]
         if post.key == SEED_KEY:
             _title, lines, author, credit = seed_repost()
             return [
                 *(f"<p>{esc(p)}</p>" for p in lines),
+                *added,
                 byline.format(esc(author)),
                 f"<p>{esc(credit)}</p>",
             ]
@@ -113,6 +119,7 @@ class BloggerBlog:
                 f"<p><b>{esc(text.lead)}</b></p>",
                 self._image(post.key),
                 *(f"<p>{esc(p)}</p>" for p in text.paragraphs),
+                *added,
                 byline.format(esc(post.source.author)),
                 self._credit(post),
             ]
@@ -121,8 +128,13 @@ class BloggerBlog:
         return [
             self._image(post.key),
             *(f"<p>{esc(p)}</p>" for p in paras),
+            *added,
             byline.format(esc(post.author)),
         ]
+
+    def modified(self, post: Post) -> datetime:
+        """When ``post`` last changed (``World.edit``), else its publication time."""
+        return self.world.changes.modified(self.base + post.path, post.published)
 
     def _body(self, post: Post) -> str:
         return "\n".join(self.parts(post))
@@ -175,6 +187,7 @@ class BloggerBlog:
                 self.base + older.path if older else None,
             ),
             replies=self.replies(post),
+            modified=self.modified(post),
         )
         head = (
             f"<link rel='alternate' type='application/atom+xml' title='{esc(self.name)} - Atom' "
@@ -214,6 +227,15 @@ class BloggerBlog:
             pager=markup.pager(self.base, newer, older),
         )
         return self._page(title, f"{self.base}/", main + extra)
+
+    def notice(self, text: str) -> Response:
+        """The 200 page a deleted post's URL shows (``World.delete(url, how="soft")``)."""
+        main = (
+            "<div class='status-msg-wrap'><div class='status-msg-body'>"
+            f"{esc(text)}</div></div>\n<div class='blog-pager'><a class='home-link' "
+            f"href='{self.base}/'>Trang chủ</a></div>"
+        )
+        return self._page(f"{self.name}: {SOFT_TITLE}", f"{self.base}/", main)
 
     def static_page(self, path: str) -> Response:
         title = STATIC_PAGES[path]

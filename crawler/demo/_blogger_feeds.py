@@ -19,6 +19,8 @@ from crawler.demo import _text
 from crawler.demo._text import esc
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crawler.demo._comments import Comment
     from crawler.demo._model import Post
 
@@ -45,6 +47,8 @@ class BlogLike(Protocol):
 
     def body(self, post: Post) -> str: ...
 
+    def modified(self, post: Post) -> datetime: ...
+
     def replies(self, post: Post) -> tuple[Comment, ...]: ...
 
 
@@ -56,12 +60,13 @@ def _tag(blog: BlogLike, post: Post | None = None) -> str:
 def _entry(blog: BlogLike, post: Post) -> str:
     permalink = blog.base + post.path
     when = _text.iso(post.published, millis=True)
+    changed = _text.iso(blog.modified(post), millis=True)
     cats = "".join(
         f"<category scheme='http://www.blogger.com/atom/ns#' term='{esc(lb)}'/>"
         for lb in post.labels
     )
     return (
-        f"<entry><id>{_tag(blog, post)}</id><published>{when}</published><updated>{when}</updated>"
+        f"<entry><id>{_tag(blog, post)}</id><published>{when}</published><updated>{changed}</updated>"
         f"{cats}<title type='text'>{esc(post.title)}</title>"
         f"<content type='html'>{esc(blog.body(post))}</content>"
         f"<link rel='replies' type='application/atom+xml' "
@@ -106,7 +111,9 @@ def atom(blog: BlogLike, posts: list[Post], url: str, start: int, per: int) -> s
     """One page of an Atom posts feed at ``url`` (absolute, no query)."""
     chunk = posts[start - 1 : start - 1 + per]
     updated = (
-        _text.iso(posts[0].published, millis=True) if posts else "2012-01-01T00:00:00.000+07:00"
+        _text.iso(max(map(blog.modified, posts)), millis=True)
+        if posts
+        else "2012-01-01T00:00:00.000+07:00"
     )
     cats = "".join(f"<category term='{esc(lb)}'/>" for lb in blog.labels)
     entries = "\n".join(_entry(blog, p) for p in chunk)
@@ -128,7 +135,7 @@ def atom(blog: BlogLike, posts: list[Post], url: str, start: int, per: int) -> s
 def rss(blog: BlogLike, posts: list[Post], url: str, start: int, per: int) -> str:
     """The same page as RSS 2.0 (``?alt=rss``)."""
     chunk = posts[start - 1 : start - 1 + per]
-    newest = posts[0].published if posts else None
+    newest = max(map(blog.modified, posts)) if posts else None
     build = format_datetime(newest.astimezone(UTC), usegmt=True) if newest else ""
     items = "\n".join(
         f"<item><guid isPermaLink='false'>{_tag(blog, p)}</guid>"
@@ -137,6 +144,7 @@ def rss(blog: BlogLike, posts: list[Post], url: str, start: int, per: int) -> st
             f"<category domain='http://www.blogger.com/atom/ns#'>{esc(lb)}</category>"
             for lb in p.labels
         )
+        + _atom_updated(blog.modified(p), p)
         + f"<title>{esc(p.title)}</title><description>{esc(blog.body(p))}</description>"
         f"<link>{blog.base}{p.path}</link><author>noreply@blogger.com ({esc(p.author)})</author>"
         f"<thr:total>{len(blog.replies(p))}</thr:total></item>"
@@ -153,6 +161,13 @@ def rss(blog: BlogLike, posts: list[Post], url: str, start: int, per: int) -> st
         f"<generator>Blogger</generator>{_open_search(len(posts), start, per)}"
         f"{_next_link(url, True, start, per, len(posts))}\n{items}\n</channel></rss>"
     )
+
+
+def _atom_updated(modified: datetime, post: Post) -> str:
+    """An edited post's ``<atom:updated>`` in the RSS feed (none for the others)."""
+    if modified == post.published:
+        return ""
+    return f"<atom:updated>{_text.iso(modified, millis=True)}</atom:updated>"
 
 
 def single_entry(blog: BlogLike, post: Post) -> str:
@@ -203,7 +218,7 @@ def sitemap_page(blog: BlogLike, posts: list[Post], page: int) -> str | None:
         return None
     urls = "".join(
         f"<url><loc>{blog.base}{p.path}</loc>"
-        f"<lastmod>{p.published.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}</lastmod></url>"
+        f"<lastmod>{blog.modified(p).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}</lastmod></url>"
         for p in chunk
     )
     return (

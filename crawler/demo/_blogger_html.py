@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -109,7 +109,9 @@ def _classic_post(base: str, blog_id: int, post: Post, body: str) -> str:
 </div>"""
 
 
-def _modern_post(base: str, blog_id: int, post: Post, body: str) -> str:
+def _modern_post(
+    base: str, blog_id: int, post: Post, body: str, modified: datetime | None = None
+) -> str:
     permalink = base + post.path
     labels = "".join(
         f"<a href='{label_url(base, lb)}' rel='tag'>{esc(lb)}</a>" for lb in post.labels
@@ -122,6 +124,8 @@ def _modern_post(base: str, blog_id: int, post: Post, body: str) -> str:
         "datePublished": when,
         "author": {"@type": "Person", "name": post.author},
     }
+    if modified is not None and modified != post.published:  # an edited post (World.edit)
+        ld["dateModified"] = _text.iso(modified)
     return f"""<article class='post-outer-container'>
 <div class='post-outer'>
 <div class='post'>
@@ -143,9 +147,17 @@ def _modern_post(base: str, blog_id: int, post: Post, body: str) -> str:
 </div>"""
 
 
-def post_block(base: str, blog_id: int, post: Post, body: str, *, modern: bool) -> str:
+def post_block(
+    base: str,
+    blog_id: int,
+    post: Post,
+    body: str,
+    *,
+    modern: bool,
+    modified: datetime | None = None,
+) -> str:
     if modern:
-        return _modern_post(base, blog_id, post, body) + "\n</article>"
+        return _modern_post(base, blog_id, post, body, modified) + "\n</article>"
     return _classic_post(base, blog_id, post, body)
 
 
@@ -177,6 +189,7 @@ def single(
     modern: bool,
     pager: str,
     replies: tuple[Comment, ...] = (),
+    modified: datetime | None = None,
 ) -> str:
     """A post page: the post, its comment block and form, then the pager."""
     comments_feed = f"{base}/feeds/{post.post_id}/comments/default"
@@ -203,7 +216,8 @@ def single(
             1,
         )
         comments = comments.removesuffix("</div>") + "</section>"
-        block = post_block(base, blog_id, post, body, modern=True).removesuffix("\n</article>")
+        block = post_block(base, blog_id, post, body, modern=True, modified=modified)
+        block = block.removesuffix("\n</article>")
         main = f"<div class='blog-posts hfeed container'>\n{block}\n{comments}\n</article>\n</div>"
     else:
         date_header = _text.blogger_date(post.published)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from crawler.demo import _media, _response, _text
+from crawler.demo._changes import SOFT_TITLE
 from crawler.demo._model import NEWS_HOST, NEWS_NAME, Article
 from crawler.demo._text import SECTIONS, esc
 
@@ -100,6 +101,13 @@ def article_list(arts: list[Article], css_class: str = "list-news") -> str:
     return f'<ul class="{css_class}">\n{items}\n</ul>'
 
 
+def _modified_meta(published: str, modified: str) -> str:
+    """``article:modified_time``, only for an edited article."""
+    if modified == published:
+        return ""
+    return f'<meta property="article:modified_time" content="{modified}">\n'
+
+
 def share_links(art: Article) -> str:
     """Print view and tracked share links: duplicates of the article a naive crawler fetches."""
     items = " ".join(
@@ -112,15 +120,21 @@ def share_links(art: Article) -> str:
 class NewsSite:
     """Routes for thoisu.test that are not special cases."""
 
+    server = "nginx"
+
     def __init__(self, world: World) -> None:
         self.world = world
+        gone = world.changes.deleted
+        self.articles = [a for a in (*world.articles, *world.changes.articles) if a.url not in gone]
+        """The articles served now, oldest first: the generated ones, less the deleted, and
+        the added ones (``World.delete``/``World.add``)."""
         self.by_section: dict[str, list[Article]] = {key: [] for key in SECTIONS}
         self.by_month: dict[str, list[Article]] = {}
-        for art in world.articles:
+        for art in self.articles:
             self.by_section[art.section].append(art)
             self.by_month.setdefault(f"{art.published.year}-{art.published.month}", []).append(art)
-        self.by_id = {art.id: art for art in world.articles}
-        self.visible = [a for a in world.articles if a.index not in world.hidden_news]
+        self.by_id = {art.id: art for art in self.articles}
+        self.visible = [a for a in self.articles if a.index not in world.hidden_news]
         """Articles some HTML page links to; the hidden ones are only in sitemaps and RSS."""
         self.newest = self.visible[::-1]
 
@@ -202,17 +216,25 @@ class NewsSite:
                     picks.append(index)
             if len(picks) >= count:
                 break
-        return [self.world.articles[i] for i in picks if i not in self.world.hidden_news]
+        arts = self.world.articles
+        gone = self.world.changes.deleted
+        return [
+            arts[i] for i in picks if i not in self.world.hidden_news and arts[i].url not in gone
+        ]
+
+    def modified(self, art: Article) -> datetime:
+        """When ``art`` last changed (``World.edit``), else its publication time."""
+        return self.world.changes.modified(art.url, art.published)
 
     def _article_head(self, art: Article, text: ArticleText) -> str:
         """Canonical, Open Graph, ``article:published_time`` and a JSON-LD NewsArticle."""
-        when = _text.iso(art.published)
+        when, modified = _text.iso(art.published), _text.iso(self.modified(art))
         ld = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": art.title,
             "datePublished": when,
-            "dateModified": when,
+            "dateModified": modified,
             "author": {"@type": "Person", "name": art.author},
             "publisher": {"@type": "Organization", "name": NEWS_NAME},
             "image": [BASE + image_path(art, 1)],
@@ -228,7 +250,7 @@ class NewsSite:
 <meta property="og:image" content="{BASE}{image_path(art, 1)}">
 <meta property="og:site_name" content="{NEWS_NAME}">
 <meta property="article:published_time" content="{when}">
-<meta property="article:section" content="{esc(SECTIONS[art.section])}">
+{_modified_meta(when, modified)}<meta property="article:section" content="{esc(SECTIONS[art.section])}">
 <script type="application/ld+json">{ld_json}</script>
 """
 
@@ -243,7 +265,7 @@ class NewsSite:
 <figure class="image"><img src="{image_path(art, 1)}" alt="{esc(art.title)}" width="32" height="24">
 <figcaption>{esc(text.caption)}</figcaption></figure>
 <div class="fck_detail">
-{_text.paras_html(list(text.paragraphs))}
+{_text.paras_html([*text.paragraphs, *self.world.changes.paragraphs(art.url)])}
 <p class="author"><strong>{esc(art.author)}</strong></p>
 </div>
 <img class="icon" src="{image_path(art, 2)}" alt="" width="32" height="24">
@@ -252,12 +274,18 @@ class NewsSite:
 <section class="related"><h3>Tin liên quan</h3>
 {article_list(self.related(art), "related")}
 </section>"""
-        modified = (("Last-Modified", format_datetime(art.published.astimezone(UTC), usegmt=True)),)
+        changed = self.modified(art).astimezone(UTC)
+        modified = (("Last-Modified", format_datetime(changed, usegmt=True)),)
         return _response.page(shell(f"{art.title} - {NEWS_NAME}", content, head), headers=modified)
 
     def plain(self, title: str, body: str) -> Response:
         """A page under a path robots.txt forbids (the footer links to it all the same)."""
         return _response.page(shell(f"{title} - {NEWS_NAME}", f"<h1>{title}</h1>\n{body}"))
+
+    def notice(self, text: str) -> Response:
+        """The 200 page a deleted article's URL shows (``World.delete(url, how="soft")``)."""
+        content = f'<h1 class="title-box">{esc(text)}</h1>\n<p><a href="/">Về trang chủ</a></p>'
+        return _response.page(shell(f"{SOFT_TITLE} - {NEWS_NAME}", content))
 
     def image(self, name: str) -> Response | None:
         stem = name.removesuffix(".jpg")

@@ -3,7 +3,8 @@
 ``robots.txt`` names the sitemap index (``/sitemap.xml`` -> one ``/sitemaps/news-YYYY-M.xml``
 per month) and the Google News sitemap (``/sitemaps/google-news.xml``, the newest
 ``NEWS_SITEMAP_ITEMS`` articles, ``xmlns:news``). Every ``<url>`` has a ``<lastmod>``: the
-article's publication time (it is never modified). Hidden articles are listed here and
+article's publication time, or its edit time once ``World.edit`` changed it (an edited
+article's RSS item gets an ``<atom:updated>`` too). Hidden articles are listed here and
 in the RSS feeds, and on no HTML page.
 """
 
@@ -18,6 +19,8 @@ from crawler.demo._news import BASE, article_text
 from crawler.demo._text import SECTIONS, esc
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crawler.demo._model import Article
     from crawler.demo._news import NewsSite
     from crawler.demo._response import Response
@@ -40,12 +43,13 @@ def robots() -> Response:
 def sitemap_index(site: NewsSite) -> Response:
     entries = [
         f"<sitemap><loc>{BASE}/sitemaps/news-{month}.xml</loc>"
-        f"<lastmod>{_text.iso(arts[-1].published)}</lastmod></sitemap>"
+        f"<lastmod>{_text.iso(max(map(site.modified, arts)))}</lastmod></sitemap>"
         for month, arts in site.by_month.items()
     ]
+    newest = site.articles[::-1][:NEWS_SITEMAP_ITEMS]
     entries.append(
         f"<sitemap><loc>{BASE}{GOOGLE_NEWS}</loc>"
-        f"<lastmod>{_text.iso(site.world.articles[-1].published)}</lastmod></sitemap>"
+        f"<lastmod>{_text.iso(max(map(site.modified, newest)))}</lastmod></sitemap>"
     )
     return _response.xml(
         f"{_HEAD}<sitemapindex {_SM}>\n" + "\n".join(entries) + "\n</sitemapindex>\n"
@@ -60,7 +64,8 @@ def month_sitemap(site: NewsSite, name: str) -> Response | None:
     if not arts or not name.endswith(".xml"):
         return None
     entries = "\n".join(
-        f"<url><loc>{a.url}</loc><lastmod>{_text.iso(a.published)}</lastmod></url>" for a in arts
+        f"<url><loc>{a.url}</loc><lastmod>{_text.iso(site.modified(a))}</lastmod></url>"
+        for a in arts
     )
     return _response.xml(f"{_HEAD}<urlset {_SM}>\n{entries}\n</urlset>\n")
 
@@ -68,11 +73,11 @@ def month_sitemap(site: NewsSite, name: str) -> Response | None:
 def google_news(site: NewsSite) -> Response:
     """The newest articles in Google's News sitemap format (with their ``lastmod`` too)."""
     entries = "\n".join(
-        f"<url><loc>{a.url}</loc><lastmod>{_text.iso(a.published)}</lastmod><news:news>"
+        f"<url><loc>{a.url}</loc><lastmod>{_text.iso(site.modified(a))}</lastmod><news:news>"
         f"<news:publication><news:name>{NEWS_NAME}</news:name><news:language>vi</news:language>"
         f"</news:publication><news:publication_date>{_text.iso(a.published)}"
         f"</news:publication_date><news:title>{esc(a.title)}</news:title></news:news></url>"
-        for a in site.world.articles[::-1][:NEWS_SITEMAP_ITEMS]
+        for a in site.articles[::-1][:NEWS_SITEMAP_ITEMS]
     )
     return _response.xml(
         f"{_HEAD}<urlset {_SM} "
@@ -82,7 +87,7 @@ def google_news(site: NewsSite) -> Response:
 
 
 def rss(site: NewsSite, name: str) -> Response | None:
-    newest = site.world.articles[::-1]
+    newest = site.articles[::-1]
     if name == "tin-moi-nhat":
         arts, title = newest[:RSS_ITEMS], "Tin mới nhất"
     elif name in SECTIONS:
@@ -91,8 +96,11 @@ def rss(site: NewsSite, name: str) -> Response | None:
         return None
     items = "\n".join(_rss_item(site, a) for a in arts)
     channel_link = f"{BASE}/" if name == "tin-moi-nhat" else f"{BASE}/{name}/"
+    # An edited article's item says when it changed in <atom:updated>, as Blogger's do.
+    edited = any(site.modified(a) != a.published for a in arts)
+    atom = ' xmlns:atom="http://www.w3.org/2005/Atom"' if edited else ""
     return _response.xml(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"{atom}>\n<channel>\n'
         f"<title>{esc(title)} - {NEWS_NAME}</title>\n<link>{channel_link}</link>\n"
         f"<description>{esc(title)}</description>\n<language>vi</language>\n"
         f"{items}\n</channel>\n</rss>\n",
@@ -106,7 +114,15 @@ def _rss_item(site: NewsSite, art: Article) -> str:
         f"<item><title>{esc(art.title)}</title><link>{art.url}</link>"
         f'<guid isPermaLink="true">{art.url}</guid>'
         f"<description>{esc(lead)}</description>"
-        f"<pubDate>{format_datetime(art.published)}</pubDate></item>"
+        f"<pubDate>{format_datetime(art.published)}</pubDate>{_updated(site.modified(art), art)}"
+        "</item>"
+    )
+
+
+def _updated(modified: datetime, art: Article) -> str:
+    """``<atom:updated>`` for an edited article (none for the others)."""
+    return (
+        "" if modified == art.published else f"<atom:updated>{_text.iso(modified)}</atom:updated>"
     )
 
 

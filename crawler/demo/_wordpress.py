@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 from crawler.demo import _media, _response, _text
 from crawler.demo import _wordpress_api as api
 from crawler.demo import _wordpress_html as markup
+from crawler.demo._changes import SOFT_TITLE, served
 from crawler.demo._comments import comments_for
 from crawler.demo._model import NEWS_NAME, make_posts, pick_hidden, wordpress_path
 from crawler.demo._news import article_text
@@ -24,6 +25,8 @@ from crawler.demo._text import esc
 from crawler.demo._wordpress_api import PER_PAGE
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crawler.demo._comments import Comment
     from crawler.demo._model import BlogSpec, Post
     from crawler.demo._response import Response
@@ -39,10 +42,13 @@ class WordPressBlog:
         self.base, self.name = f"http://{spec.host}", spec.name
         self.server = "nginx"
         self.forbidden = LOCKED_FORBIDDEN if locked else FORBIDDEN
-        self.posts = make_posts(spec, world.articles, world.seed, wordpress_path)
-        oldest_first = self.posts[::-1]
-        hidden = pick_hidden(list(range(len(oldest_first))), len(self.posts))
+        generated = make_posts(spec, world.articles, world.seed, wordpress_path)
+        oldest_first = generated[::-1]
+        hidden = pick_hidden(list(range(len(oldest_first))), len(generated))
         self.hidden = {oldest_first[k].key for k in hidden}
+        self.generated = generated
+        """The posts as generated, before any change (``World.delete``, ``World.add``)."""
+        self.posts = served(generated, world.changes, self.base)
         self.visible = [p for p in self.posts if p.key not in self.hidden]
         """Posts some HTML page links to; the hidden ones are only in the feed, API and sitemap."""
         self.by_path = {p.path: p for p in self.posts}
@@ -61,19 +67,24 @@ class WordPressBlog:
             f'{post.published:%Y/%m}/{post.key}.jpg" width="32" height="24" alt=""></p>'
         )
 
+    def modified(self, post: Post) -> datetime:
+        """When ``post`` last changed (``World.edit``), else its publication time."""
+        return self.world.changes.modified(self.base + post.path, post.published)
+
     def _body(self, post: Post) -> str:
         w = self.world
+        added = list(w.changes.paragraphs(self.base + post.path))
         if post.source is None:
             r = _text.rng(w.seed, self.spec.host, "own-body", post.key)
             paras = _text.paragraphs(r, "kinh-te", r.randint(3, 5), w.body_bytes)
-            return self._image(post) + "\n" + _text.paras_html(paras)
+            return self._image(post) + "\n" + _text.paras_html(paras + added)
         art = post.source
         text = article_text(w.seed, art, w.body_bytes)
         return "\n".join(
             (
                 f"<p><strong>{esc(text.lead)}</strong></p>",
                 self._image(post),
-                _text.paras_html(list(text.paragraphs)),
+                _text.paras_html([*text.paragraphs, *added]),
                 f"<p><em>{esc(art.author)}</em></p>",
                 f'<p>Nguồn: <a href="{art.url}">{NEWS_NAME}</a></p>',
             )
@@ -114,6 +125,15 @@ class WordPressBlog:
         return markup.document(
             self, f"{post.title} | {self.name}", body_class, content, markup.post_head(self, post)
         )
+
+    def notice(self, text: str) -> Response:
+        """The 200 page a deleted post's URL shows (``World.delete(url, how="soft")``)."""
+        content = (
+            '<article id="post-0" class="post error404 no-results not-found">'
+            f'<header class="entry-header"><h1 class="entry-title">{esc(text)}</h1></header>'
+            "</article>"
+        )
+        return markup.document(self, f"{SOFT_TITLE} | {self.name}", "error404", content)
 
     def listing(self, posts: list[Post], page: int, base_path: str, title: str) -> Response | None:
         chunk = posts[(page - 1) * PER_PAGE : page * PER_PAGE]

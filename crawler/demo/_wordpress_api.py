@@ -20,6 +20,8 @@ from crawler.demo._response import Response
 from crawler.demo._text import esc
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crawler.demo._model import Post
     from crawler.demo._response import Headers
     from crawler.demo._wordpress import WordPressBlog
@@ -40,6 +42,7 @@ def feed(blog: WordPressBlog, page: int) -> Response | None:
         f"<comments>{blog.base}{p.path}#respond</comments>"
         f"<dc:creator><![CDATA[{p.author}]]></dc:creator>"
         f"<pubDate>{format_datetime(p.published.astimezone(UTC), usegmt=True)}</pubDate>"
+        f"{_atom_updated(blog.modified(p), p)}"
         f"<category><![CDATA[{p.labels[0]}]]></category>"
         f'<guid isPermaLink="false">{blog.base}/?p={p.post_id}</guid>'
         f"<description><![CDATA[{blog.excerpt(p)}]]></description>"
@@ -47,7 +50,8 @@ def feed(blog: WordPressBlog, page: int) -> Response | None:
         "<slash:comments>0</slash:comments></item>"
         for p in chunk
     )
-    build = format_datetime(blog.posts[0].published.astimezone(UTC), usegmt=True)
+    newest = max(map(blog.modified, blog.posts))
+    build = format_datetime(newest.astimezone(UTC), usegmt=True)
     text = (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
@@ -62,10 +66,22 @@ def feed(blog: WordPressBlog, page: int) -> Response | None:
     return _response.xml(text, "application/rss+xml; charset=UTF-8")
 
 
+def _atom_updated(modified: datetime, post: Post) -> str:
+    """An edited post's ``<atom:updated>`` (WordPress's RSS has none; the demo's tells)."""
+    if modified == post.published:
+        return ""
+    return f"<atom:updated>{_text.iso(modified)}</atom:updated>"
+
+
 def rest_post(blog: WordPressBlog, post: Post) -> dict[str, object]:
     local, utc = (
         post.published.replace(tzinfo=None),
         post.published.astimezone(UTC).replace(tzinfo=None),
+    )
+    changed = blog.modified(post)
+    changed_local, changed_utc = (
+        changed.replace(tzinfo=None),
+        changed.astimezone(UTC).replace(tzinfo=None),
     )
     slug = post.path.rstrip("/").rsplit("/", 1)[1]
     cat_ids = sorted(blog.categories)
@@ -74,8 +90,8 @@ def rest_post(blog: WordPressBlog, post: Post) -> dict[str, object]:
         "date": local.isoformat(),
         "date_gmt": utc.isoformat(),
         "guid": {"rendered": f"{blog.base}/?p={post.post_id}"},
-        "modified": local.isoformat(),
-        "modified_gmt": utc.isoformat(),
+        "modified": changed_local.isoformat(),
+        "modified_gmt": changed_utc.isoformat(),
         "slug": slug,
         "status": "publish",
         "type": "post",
@@ -127,7 +143,7 @@ def sitemap(blog: WordPressBlog, name: str) -> Response | None:
         return None
     n = int(number)
     urls = "".join(
-        f"<url><loc>{blog.base}{p.path}</loc><lastmod>{_text.iso(p.published)}</lastmod></url>"
+        f"<url><loc>{blog.base}{p.path}</loc><lastmod>{_text.iso(blog.modified(p))}</lastmod></url>"
         for p in blog.posts[(n - 1) * SITEMAP_PAGE : n * SITEMAP_PAGE]
     )
     return _response.xml(

@@ -15,6 +15,8 @@ from crawler.demo._text import esc
 from crawler.demo._wordpress_api import VERSION
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crawler.demo._model import Post
     from crawler.demo._response import Response
     from crawler.demo._wordpress import WordPressBlog
@@ -151,7 +153,15 @@ def post_head(blog: WordPressBlog, post: Post) -> str:
         f"<link rel='shortlink' href='{blog.base}/?p={post.post_id}' />\n"
         f'<link rel="amphtml" href="{blog.base}{post.path}amp/" />\n'
         f'<meta property="article:published_time" content="{_text.iso(post.published)}" />\n'
+        + _modified_meta(blog.modified(post), post)
     )
+
+
+def _modified_meta(modified: datetime, post: Post) -> str:
+    """``article:modified_time``, only for an edited post (``World.edit``)."""
+    if modified == post.published:
+        return ""
+    return f'<meta property="article:modified_time" content="{_text.iso(modified)}" />\n'
 
 
 def listing_item(blog: WordPressBlog, p: Post) -> str:

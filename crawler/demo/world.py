@@ -17,6 +17,10 @@ forbids yet the pages link to (``forbidden``).
 Construction computes only ids, slugs, titles and dates; a page is rendered when asked
 for (``World.respond``) and a few hundred are kept in an LRU cache. Same arguments, same
 bytes: nothing reads the clock or an unseeded random source.
+
+Between crawls a test may change the world (``edit``, ``delete``, ``restore``, ``add``,
+``tick``): every page and list shows the change at once, and the same calls give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ import functools
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.demo import _news_feeds, _response, _traps, _variants
+from crawler.demo import _chrome, _news_feeds, _response, _traps, _variants
 from crawler.demo._blogger import SEED_KEY, BloggerBlog
 from crawler.demo._blogger_routes import FORBIDDEN as BLOGGER_FORBIDDEN
 from crawler.demo._cases import CaseRoutes, case_paths
+from crawler.demo._changes import Changes
 from crawler.demo._model import (
     MAX_SIZE,
     NEWS_HOST,
@@ -39,6 +44,7 @@ from crawler.demo._model import (
 )
 from crawler.demo._news import NewsSite
 from crawler.demo._wordpress import WordPressBlog
+from crawler.demo._world_changes import WorldChangesMixin
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,8 +68,12 @@ _PAGE_OVERHEAD = 3000  # bytes of an article page that are not body paragraphs
 _LINK_BYTES = 150  # bytes per related-article list item
 
 
-class World:
-    """A deterministic set of sites; ``size`` is the number of news articles."""
+class World(WorldChangesMixin):
+    """A deterministic set of sites; ``size`` is the number of news articles.
+
+    Tests change it between crawls with ``edit``, ``delete``, ``restore``, ``add`` and
+    ``tick`` (``_world_changes``).
+    """
 
     def __init__(
         self,
@@ -84,6 +94,14 @@ class World:
         self.articles: list[Article] = make_articles(size, seed)
         self.hidden_news = _hidden_news(size)
         """Indices of the articles only the sitemaps and RSS feeds name."""
+        self.changes = Changes()
+        """What ``edit``, ``delete``, ``add`` and ``tick`` changed since construction."""
+        self._build()
+        self.respond: Callable[[str, str], Response | None]
+        self.respond = functools.lru_cache(maxsize=256)(self._respond)
+
+    def _build(self) -> None:
+        """The sites, from the articles and the changes so far (cheap: no page is rendered)."""
         self.news = NewsSite(self)
         self._cases = CaseRoutes(self, self.news)
         self._news_traps = _traps.NewsTraps(self.news.visible)
@@ -105,8 +123,11 @@ class World:
             WORDPRESS: self.wordpress,
             DIEN_DAN: self.dien_dan,
         }
-        self.respond: Callable[[str, str], Response | None]
-        self.respond = functools.lru_cache(maxsize=256)(self._respond)
+
+    def _changed(self) -> None:
+        """Rebuild the sites and forget every rendered page: the change shows at once."""
+        self._build()
+        self.respond.cache_clear()  # type: ignore[attr-defined]
 
     @property
     def hosts(self) -> list[str]:
@@ -128,15 +149,15 @@ class World:
         return f"http://{BLOGGER_CLASSIC}{self.blogger_classic.by_key[SEED_KEY].path}"
 
     def article_urls(self, host: str) -> list[str]:
-        """Every article (news) or post (blogs) URL of ``host``, oldest first."""
+        """Every article (news) or post (blogs) URL of ``host`` served now, oldest first."""
         if host == NEWS:
-            return [art.url for art in self.articles]
+            return [art.url for art in self.news.articles]
         return [f"http://{host}{post.path}" for post in reversed(self._blog(host).posts)]
 
     def hidden_urls(self, host: str) -> list[str]:
         """Posts of ``host`` linked from no HTML page (only feeds, sitemaps, API), oldest first."""
         if host == NEWS:
-            return [a.url for a in self.articles if a.index in self.hidden_news]
+            return [a.url for a in self.news.articles if a.index in self.hidden_news]
         blog = self._blog(host)
         return [f"http://{host}{p.path}" for p in reversed(blog.posts) if p.key in blog.hidden]
 
@@ -200,7 +221,16 @@ class World:
 
     def _respond(self, host: str, target: str) -> Response | None:
         """The response for ``target`` (path and query) on ``host``; None for an unknown host."""
+        found = self._route(host, target)
+        stamp = self.changes.stamp
+        return _chrome.stamped(found, stamp) if found is not None and stamp else found
+
+    def _route(self, host: str, target: str) -> Response | None:
         path, _, query = target.partition("?")
+        how = self.changes.deleted.get(f"http://{host}{path}")
+        if how is not None:
+            site = self.news if host == NEWS else self._blog(host)
+            return _chrome.removed(how, host, site.server, site.notice)
         if host == NEWS:
             found = (
                 self._news_traps.respond(path, query)
