@@ -37,6 +37,8 @@ from crawler._monitor_stats import (
     JUDGED_STATUSES,
     RUN_STATS,
     ProgressTracker,
+    RunStat,
+    SourceStat,
     run_stats,
     source_stats,
 )
@@ -52,24 +54,7 @@ __all__ = ["Finding", "Monitor", "MonitorConfig", "MonitorOverride", "ProgressTr
 
 Op = Literal[">", ">=", "<", "<=", "==", "!="]
 Severity = Literal["info", "warning", "error", "critical"]
-Stat = Literal[
-    "failed",
-    "timed_out",
-    "pages",
-    "archived_bytes",
-    "articles_new",
-    "articles_changed",
-    "articles",
-    "errors",
-    "error_ratio",
-    "dated_share",
-    "authored_share",
-    "dated_share_drop",
-    "authored_share_drop",
-    "duration_minutes",
-    "minutes_without_progress",
-    "minutes_overdue",
-]
+Stat = RunStat | SourceStat
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
