@@ -124,7 +124,7 @@ class RunRow(Base):
 
 class CaptureRow(Base):
     __tablename__ = "captures"
-    __table_args__ = (Index(None, "url"), Index(None, "payload_digest"))
+    __table_args__ = (Index(None, "url"), Index(None, "payload_digest"), Index(None, "run_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
@@ -185,7 +185,11 @@ class ArticleVersionRow(Base):
     """One distinct body of one article, with every field of the ``Article``."""
 
     __tablename__ = "article_versions"
-    __table_args__ = (UniqueConstraint("article_id", "body_hash"), Index(None, "capture_id"))
+    __table_args__ = (
+        UniqueConstraint("article_id", "body_hash"),
+        Index(None, "capture_id"),
+        Index(None, "url"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
