@@ -396,12 +396,6 @@ def test_a_sweep_finds_deleted_posts_the_source_names(tmp_path, host, family):
     _removals(tmp_path, host, family, seed_deleted=True)
 
 
-@pytest.mark.xfail(
-    reason="crawler bug: a full sweep requests only what pages and lists name now, never the "
-    "known article URLs, so a post deleted from every list and link is never fetched again "
-    "and gets no removed event",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("host", "family"), [(BLOGGER_CLASSIC, "blogger"), (WORDPRESS, "wordpress")]
 )

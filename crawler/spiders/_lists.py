@@ -63,6 +63,9 @@ class PostListsMixin:
     def seen_before(self, url: str) -> bool:
         raise NotImplementedError
 
+    def is_seen(self, url: str) -> bool:
+        raise NotImplementedError
+
     def parse(self, response: Response) -> Iterable[Any]:
         raise NotImplementedError
 
@@ -110,10 +113,13 @@ class PostListsMixin:
     def _posts(self, listed: Iterable[Listed]) -> Iterator[Request]:
         for post in listed:
             url = canonical_url(post.url)
-            if self.seen_before(url):
+            if self.is_seen(url):
                 continue
             request = self.page_request(post.url, url, self.parse, "post", post.lastmod)
             if request is not None:
+                # Seen only once asked for: a list without dates (WordPress's RSS) must
+                # not hide an edit that a later list (the sitemap) dates.
+                self.seen_before(url)
                 yield request
 
     def parse_linked_list(self, response: Response) -> Iterator[Request]:

@@ -15,7 +15,8 @@ Stats: ``discovery/<family>/<kind>`` (responses by kind: seed, post, listing, fe
 sitemap, api, asset), ``discovery/variants_folded``, ``discovery/duplicates_skipped``,
 ``discovery/traps_avoided`` (and ``.../<rule>``), ``discovery/out_of_scope``,
 ``discovery/host_limit``, ``discovery/comment_feeds_skipped``, ``discovery/family/<host>``;
-``recrawl/sweep`` (full or incremental: ``crawler.sweep``), ``recrawl/unchanged_skipped``; Scrapy's ``robotstxt/forbidden``.
+``recrawl/sweep`` (full or incremental: ``crawler.sweep``), ``recrawl/unchanged_skipped``,
+``recrawl/known_requested`` (known articles a full sweep asked for); Scrapy's ``robotstxt/forbidden``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ _REQUISITES = (
 _SRCSET = "//img/@srcset | //source/@srcset"
 _CSS_URL = re.compile(rb"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 KIND = "archivist_kind"  # request meta: what the spider expects the response to be
+_KNOWN_PRIORITY = -10  # known articles after lists and links, which may name them first
 
 
 def apply_source(settings: BaseSettings, source: Source, run_id: str) -> None:
@@ -146,6 +148,22 @@ class ArchivistSpider(PostListsMixin, Spider):
             if self.source.robots != "obey":
                 for request in self.robots_requests(url):
                     yield request
+        if self.sweep.full:
+            for request in self._known_articles():
+                yield request
+
+    def _known_articles(self) -> Iterator[Request]:
+        """A full sweep asks for every article known from earlier runs, named anywhere or
+        not: a post taken off every list and page is still checked, and its 404 seen."""
+        assert self.crawler.stats is not None
+        for url in sorted(self.sweep.known):
+            if url in self._seen:
+                continue
+            request = self.page_request(url, url, self.parse, "post")
+            if request is not None:
+                self._seen.add(url)
+                self.crawler.stats.inc_value("recrawl/known_requested")
+                yield request.replace(priority=_KNOWN_PRIORITY)
 
     def _sweep_state(self) -> Path:
         home = Path(self.crawler.settings.get("ARCHIVIST_HOME") or "data")
@@ -331,6 +349,9 @@ class ArchivistSpider(PostListsMixin, Spider):
         if lastmod:
             meta["archivist_lastmod"] = lastmod
         return Request(url, callback=callback, meta=meta)
+
+    def is_seen(self, url: str) -> bool:
+        return url in self._seen
 
     def seen_before(self, url: str) -> bool:
         """Marks ``url`` seen; True if it already was."""
