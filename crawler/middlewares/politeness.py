@@ -58,6 +58,7 @@ class RetryAfterMiddleware:
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("POLITENESS_MAX_RETRY_AFTER", 600.0)
         self._saved_delay: dict[str, float] = {}
+        self._held_until: dict[str, float] = {}
         self._backoff: dict[str, float] = {}
         self._given_up: set[str] = set()
 
@@ -76,7 +77,9 @@ class RetryAfterMiddleware:
         if slot is None or key is None:
             return response
         if response.status not in {429, 503}:
-            if key in self._saved_delay:
+            # Back to the slot's own delay once the wait is over: an answer to a request
+            # that was already on its way during the wait must not cut it short.
+            if key in self._saved_delay and time.monotonic() >= self._held_until.get(key, 0):
                 slot.delay = self._saved_delay.pop(key)
                 self._backoff.pop(key, None)
             return response
@@ -103,6 +106,7 @@ class RetryAfterMiddleware:
         self._saved_delay.setdefault(key, slot.delay)
         slot.delay = max(slot.delay, wait)
         slot.lastseen = time.monotonic()  # the clock Scrapy's slots use
+        self._held_until[key] = slot.lastseen + wait
         stats.inc_value("politeness/waited_seconds", round(wait))
         return response
 
