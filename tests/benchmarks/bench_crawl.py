@@ -63,7 +63,8 @@ def serve(size: int, page_bytes: int, links: int) -> None:
             log = server.log
             server.clear_log()
             pages = [e for e in log if not e.target.split("?")[0].endswith(REQUISITE)]
-            print(json.dumps({"responses": len(log), "pages": len(pages)}), flush=True)
+            cpu = time.process_time()
+            print(json.dumps({"responses": len(log), "pages": len(pages), "cpu": cpu}), flush=True)
 
 
 class Server:
@@ -75,12 +76,15 @@ class Server:
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.proxy = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
+        self.cpu = 0.0
 
-    def served(self) -> tuple[int, int]:
+    def served(self) -> tuple[int, int, float]:
+        """Responses and pages served, and the server's CPU seconds, since the last call."""
         assert self.proc.stdout is not None
         self.proc.send_signal(signal.SIGUSR1)
         counts = json.loads(self.proc.stdout.readline())
-        return counts["responses"], counts["pages"]
+        cpu, self.cpu = counts["cpu"] - self.cpu, counts["cpu"]
+        return counts["responses"], counts["pages"], cpu
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -112,10 +116,23 @@ COMMON = [
 ]
 
 
+EXTRACT_WORKERS = 0  # --extract-workers
+
+
+def trap_patterns() -> list[str]:
+    """The news site's endless traps (calendar, nested sections...), which a plain
+    CrawlSpider would follow for ever; the archiving crawl refuses them by itself."""
+    sys.path.insert(0, str(ROOT))
+    from crawler.demo import World
+
+    return World(1).trap_patterns("thoisu.test")
+
+
 def bare_scrapy(work: Path, proxy: str) -> Measured:
     env = {**base_env(), "http_proxy": proxy, "PYTHONPATH": str(ROOT)}
     spider = str(Path(__file__).with_name("bare_spider.py"))
     command = [sys.executable, "-m", "scrapy", "runspider", spider, *COMMON]
+    command += ["-a", "deny=" + json.dumps(trap_patterns())]
     command += ["-s", "ROBOTSTXT_OBEY=1", "-s", f"LOG_FILE={work / 'bare.log'}"]
     return measure("bare Scrapy (CrawlSpider)", command, work, env)
 
@@ -137,10 +154,11 @@ def _archivist(work: Path, proxy: str, *, extract: bool) -> Measured:
     )
     env = {**base_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
-    command += [*COMMON, "-s", f"ARCHIVIST_HOME={work / 'data'}"]
+    command += [*COMMON, "-s", f"ARCHIVIST_HOME={work / ('data-extract' if extract else 'data')}"]
     command += ["-s", f"LOG_FILE={work / 'archiving.log'}"]
     command += ["-s", "ROUTE_PROXIES=" + json.dumps({".test": proxy})]
     command += ["-s", f"EXTRACT_ENABLED={int(extract)}"]
+    command += ["-s", f"EXTRACT_WORKERS={EXTRACT_WORKERS}"]
     name = "archivist + extraction" if extract else "archivist (WARC capture)"
     return measure(name, command, work, env)
 
@@ -151,9 +169,20 @@ def wget(work: Path, proxy: str) -> Measured | None:
         return None
     command = ["wget", "--recursive", "--level=inf", "--no-verbose", "--delete-after"]
     command += ["-e", "robots=on", "-e", "use_proxy=yes", "-e", f"http_proxy={proxy}"]
+    # POSIX regexes: the same traps as the bare spider's deny list, without (?:...).
+    traps = "|".join(p.replace("(?:", "(") for p in trap_patterns())
+    command += ["--reject-regex", traps]
     command += [f"--warc-file={work / 'wget'}", "--directory-prefix", str(work / "wget-files")]
     command += ["--output-file", str(work / "wget.log"), HOME_URL]
     return measure("wget --warc-file", command, work, base_env())
+
+
+WAYS = {
+    "bare": bare_scrapy,
+    "archiving": archiving,
+    "extracting": archiving_extracting,
+    "wget": wget,
+}
 
 
 def report(outcomes: list[Outcome]) -> None:
@@ -169,7 +198,7 @@ def report(outcomes: list[Outcome]) -> None:
     bare = outcomes[0]
     for o in outcomes[1:]:
         print(
-            f"{o.way} / bare Scrapy: pages/s x{o.rate / bare.rate:.2f}, "
+            f"{o.way} / {bare.way}: pages/s x{o.rate / bare.rate:.2f}, "
             f"CPU-ms/page x{o.cpu_ms / bare.cpu_ms:.2f}, "
             f"peak RSS x{o.peak_rss_kb / bare.peak_rss_kb:.2f}"
         )
@@ -182,8 +211,16 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--page-bytes", type=int, default=50_000)
     parser.add_argument("--links", type=int, default=50)
+    parser.add_argument(
+        "--ways", default="bare,archiving,extracting,wget", help="which ways to run, in order"
+    )
+    parser.add_argument(
+        "--extract-workers", type=int, default=0, help="EXTRACT_WORKERS (0: the default)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global EXTRACT_WORKERS  # noqa: PLW0603 - a command-line option, set once
+    EXTRACT_WORKERS = args.extract_workers
     if args.serve:
         serve(args.size, args.page_bytes, args.links)
         return
@@ -196,13 +233,18 @@ def main() -> None:
                 f"server {server.proxy}"
             )
             outcomes = []
-            for way in (bare_scrapy, archiving, archiving_extracting, wget):
+            for name in args.ways.split(","):
+                way = WAYS[name.strip()]
                 measured = way(work, server.proxy)
-                responses, pages = server.served()
+                responses, pages, server_cpu = server.served()
                 if measured is not None:
-                    name, seconds, cpu, rss = measured
-                    outcomes.append(Outcome(name, responses, pages, seconds, cpu, rss))
-                    print(f"  {name}: {pages} pages in {seconds:.1f}s", flush=True)
+                    way_name, seconds, cpu, rss = measured
+                    outcomes.append(Outcome(way_name, responses, pages, seconds, cpu, rss))
+                    print(
+                        f"  {way_name}: {pages} pages in {seconds:.1f}s, {cpu:.1f} CPU-s "
+                        f"(the server: {server_cpu:.1f} CPU-s)",
+                        flush=True,
+                    )
             report(outcomes)
     finally:
         server.stop()
