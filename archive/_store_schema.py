@@ -10,7 +10,6 @@ east of UTC), so ``+07:00`` comes back as ``+07:00``.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -61,15 +60,15 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-_SPACES = re.compile(r"\s+")
-
 
 def fold(text: str) -> str:
     """Text as the search sees it: no diacritics, đ -> d, case-folded, single spaces."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = bare.casefold().replace("đ", "d")
-    return _SPACES.sub(" ", folded).strip()
+    bare = unicodedata.normalize("NFD", text)
+    # A page holds few distinct marks: dropping each with str.replace is C loops, where
+    # testing every character in Python cost as much as a fifth of the extraction.
+    for mark in {ch for ch in set(bare) if unicodedata.combining(ch)}:
+        bare = bare.replace(mark, "")
+    return " ".join(bare.casefold().replace("đ", "d").split())
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUN_STATUSES",
+    "CaptureFields",
     "CaptureLog",
     "ChangeRecord",
     "EventRecord",
@@ -183,33 +184,46 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
         original's record id; ``etag`` and ``last_modified`` are the response's
         validators, sent back by the next crawl's conditional request.
         """
-        if fetched_at.utcoffset() is None:
-            raise ValueError(f"fetched_at must be timezone-aware, got {fetched_at!r}")
-
-        def work(session: Session) -> int:
-            found = session.scalar(select(CaptureRow.id).filter_by(record_id=ref.record_id))
-            if found is not None:
-                return found
-            row = CaptureRow(
-                run_id=run_id,
-                collection=collection,
-                url=url,
-                fetched_at=fetched_at,
-                status=status,
-                content_type=content_type,
-                payload_digest=payload_digest or ref.payload_digest,
-                warc_filename=ref.filename,
-                warc_offset=ref.offset,
-                warc_length=ref.length,
-                record_id=ref.record_id,
-                record_type=record_type,
-                refers_to=refers_to,
-                etag=etag,
-                last_modified=last_modified,
+        fields = CaptureFields(
+            collection, url, fetched_at, status, content_type, payload_digest, ref, run_id
+        )
+        fields.check()
+        return self._write(
+            lambda session: (
+                _capture_row(
+                    session,
+                    fields,
+                    record_type=record_type,
+                    refers_to=refers_to,
+                    etag=etag,
+                    last_modified=last_modified,
+                ).id
             )
-            session.add(row)
-            session.flush()
-            return row.id
+        )
+
+    def add_capture_with_article(
+        self,
+        capture: CaptureFields,
+        article: Article,
+        source: str,
+        conversion_id: str | None = None,
+        metadata_id: str | None = None,
+        *,
+        search: str | None = None,
+    ) -> tuple[int, int, Change]:
+        """``add_capture`` then ``record_article``, in one transaction (as the crawl's
+        extraction processes record each article).
+
+        Returns the capture's id, the version's id and the change.
+        """
+        capture.check()
+
+        def work(session: Session) -> tuple[int, int, Change]:
+            row = _capture_row(session, capture)
+            version_id, change = _record_in(
+                session, article, row, source, conversion_id, metadata_id, search
+            )
+            return row.id, version_id, change
 
         return self._write(work)
 
@@ -236,26 +250,7 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
             capture = session.get(CaptureRow, capture_id)
             if capture is None:
                 raise StoreError(self.shown_url, f"it has no capture {capture_id}; add it first")
-            key = article.canonical_url or article.url
-            row = session.scalar(select(ArticleRow).filter_by(url=key).with_for_update())
-            if row is None:
-                row = _new_article(session, key, source, article, capture.fetched_at)
-                change: Change = "new"
-                latest = True
-            else:
-                latest = capture.fetched_at >= row.last_seen
-                change = _touch(row, source, article, capture.fetched_at)
-            version = _version(session, row.id, article, capture_id, search)
-            if version.id is None:  # new: add where its derived records are
-                version.conversion_id, version.metadata_id = conversion_id, metadata_id
-                session.add(version)
-                session.flush()
-            if change != "new" and version.id == row.current_version_id:
-                change = "unchanged"
-            if latest:
-                row.current_version_id = version.id
-                _restore_if_removed(session, row, article.url, source, capture)
-            return version.id, change
+            return _record_in(session, article, capture, source, conversion_id, metadata_id, search)
 
         return self._write(work)
 
@@ -364,6 +359,92 @@ def _wal(cursor: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureFields:
+    """A capture's fields, as ``Store.add_capture`` takes them."""
+
+    collection: str
+    url: str
+    fetched_at: datetime
+    status: int
+    content_type: str
+    payload_digest: str
+    ref: RecordRef
+    run_id: str | None = None
+
+    def check(self) -> None:
+        if self.fetched_at.utcoffset() is None:
+            raise ValueError(f"fetched_at must be timezone-aware, got {self.fetched_at!r}")
+
+
+def _capture_row(
+    session: Session,
+    fields: CaptureFields,
+    *,
+    record_type: str = "response",
+    refers_to: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> CaptureRow:
+    """The capture of ``fields.ref``'s record id: the one known already, else a new one."""
+    found = session.scalar(select(CaptureRow).filter_by(record_id=fields.ref.record_id))
+    if found is not None:
+        return found
+    ref = fields.ref
+    row = CaptureRow(
+        run_id=fields.run_id,
+        collection=fields.collection,
+        url=fields.url,
+        fetched_at=fields.fetched_at,
+        status=fields.status,
+        content_type=fields.content_type,
+        payload_digest=fields.payload_digest or ref.payload_digest,
+        warc_filename=ref.filename,
+        warc_offset=ref.offset,
+        warc_length=ref.length,
+        record_id=ref.record_id,
+        record_type=record_type,
+        refers_to=refers_to,
+        etag=etag,
+        last_modified=last_modified,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _record_in(  # noqa: PLR0917 - record_article's arguments, in its order
+    session: Session,
+    article: Article,
+    capture: CaptureRow,
+    source: str,
+    conversion_id: str | None,
+    metadata_id: str | None,
+    search: str | None,
+) -> tuple[int, Change]:
+    """``Store.record_article``'s work, in ``session``."""
+    key = article.canonical_url or article.url
+    row = session.scalar(select(ArticleRow).filter_by(url=key).with_for_update())
+    if row is None:
+        row = _new_article(session, key, source, article, capture.fetched_at)
+        change: Change = "new"
+        latest = True
+    else:
+        latest = capture.fetched_at >= row.last_seen
+        change = _touch(row, source, article, capture.fetched_at)
+    version = _version(session, row.id, article, capture.id, search)
+    if version.id is None:  # new: add where its derived records are
+        version.conversion_id, version.metadata_id = conversion_id, metadata_id
+        session.add(version)
+        session.flush()
+    if change != "new" and version.id == row.current_version_id:
+        change = "unchanged"
+    if latest:
+        row.current_version_id = version.id
+        _restore_if_removed(session, row, article.url, source, capture)
+    return version.id, change
 
 
 def _restore_if_removed(

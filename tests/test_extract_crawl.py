@@ -26,6 +26,7 @@ def blog_crawl(tmp_path_factory, demo_server, world):
             write_source(sources, "goc-nhin", "goc-nhin.test", family="wordpress"),
             home,
             demo_server,
+            EXTRACT_WORKERS=2,  # each pool process writes and closes a derived WARC
         ),
     ]
     for result in runs:
@@ -66,6 +67,7 @@ def test_derived_warcs_hold_conversion_and_metadata_records(blog_crawl, world):
     derived = sorted(home.glob("collections/*/derived/*.warc.gz"))
     raw = sorted(home.glob("collections/*/archive/*.warc.gz"))
     assert derived
+    assert not list(home.glob("collections/*/derived/*.open"))  # every pool process closed its
     assert warcio_check(derived).returncode == 0
     response_ids = {
         r["warc"].get_header("WARC-Record-ID") for r in read_records(raw) if r["type"] == "response"
