@@ -152,3 +152,63 @@ def test_only_post_pages_are_articles_on_blogs():
     )
     assert news.matches("http://thoisu.test/x", listing)
     assert not news.matches("http://thoisu.test/", lxml.html.document_fromstring("<p>x</p>"))
+
+
+def _page(world, url, status=200):
+    from datetime import UTC, datetime
+
+    from archive import RecordRef
+    from crawler.items import ArticlePage
+
+    response = world.url_response(url)
+    assert response is not None
+    ref = RecordRef("raw.warc.gz", 0, 10, "<urn:uuid:00000000-0000-4000-8000-000000000001>", "")
+    return ArticlePage(
+        url, response.body, tuple(dict(response.headers).items()), status, ref,
+        datetime.now(UTC), "default", "nhip-cau",
+    )  # fmt: skip
+
+
+def test_pool_recorder_without_a_database_writes_warc_and_says_so_once(tmp_path, world):
+    from crawler.pipelines.extract import Recorder
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    recorder = Recorder(f"sqlite:///{blocker / 'archivist.db'}", tmp_path / "derived", "t")
+    page = _page(world, world.seed_repost_url)
+    first, second = recorder.page(page), recorder.page(page)
+    recorder.close()
+    assert first.stats == second.stats == ("extract/articles", "extract/not_stored")
+    assert len(first.warnings) == 1
+    assert str(blocker) in first.warnings[0]
+    assert second.warnings == ()
+    derived = sorted((tmp_path / "derived").glob("*.warc.gz"))
+    assert [r["type"] for r in read_records(derived)].count("conversion") == 2
+    assert warcio_check(derived).returncode == 0
+
+
+def test_pool_recorder_keeps_the_record_and_drops_pages_without_an_article(tmp_path, world):
+    from dataclasses import replace
+
+    from crawler.pipelines.extract import Recorder
+    from crawler.recrawl import soft_404
+
+    recorder = Recorder(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "derived", "t")
+    outcome = recorder.page(_page(world, world.seed_repost_url))
+    blank = replace(_page(world, world.seed_repost_url), body=b"<html><body><p>.</p></body></html>")
+    empty = recorder.page(blank)
+    empty_detail = soft_404(None, None)
+    assert outcome.stats == ("extract/articles", "extract/new")
+    assert outcome.dropped is None
+    # A known article's URL that now serves no article with a 200 is a soft 404.
+    assert empty.stats == ("recrawl/removed", "extract/empty")
+    assert empty.warnings == (f"Article removed: {world.seed_repost_url} {empty_detail}",)
+    assert empty.dropped == f"no article text in {world.seed_repost_url}"
+    unknown = recorder.page(replace(blank, url="http://nhipcau.blogspot.test/p/x.html"))
+    assert unknown.stats == ("extract/empty",)
+    assert unknown.warnings == ()
+    recorder.close()
+    with Store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        (stored,) = store.articles()
+    assert stored.article.url == world.seed_repost_url
+    assert stored.capture.record_id == "<urn:uuid:00000000-0000-4000-8000-000000000001>"

@@ -74,12 +74,13 @@ class Recorder:
     def __init__(self, store_url: str | None, derived_dir: Path, prefix: str) -> None:
         self.writer = WarcFileWriter(derived_dir, prefix=prefix)
         self.store: Store | None = None
+        self.unstored: str | None = None
+        """Why the store could not be opened, told to the crawl's log with the next page."""
         if store_url is not None:
             try:
                 self.store = Store(store_url)
-            except StoreError:
-                # The crawl's own check passed a moment ago: say so on each page.
-                logger.exception("No records database in an extraction process")
+            except StoreError as exc:  # the crawl's own check passed a moment ago
+                self.unstored = f"No records database in an extraction process; WARC only: {exc}"
 
     def close(self) -> None:
         self.writer.close()
@@ -101,7 +102,10 @@ class Recorder:
         if gone and self.store is not None and self.store.article_source(item.url) is not None:
             return Outcome(outcome.stats, outcome.warnings, f"{gone}: {item.url}")
         status = self._record(item, article)
-        return Outcome((*outcome.stats, "extract/articles", f"extract/{status}"), outcome.warnings)
+        warnings = outcome.warnings
+        if self.unstored is not None:
+            warnings, self.unstored = (*warnings, self.unstored), None
+        return Outcome((*outcome.stats, "extract/articles", f"extract/{status}"), warnings)
 
     def _maybe_soft_404(self, item: ArticlePage, detail: str) -> Outcome:
         """A known article's URL now serves a "not found" page with a 200: removed."""
