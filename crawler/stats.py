@@ -19,10 +19,11 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.reactor import is_reactor_installed
 from twisted.internet.task import LoopingCall
 
 if TYPE_CHECKING:
@@ -52,9 +53,25 @@ class JsonFileStatsCollector(MemoryStatsCollector):
         self._live: LoopingCall | None = None
         self._final = False
         crawler.signals.connect(self._engine_stopped, signal=signals.engine_stopped)
+        self._watching = False
+        if is_reactor_installed():
+            self._watch_reactor()
+
+    def _watch_reactor(self) -> None:
+        """A stop asked for before the engine runs (SIGTERM while the pipelines open, say)
+        stops the reactor without closing the spider or the engine, and no signal says so:
+        write the stats as they are when the reactor shuts down."""
+        if self._watching:
+            return
+        from twisted.internet import reactor  # noqa: PLC0415 - the one Scrapy installed
+
+        # (cast: zope's interface stubs declare methods without self, which mypy misreads)
+        cast("Any", reactor).addSystemEventTrigger("before", "shutdown", self._engine_stopped)
+        self._watching = True
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
+        self._watch_reactor()
         if self.path is not None and self.interval > 0:
             self._live = LoopingCall(self._write_live)
             self._live.start(self.interval, now=False)

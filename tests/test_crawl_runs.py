@@ -262,3 +262,27 @@ def test_demo_serve_prints_how_to_crawl_and_serves_until_terminated(tmp_path):
         assert proc.wait(timeout=10) == 0
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_sigterm_before_the_engine_runs_still_leaves_final_stats(
+    tmp_path, demo_server, monkeypatch
+):
+    """Scrapy stops the reactor without closing the spider when asked to stop while the
+    pipelines open; the run must still say it was shut down, not that it crashed."""
+    source = write_source(tmp_path / "sources", "som", "thoisu.test")
+    pipelines = '{"tests.slow_open.SlowOpenPipeline": 100}'
+    settings = {**route_settings(demo_server), "ITEM_PIPELINES": pipelines}
+    run = CrawlRun(load_source(source), source, tmp_path, settings)
+    opening = tmp_path / "opening"
+    monkeypatch.setenv("ARCHIVIST_TEST_OPENING", str(opening))
+    run.start()
+    deadline = time.monotonic() + 60
+    while not opening.exists():
+        assert time.monotonic() < deadline, run.log_path.read_text()[-3000:]
+        time.sleep(0.05)
+    run.signal(signal.SIGTERM)
+    result = run.wait(timeout=60)
+    assert result.returncode == 0
+    assert result.stats.get("finish_reason") == "shutdown", run.log_path.read_text()[-3000:]
+    assert not result.stats.get("live")
+    assert "The engine stopped before the spider finished closing" in run.log_path.read_text()
