@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 from collections import Counter
 
 import pytest
@@ -150,4 +151,8 @@ def test_the_declared_delay_holds_on_a_demo_site(discovery_world, tmp_path):
     times = sorted(e.time for e in server.log[mark:] if e.host == WORDPRESS)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) > 10
-    assert min(gaps) >= 0.2 - 0.01
+    # Scrapy spaces the requests as it sends them; the server sees them after the
+    # connection's set-up, so one gap may look shorter by that (19 ms seen in CI on a
+    # loaded machine, the first gap, a new connection).
+    assert min(gaps) >= 0.2 * 0.9
+    assert statistics.median(gaps) >= 0.2 - 0.005
