@@ -275,3 +275,49 @@ def test_extract_never_raises(body, content_type, encoding):
     }
     article = extract(body, "http://a.test/2012/04/bai.html", headers)
     assert article is None or article.body == unicodedata.normalize("NFC", article.body)
+
+
+def _page(head: str, body: str) -> bytes:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_text_without_spaces_counts_its_characters_as_words():
+    """Chinese, Japanese, Thai... write no spaces between words: a whole article is a
+    handful of "words" by spaces, which once made it "no article" (found on real pages)."""
+    sentence = "国家主席在北京会见了来访的外国代表团\uff0c双方就合作问题深入交换了意见。"
+    html = _page(
+        "<title>会见外国代表团</title>",
+        "<article><h1>会见外国代表团</h1>"
+        + "".join(f"<p>{sentence}</p>" for _ in range(6))
+        + "</article>",
+    )
+    article = extract(html, "http://tin.test/2023/11/hoi-kien.html")
+    assert article is not None
+    assert sentence in article.body
+    assert article.word_count == 6 * sum(1 for ch in sentence if ch not in "\uff0c。")
+
+
+def test_bylines_are_split_into_names_and_titles_keep_one_line():
+    html = _page(
+        "<meta name='author' content='Nguyễn Văn An, Trần Thị Bình và Lê\u00a0Cường'>"
+        "<meta property='og:title' content='Hội nghị\u00a0Trung ương   khai mạc'>",
+        "<article>"
+        + "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
+        + "</article>",
+    )
+    article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
+    assert article is not None
+    assert article.authors == ("Nguyễn Văn An", "Trần Thị Bình", "Lê Cường")
+    assert article.title == "Hội nghị Trung ương khai mạc"
+
+
+def test_a_byline_that_is_not_a_list_of_names_stays_whole():
+    html = _page(
+        "<meta name='author' content='Phóng viên thường trú của báo tại khu vực miền Trung, Huế'>",
+        "<article>"
+        + "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
+        + "</article>",
+    )
+    article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
+    assert article is not None
+    assert article.authors == ("Phóng viên thường trú của báo tại khu vực miền Trung, Huế",)
