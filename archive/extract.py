@@ -174,12 +174,18 @@ def _authors(
 
 
 def _split_names(byline: str) -> list[str]:
-    """ "A, B and C" -> [A, B, C] when every part is name-sized; else the byline whole
-    (a name with a place or an agency in it stays as written)."""
+    """ "A, B and C" -> [A, B, C] when every part looks like a name; else the byline whole
+    (a name with a place in it, or "Nhóm phóng viên Chính trị và Xã hội", stays as is)."""
     parts = [p.strip() for p in _NAME_SEPARATORS.split(byline) if p.strip()]
-    if len(parts) > 1 and all(len(p.split()) <= _NAME_WORDS for p in parts):
+    if len(parts) > 1 and all(_looks_like_a_name(p) for p in parts):
         return parts
     return [byline]
+
+
+def _looks_like_a_name(part: str) -> bool:
+    """A few words, the first and the last capitalised ("Lauren del Valle", "Lê Cường")."""
+    words = part.split()
+    return len(words) <= _NAME_WORDS and words[0][:1].isupper() and words[-1][:1].isupper()
 
 
 def _title(

@@ -321,3 +321,15 @@ def test_a_byline_that_is_not_a_list_of_names_stays_whole():
     article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
     assert article is not None
     assert article.authors == ("Phóng viên thường trú của báo tại khu vực miền Trung, Huế",)
+
+
+def test_a_team_byline_with_va_is_not_cut_into_names():
+    html = _page(
+        "<meta name='author' content='Nhóm phóng viên Chính trị và Xã hội'>",
+        "<article>"
+        + "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
+        + "</article>",
+    )
+    article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
+    assert article is not None
+    assert article.authors == ("Nhóm phóng viên Chính trị và Xã hội",)

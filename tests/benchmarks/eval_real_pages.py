@@ -55,6 +55,7 @@ class Row:
     plain: float | None
     title_ok: bool | None
     day_ok: bool | None
+    authors_ok: bool | None
 
 
 def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
@@ -87,7 +88,9 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
         txt = folder / "txt" / f"{name}.txt"
         want = txt.read_text(encoding="utf-8") if txt.exists() else None
         body = article.body if article else ""
-        title_ok = day_ok = None
+        title_ok = day_ok = authors_ok = None
+        if meta.get("authors"):
+            authors_ok = bool(article) and set(article.authors) == set(meta["authors"])
         if meta.get("title"):
             title_ok = bool(article) and article.title.strip() == meta["title"].strip()
         if meta.get("publish_date"):
@@ -104,6 +107,7 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
                 f1(plain, want) if want else None,
                 title_ok,
                 day_ok,
+                authors_ok,
             )
         )
     return rows, (ours_cpu, plain_cpu, meta_cpu)
@@ -142,6 +146,8 @@ def main() -> None:
         f"titles equal to the page's metadata: {sum(bool(r.title_ok) for r in titled)}/{len(titled)}"
     )
     print(f"publication day as the metadata's: {sum(bool(r.day_ok) for r in dated)}/{len(dated)}")
+    named = [r for r in rows if r.authors_ok is not None]
+    print(f"authors as the metadata's: {sum(bool(r.authors_ok) for r in named)}/{len(named)}")
     print(
         f"CPU for {len(rows)} pages: ours (every field) {ours_cpu:.2f}s, plain trafilatura "
         f"{plain_cpu:.2f}s (text only; x{plain_cpu / ours_cpu:.2f} of its docs/CPU-s), "
