@@ -80,14 +80,12 @@ def _one_line(text: str) -> str:
     return _nfc(" ".join(text.split()))
 
 
-def _word_count(words: list[str]) -> int:
+def _word_count(text: str, words: list[str]) -> int:
     """Words; in scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
     Burmese), each of their characters counts as one, as word processors count them."""
-    count = 0
-    for word in words:
-        unspaced = len(_UNSPACED.findall(word))
-        count += unspaced or 1
-    return count
+    if not _UNSPACED.search(text):
+        return len(words)
+    return sum(1 for word in words if not _UNSPACED.search(word)) + len(_UNSPACED.findall(text))
 
 
 def normalise_body(body: str) -> str:
@@ -315,7 +313,7 @@ def extract(
         _, credit = split_credit(found.closing_lines, signals["links"])
     text = "\n".join(_strip_lead(paragraphs, signals["title"]))
     words = text.split()  # once: the count, the check and the hash all use it
-    word_count = _word_count(words)
+    word_count = _word_count(text, words)
     if word_count < _MIN_WORDS and not signals["declared"]:
         return None
     published, modified = _dates.choose_dates(
