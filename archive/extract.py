@@ -65,6 +65,8 @@ _NAME_WORDS = 5  # a longer part of a byline is not a name ("Nguyễn Văn A, ph
 _UNSPACED = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»:·]|-{1,2}|::)\s+|\s*[-–—|]\s*(?=[^\s-][^-]{0,40}$)")
+_HEADINGS = 10  # the page's first headings a title may be cut back to
 _MIN_WORDS = 15  # less text than this is navigation, unless the page says it is an article
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _DATE_BITS = re.compile(r"(?i)\b(?:thứ\s+\w+|chủ\s+nhật|ngày|tháng|năm|gmt|lúc|cập\s+nhật)\b")
@@ -187,20 +189,38 @@ def _looks_like_a_name(part: str) -> bool:
 
 
 def _title(
-    found: str | None, ld: list[dict[str, Any]], tree: HtmlElement, doc: _LazyMetadata
+    found: str | None,
+    ld: list[dict[str, Any]],
+    tree: HtmlElement,
+    doc: _LazyMetadata,
+    url: str,
 ) -> str:
     headline = next((i["headline"] for i in ld if isinstance(i.get("headline"), str)), None)
     title = found or headline or _first(tree, "//meta[@property='og:title']/@content")
-    if title:
-        return _one_line(title)
-    title = doc.title or ""
-    site = _first(tree, "//meta[@property='og:site_name']/@content") or str(doc.sitename or "")
-    for sep in (": ", " - ", " | ", " – "):
-        if site and title.startswith(site + sep):
-            title = title[len(site) + len(sep) :]
-        if site and title.endswith(sep + site):
-            title = title[: -len(sep + site)]
-    return _one_line(title)
+    if not title:
+        title = doc.title or ""
+    return _without_site(_one_line(title), tree, doc, urlsplit(url).hostname or "")
+
+
+def _without_site(title: str, tree: HtmlElement, doc: _LazyMetadata, host: str) -> str:
+    """The title without the site's name or section trail: "Bài viết - Báo X", "Tin »
+    Local » Noticias » Ultima Hora", "Bài viết -- Sott.net". Cut only where the page
+    says so: the part kept is a heading of the page, or the part dropped names the site."""
+    cuts = list(_TITLE_SEPARATOR.finditer(title))
+    if not cuts:
+        return title
+    headings = {_one_line(h.text_content()) for h in tree.xpath("//h1 | //h2")[:_HEADINGS]}
+    for cut in reversed(cuts):  # the longest leading part that is a heading
+        if title[: cut.start()] in headings:
+            return title[: cut.start()]
+    site = _first(tree, "//meta[@property='og:site_name']/@content") or doc.sitename or ""
+    names = {n.casefold() for n in (site, host, host.removeprefix("www.")) if n}
+    last, first = cuts[-1], cuts[0]
+    if title[last.end() :].casefold() in names:
+        return title[: last.start()]
+    if title[: first.start()].casefold() in names:
+        return title[first.end() :]
+    return title
 
 
 def _language(tree: HtmlElement, body: str) -> str | None:
@@ -411,7 +431,7 @@ def _signals(
         "canonical": urljoin(url, canonical) if canonical else None,
         "published": published,
         "modified": modified,
-        "title": _title(found.title, ld, tree, meta),
+        "title": _title(found.title, ld, tree, meta, url),
         "authors": _authors(found.authors, ld, tree, meta),
         "tags": _tags(found.tags, ld, tree),
         "declared": _declares_article(tree, ld, found.closing_lines),

@@ -333,3 +333,48 @@ def test_a_team_byline_with_va_is_not_cut_into_names():
     article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
     assert article is not None
     assert article.authors == ("Nhóm phóng viên Chính trị và Xã hội",)
+
+
+BODY = "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
+
+
+@pytest.mark.parametrize(
+    ("head", "heading", "url", "title"),
+    [
+        # the site's name after a separator, named by og:site_name
+        (
+            (
+                "<title>Hội nghị khai mạc - Báo Thời Sự</title>"
+                "<meta property='og:site_name' content='Báo Thời Sự'>"
+            ),
+            "",
+            "http://thoisu.test/a.html",
+            "Hội nghị khai mạc",
+        ),
+        # a section trail: cut back to the page's own heading
+        (
+            "<meta property='og:title' content='Hội nghị khai mạc » Chính trị » Tin tức » Báo X'>",
+            "<h1>Hội nghị khai mạc</h1>",
+            "http://x.test/a.html",
+            "Hội nghị khai mạc",
+        ),
+        # the host's name
+        (
+            "<title>Hội nghị khai mạc -- Sott.net</title>",
+            "",
+            "http://sott.net/a",
+            "Hội nghị khai mạc",
+        ),
+        # a colon in the headline itself: nothing on the page says to cut
+        (
+            "<title>Tổng Bí thư: Hội nghị khai mạc</title>",
+            "",
+            "http://x.test/a.html",
+            "Tổng Bí thư: Hội nghị khai mạc",
+        ),
+    ],
+)
+def test_titles_lose_the_site_name_only_where_the_page_says_so(head, heading, url, title):
+    article = extract(_page(head, f"{heading}<article>{BODY}</article>"), url)
+    assert article is not None
+    assert article.title == title
