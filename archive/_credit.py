@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archive.article import Credit
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["split_credit"]
 
@@ -31,7 +35,7 @@ _NOT_CREDIT = re.compile(
 )
 
 
-def _credit_of(line: str, links: dict[str, str]) -> Credit | None:
+def _credit_of(line: str, links: Mapping[str, str]) -> Credit | None:
     text = unicodedata.normalize("NFC", line.strip())
     if not text or len(text) > _MAX_LINE or _NOT_CREDIT.match(text):
         return None
@@ -48,14 +52,14 @@ def _credit_of(line: str, links: dict[str, str]) -> Credit | None:
 
 
 def split_credit(
-    paragraphs: list[str], links: dict[str, str] | None = None
+    paragraphs: list[str], links: Mapping[str, str] | None = None
 ) -> tuple[list[str], Credit | None]:
     """The body without its credit line, and the credit (None when there is none).
 
     ``links`` maps the text of a short block that holds a link to the link's href, so
     "Nguồn: <a href=...>VnExpress</a>" keeps its link.
     """
-    links = links or {}
+    links = links if links is not None else {}  # not `or`: a lazy mapping stays unread
     start = max(0, len(paragraphs) - _LOOK_BACK)
     for index in range(len(paragraphs) - 1, start - 1, -1):
         credit = _credit_of(paragraphs[index], links)
