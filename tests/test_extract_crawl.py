@@ -212,3 +212,52 @@ def test_pool_recorder_keeps_the_record_and_drops_pages_without_an_article(tmp_p
         (stored,) = store.articles()
     assert stored.article.url == world.seed_repost_url
     assert stored.capture.record_id == "<urn:uuid:00000000-0000-4000-8000-000000000001>"
+
+
+def test_a_dead_extraction_process_is_replaced_and_its_pages_tried_again(tmp_path, world):
+    """A pool process killed mid-crawl (out of memory, say) breaks the whole pool: the
+    pipeline starts a new one, tries the page again and closes the dead one's WARC."""
+    import asyncio
+    import multiprocessing
+    import os
+    import signal
+
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines.extract import ExtractPipeline
+
+    crawler = get_crawler(
+        settings_dict={"ARCHIVIST_HOME": str(tmp_path), "EXTRACT_WORKERS": 1, "STORE_URL": ""}
+    )
+    crawler.stats = MemoryStatsCollector(crawler)
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    try:
+
+        async def run():
+            first = await pipeline.process_item(_page(world, world.seed_repost_url))
+            (process,) = multiprocessing.active_children()
+            assert list(tmp_path.rglob("*.warc.gz.open"))  # its derived WARC, being written
+            os.kill(process.pid, signal.SIGKILL)
+            process.join(10)
+            second = await pipeline.process_item(
+                _page(world, world.article_urls("goc-nhin.test")[0])
+            )
+            return first, second
+
+        first, second = asyncio.run(run())
+    finally:
+        pipeline.close_spider()
+    assert first.url == world.seed_repost_url
+    assert second.url == world.article_urls("goc-nhin.test")[0]
+    stats = crawler.stats.get_stats()
+    assert stats["extract/pool_restarts"] == 1
+    assert stats["extract/articles"] == 2
+    assert "extract/errors" not in stats
+    derived = sorted(tmp_path.rglob("*-extracted-*.warc.gz"))
+    assert len(derived) == 2  # the dead process's file, closed, and the new one's
+    assert not list(tmp_path.rglob("*.open"))
+    assert warcio_check(derived).returncode == 0
+    conversions = [r for r in read_records(derived) if r["type"] == "conversion"]
+    assert len(conversions) == 2

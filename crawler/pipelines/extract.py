@@ -21,6 +21,8 @@ Settings:
 Stats: ``extract/articles``, ``extract/new``, ``extract/changed``, ``extract/unchanged``,
 ``extract/empty`` (no article in the page), ``extract/errors`` (logged with the URL),
 ``extract/not_stored`` (the database could not be opened: the records are in WARC),
+``extract/pool_restarts`` (a pool process died: a new pool, the pages in flight tried once
+more, the dead one's derived WARC closed; at most 5 in a crawl),
 ``recrawl/removed`` (a known article's URL now serves a "not found" page with a 200:
 ``crawler.recrawl.soft_404``; the 404/410 and redirect cases are the capture's).
 """
@@ -32,7 +34,9 @@ import json
 import logging
 import multiprocessing
 import os
+import socket
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import util as mp_util
 from pathlib import Path
@@ -40,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archive import WarcFileWriter
+from archive import WarcFileWriter, recover_abandoned
 from archive.extract import extract
 from archive.store import CaptureFields, Store, StoreError, search_text
 from crawler.items import ArticlePage
@@ -175,6 +179,9 @@ def _page_job(item: ArticlePage) -> Outcome:
     return _recorder.page(item)
 
 
+_MAX_RESTARTS = 5  # pools started again in one crawl after a process died
+
+
 def default_workers() -> int:
     """One pool process per CPU core this process may use, less the crawl's; 1 to 4."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -193,6 +200,9 @@ class ExtractPipeline:
         self.derived_dir = derived_dir
         self.prefix = prefix
         self.pool: ProcessPoolExecutor | None = None
+        self.store_ok: str | None = None
+        self.restarts = 0
+        self.retried: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -221,18 +231,44 @@ class ExtractPipeline:
             # store later. Every article not stored is counted.
             logger.exception("No records database; articles go to WARC only")
             store_url = None
+        self.store_ok = store_url
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the crawl process runs threads (DNS, the reactor's pool), and
         # a forked child can inherit a lock that one of them held.
-        self.pool = ProcessPoolExecutor(
+        return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_process,
-            initargs=(store_url, self.derived_dir, self.prefix),
+            initargs=(self.store_ok, self.derived_dir, self.prefix),
         )
 
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        self._recover_derived()
+
+    def _recover_derived(self) -> None:
+        """Close the derived WARC a killed pool process left ``.open``."""
+        if self.derived_dir.is_dir():
+            for path in recover_abandoned(self.derived_dir, socket.gethostname()):
+                logger.warning("Closed %s, left open by a dead extraction process", path)
+
+    def _restart(self, broken: ProcessPoolExecutor) -> bool:
+        """A new pool in place of ``broken`` (once, whoever asks first); False past the
+        limit, after which pages are captured but not extracted."""
+        if broken is not self.pool:
+            return True  # restarted already for another page of the same breakage
+        if self.restarts >= _MAX_RESTARTS:
+            return False
+        self.restarts += 1
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("extract/pool_restarts")
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._recover_derived()
+        self.pool = self._new_pool()
+        return True
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
@@ -240,8 +276,26 @@ class ExtractPipeline:
         assert self.pool is not None
         stats = self.crawler.stats
         assert stats is not None
+        pool = self.pool
         try:
-            outcome = await asyncio.wrap_future(self.pool.submit(_page_job, item))
+            outcome = await asyncio.wrap_future(pool.submit(_page_job, item))
+        except BrokenProcessPool as exc:
+            # A pool process died (killed, out of memory, a crash in a C library): every
+            # page in flight fails with it. Each is tried once more on a new pool; the
+            # page that kills a process twice is given up.
+            restarted = self._restart(pool)
+            if restarted and item.url not in self.retried:
+                self.retried.add(item.url)
+                logger.warning("An extraction process died; trying %s again", item.url)
+                return await self.process_item(item)
+            stats.inc_value("extract/errors")
+            logger.error(
+                "Extraction failed for %s: its process died%s",
+                item.url,
+                "" if restarted else f" ({_MAX_RESTARTS} restarts already: no more)",
+                extra={"spider": self.crawler.spider},
+            )
+            raise DropItem(f"extraction failed: {item.url}") from exc
         except Exception as exc:
             stats.inc_value("extract/errors")
             logger.error(
