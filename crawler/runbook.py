@@ -165,6 +165,10 @@ def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
 def _add_recovered(figures: dict[str, Any], home: Path, collection: str) -> None:
     """Close the WARC files a killed crawl left open (no run leaves a corrupt one), and
     count them among the run's files."""
+    derived = home / "collections" / collection / "derived"  # the extraction's records
+    if derived.is_dir():
+        for path in recover_abandoned(derived, socket.gethostname()):
+            logger.warning("Closed %s, left open by a killed extraction process", path)
     directory = home / "collections" / collection / "archive"
     if not directory.is_dir():
         return
