@@ -191,7 +191,7 @@ def _authors(
     if not candidates and (meta := _first(tree, "//meta[@name='author']/@content")):
         candidates = [meta]
     if not candidates and doc.author:
-        candidates = [a.strip() for a in str(doc.author).split(";")]
+        candidates = [a.strip() for a in doc.author.split(";")]
     cleaned = (_AUTHOR_PREFIX.sub("", _one_line(name)).strip() for name in candidates)
     return list(dict.fromkeys(part for name in cleaned if name for part in _split_names(name)))
 

@@ -187,7 +187,6 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
         fields = CaptureFields(
             collection, url, fetched_at, status, content_type, payload_digest, ref, run_id
         )
-        fields.check()
         return self._write(
             lambda session: (
                 _capture_row(
@@ -216,7 +215,6 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
 
         Returns the capture's id, the version's id and the change.
         """
-        capture.check()
 
         def work(session: Session) -> tuple[int, int, Change]:
             row = _capture_row(session, capture)
@@ -374,7 +372,7 @@ class CaptureFields:
     ref: RecordRef
     run_id: str | None = None
 
-    def check(self) -> None:
+    def __post_init__(self) -> None:
         if self.fetched_at.utcoffset() is None:
             raise ValueError(f"fetched_at must be timezone-aware, got {self.fetched_at!r}")
 

@@ -297,45 +297,33 @@ def test_text_without_spaces_counts_its_characters_as_words():
     assert article.word_count == 6 * sum(1 for ch in sentence if ch not in "\uff0c。")
 
 
-def test_bylines_are_split_into_names_and_titles_keep_one_line():
-    html = _page(
-        "<meta name='author' content='Nguyễn Văn An, Trần Thị Bình và Lê\u00a0Cường'>"
-        "<meta property='og:title' content='Hội nghị\u00a0Trung ương   khai mạc'>",
-        "<article>"
-        + "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
-        + "</article>",
-    )
-    article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
+BODY = "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
+
+
+def _byline_article(head: str) -> Article:
+    article = extract(_page(head, f"<article>{BODY}</article>"), "http://tin.test/2023/11/a.html")
     assert article is not None
+    return article
+
+
+def test_bylines_are_split_into_names_and_titles_keep_one_line():
+    article = _byline_article(
+        "<meta name='author' content='Nguyễn Văn An, Trần Thị Bình và Lê\u00a0Cường'>"
+        "<meta property='og:title' content='Hội nghị\u00a0Trung ương   khai mạc'>"
+    )
     assert article.authors == ("Nguyễn Văn An", "Trần Thị Bình", "Lê Cường")
     assert article.title == "Hội nghị Trung ương khai mạc"
 
 
-def test_a_byline_that_is_not_a_list_of_names_stays_whole():
-    html = _page(
-        "<meta name='author' content='Phóng viên thường trú của báo tại khu vực miền Trung, Huế'>",
-        "<article>"
-        + "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
-        + "</article>",
-    )
-    article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
-    assert article is not None
-    assert article.authors == ("Phóng viên thường trú của báo tại khu vực miền Trung, Huế",)
-
-
-def test_a_team_byline_with_va_is_not_cut_into_names():
-    html = _page(
-        "<meta name='author' content='Nhóm phóng viên Chính trị và Xã hội'>",
-        "<article>"
-        + "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
-        + "</article>",
-    )
-    article = extract(html, "http://tin.test/2023/11/hoi-nghi.html")
-    assert article is not None
-    assert article.authors == ("Nhóm phóng viên Chính trị và Xã hội",)
-
-
-BODY = "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Phóng viên thường trú của báo tại khu vực miền Trung, Huế",  # not a list of names
+        "Nhóm phóng viên Chính trị và Xã hội",  # a team, with "và"
+    ],
+)
+def test_a_byline_that_is_not_a_list_of_names_stays_whole(byline):
+    assert _byline_article(f"<meta name='author' content='{byline}'>").authors == (byline,)
 
 
 @pytest.mark.parametrize(

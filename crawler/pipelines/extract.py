@@ -200,7 +200,8 @@ class ExtractPipeline:
         self.derived_dir = derived_dir
         self.prefix = prefix
         self.pool: ProcessPoolExecutor | None = None
-        self.store_ok: str | None = None
+        self.pool_store_url: str | None = None
+        """The store the pool's processes open; None: WARC only."""
         self.restarts = 0
         self.retried: set[str] = set()
 
@@ -231,7 +232,7 @@ class ExtractPipeline:
             # store later. Every article not stored is counted.
             logger.exception("No records database; articles go to WARC only")
             store_url = None
-        self.store_ok = store_url
+        self.pool_store_url = store_url
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -241,7 +242,7 @@ class ExtractPipeline:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_process,
-            initargs=(self.store_ok, self.derived_dir, self.prefix),
+            initargs=(self.pool_store_url, self.derived_dir, self.prefix),
         )
 
     def close_spider(self) -> None:

@@ -127,15 +127,11 @@ def main() -> None:
         title = "-" if r.title_ok is None else ("yes" if r.title_ok else "NO")
         day = "-" if r.day_ok is None else ("yes" if r.day_ok else "NO")
         print(f"{r.name:<28} {ours:>8} {plain:>8} {title:>6} {day:>5}")
-    scored = [r for r in rows if r.ours is not None and r.plain is not None]
-    worse = [
-        r.name
-        for r in scored
-        if r.ours is not None and r.plain is not None and r.ours < r.plain - 0.005
-    ]
+    scored = [(r.name, r.ours, r.plain) for r in rows if r.ours is not None and r.plain is not None]
+    worse = [name for name, ours, plain in scored if ours < plain - 0.005]
     if scored:
-        mean_ours = sum(r.ours or 0 for r in scored) / len(scored)
-        mean_plain = sum(r.plain or 0 for r in scored) / len(scored)
+        mean_ours = sum(ours for _, ours, _ in scored) / len(scored)
+        mean_plain = sum(plain for _, _, plain in scored) / len(scored)
         print(
             f"\nmean body F1 over {len(scored)} pages: ours {mean_ours:.3f}, plain {mean_plain:.3f}"
         )
