@@ -75,7 +75,7 @@ def soft_404(title: str | None, body: str | None) -> str | None:
     text = (body or "").strip()
     if not text:
         return "soft 404: no article text"
-    if len(text.split()) > _SOFT_404_WORDS:
+    if len(text.split(maxsplit=_SOFT_404_WORDS)) > _SOFT_404_WORDS:  # not every word
         return None
     said = _NOT_FOUND.search(f"{title or ''} {text}".lower())
     return f"soft 404: the page says {said[0]!r}" if said else None

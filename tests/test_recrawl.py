@@ -322,3 +322,6 @@ def test_soft_404_pages_are_told_from_short_articles():
     assert soft_404("Tin vắn", "Quốc hội họp phiên bế mạc chiều nay tại Hà Nội.") is None
     long_text = "Bài viết không tồn tại " + "lời " * 200
     assert soft_404("Một bài dài", long_text) is None
+    # The bound is 80 words: a notice of 80 is still read, one of 81 is an article.
+    assert soft_404("Thông báo", "Bài viết không tồn tại" + " lời" * 75)
+    assert soft_404("Thông báo", "Bài viết không tồn tại" + " lời" * 76) is None
