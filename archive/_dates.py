@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from archive.article import DatedValue
 
@@ -20,25 +20,46 @@ if TYPE_CHECKING:
 
     from lxml.html import HtmlElement
 
+    from archive._head import Head
+
 __all__ = ["choose_dates", "date_candidates", "json_ld_objects", "parse_iso", "parse_vietnamese"]
 
 VN_TZ = timezone(timedelta(hours=7))
 _MAX_URL_GAP_DAYS = 62
 
-_PUBLISHED_XPATHS = (
-    ("meta:article:published_time", "//meta[@property='article:published_time']/@content"),
-    ("meta:datePublished", "//meta[@itemprop='datePublished']/@content"),
-    ("abbr.published", "//abbr[contains(concat(' ', @class, ' '), ' published ')]/@title"),
-    ("time.published", "//time[contains(concat(' ', @class, ' '), ' published ')]/@datetime"),
-    ("time[itemprop=datePublished]", "//time[@itemprop='datePublished']/@datetime"),
-    ("time.entry-date", "//time[contains(@class, 'entry-date')]/@datetime"),
-    ("meta:pubdate", "//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content"),
+
+class _Meta(NamedTuple):
+    """A meta tag's content, by one of its attributes: ``<meta property=... content>``."""
+
+    attribute: str
+    names: tuple[str, ...]
+
+
+class _Dated(NamedTuple):
+    """A dated element's attribute (``Head.dated``), by its tag and a test: a class token
+    (" published "), a class substring ("entry-date") or its itemprop."""
+
+    tag: str
+    test: Literal["token", "substring", "itemprop"]
+    value: str
+    attribute: str
+
+
+# Machine-readable dates, best first.
+_PUBLISHED: tuple[tuple[str, _Meta | _Dated], ...] = (
+    ("meta:article:published_time", _Meta("property", ("article:published_time",))),
+    ("meta:datePublished", _Meta("itemprop", ("datePublished",))),
+    ("abbr.published", _Dated("abbr", "token", "published", "title")),
+    ("time.published", _Dated("time", "token", "published", "datetime")),
+    ("time[itemprop=datePublished]", _Dated("time", "itemprop", "datePublished", "datetime")),
+    ("time.entry-date", _Dated("time", "substring", "entry-date", "datetime")),
+    ("meta:pubdate", _Meta("name", ("pubdate", "publishdate", "date"))),
 )
-_MODIFIED_XPATHS = (
-    ("meta:article:modified_time", "//meta[@property='article:modified_time']/@content"),
-    ("meta:og:updated_time", "//meta[@property='og:updated_time']/@content"),
-    ("time.updated", "//time[contains(concat(' ', @class, ' '), ' updated ')]/@datetime"),
-    ("meta:dateModified", "//meta[@itemprop='dateModified']/@content"),
+_MODIFIED: tuple[tuple[str, _Meta | _Dated], ...] = (
+    ("meta:article:modified_time", _Meta("property", ("article:modified_time",))),
+    ("meta:og:updated_time", _Meta("property", ("og:updated_time",))),
+    ("time.updated", _Dated("time", "token", "updated", "datetime")),
+    ("meta:dateModified", _Meta("itemprop", ("dateModified",))),
 )
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*"
@@ -122,15 +143,35 @@ def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     return list(_json_ld(tree))
 
 
-def _candidates(tree: HtmlElement, kind: str, ld: list[dict[str, Any]]) -> Iterator[DatedValue]:
+def _values(head: Head, where: _Meta | _Dated) -> list[str]:
+    if isinstance(where, _Meta):
+        return head.contents(where.attribute, *where.names)
+    found = []
+    for element in head.dated:
+        if element.tag != where.tag or (date := element.get(where.attribute)) is None:
+            continue
+        if where.test == "itemprop":
+            matched = element.get("itemprop") == where.value
+        elif (classes := element.get("class")) is None:
+            matched = False
+        elif where.test == "token":
+            matched = f" {where.value} " in f" {classes} "
+        else:
+            matched = where.value in classes
+        if matched:
+            found.append(date)
+    return found
+
+
+def _candidates(head: Head, kind: str, ld: list[dict[str, Any]]) -> Iterator[DatedValue]:
     key = "datePublished" if kind == "published" else "dateModified"
     for item in ld:
         value = item.get(key)
         if isinstance(value, str) and (moment := parse_iso(value)):
             yield DatedValue(moment, "json-ld")
-    for source, xpath in _PUBLISHED_XPATHS if kind == "published" else _MODIFIED_XPATHS:
-        for value in tree.xpath(xpath):
-            if moment := parse_iso(str(value)) or parse_vietnamese(str(value)):
+    for source, where in _PUBLISHED if kind == "published" else _MODIFIED:
+        for value in _values(head, where):
+            if moment := parse_iso(value) or parse_vietnamese(value):
                 yield DatedValue(moment, source)
 
 
@@ -165,10 +206,10 @@ def settled(candidates: list[DatedValue], url: str, captured_at: datetime | None
 
 
 def date_candidates(
-    tree: HtmlElement, ld: list[dict[str, Any]]
+    head: Head, ld: list[dict[str, Any]]
 ) -> tuple[list[DatedValue], list[DatedValue]]:
     """Machine-readable (published, modified) candidates, best signal first."""
-    return list(_candidates(tree, "published", ld)), list(_candidates(tree, "modified", ld))
+    return list(_candidates(head, "published", ld)), list(_candidates(head, "modified", ld))
 
 
 def choose_dates(

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+    from archive._head import Head
+
 __all__ = ["PlatformFields", "detect_platform", "platform_fields"]
 
 
@@ -95,11 +97,11 @@ class PlatformFields:
     closing_lines: list[str] = field(default_factory=list)  # last blocks of the post body
 
 
-def detect_platform(tree: HtmlElement) -> str:
-    generator = " ".join(tree.xpath("//meta[@name='generator']/@content")).lower()
+def detect_platform(tree: HtmlElement, head: Head) -> str:
+    generator = " ".join(head.contents("name", "generator")).lower()
     if "blogger" in generator or tree.xpath("//*[@itemprop='blogId']"):
         return "blogger"
-    if "wordpress" in generator or tree.xpath("//link[@rel='https://api.w.org/']"):
+    if "wordpress" in generator or "https://api.w.org/" in head.links:
         return "wordpress"
     return "news"
 

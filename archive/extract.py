@@ -37,6 +37,7 @@ from trafilatura.utils import load_html
 
 from archive import _dates
 from archive._credit import split_credit
+from archive._head import Head, read_head
 from archive._platform import PRUNE, PlatformFields, detect_platform, platform_fields
 from archive.article import Article, DatedValue
 from archive.charset import decode_html
@@ -173,6 +174,11 @@ def _first(tree: HtmlElement, xpath: str) -> str | None:
     return next((_nfc(v) for v in values if v), None)
 
 
+def _first_meta(head: Head, attribute: str, value: str) -> str | None:
+    line = head.first(attribute, value)
+    return _nfc(line) if line else None
+
+
 def _ld_authors(ld: list[dict[str, Any]]) -> list[str]:
     names = []
     for item in ld:
@@ -185,10 +191,10 @@ def _ld_authors(ld: list[dict[str, Any]]) -> list[str]:
 
 
 def _authors(
-    found: list[str], ld: list[dict[str, Any]], tree: HtmlElement, doc: _LazyMetadata
+    found: list[str], ld: list[dict[str, Any]], head: Head, doc: _LazyMetadata
 ) -> list[str]:
     candidates = found or _ld_authors(ld)
-    if not candidates and (meta := _first(tree, "//meta[@name='author']/@content")):
+    if not candidates and (meta := _first_meta(head, "name", "author")):
         candidates = [meta]
     if not candidates and doc.author:
         candidates = [a.strip() for a in doc.author.split(";")]
@@ -215,17 +221,19 @@ def _title(
     found: str | None,
     ld: list[dict[str, Any]],
     tree: HtmlElement,
-    doc: _LazyMetadata,
+    head: Head,
     url: str,
+    *,
+    doc: _LazyMetadata,
 ) -> str:
     headline = next((i["headline"] for i in ld if isinstance(i.get("headline"), str)), None)
-    title = found or headline or _first(tree, "//meta[@property='og:title']/@content")
+    title = found or headline or _first_meta(head, "property", "og:title")
     if not title:
         title = doc.title or ""
-    return _without_site(_one_line(title), tree, doc, urlsplit(url).hostname or "")
+    return _without_site(_one_line(title), tree, head, doc, urlsplit(url).hostname or "")
 
 
-def _without_site(title: str, tree: HtmlElement, doc: _LazyMetadata, host: str) -> str:
+def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata, host: str) -> str:
     """The title without the site's name or section trail: "Bài viết - Báo X", "Tin »
     Local » Noticias » Ultima Hora", "Bài viết -- Sott.net". Cut only where the page
     says so: the part kept is a heading of the page, or the part dropped names the site."""
@@ -236,7 +244,7 @@ def _without_site(title: str, tree: HtmlElement, doc: _LazyMetadata, host: str) 
     for cut in reversed(cuts):  # the longest leading part that is a heading
         if title[: cut.start()] in headings:
             return title[: cut.start()]
-    site = _first(tree, "//meta[@property='og:site_name']/@content") or doc.sitename or ""
+    site = _first_meta(head, "property", "og:site_name") or doc.sitename or ""
     names = {n.casefold() for n in (site, host, host.removeprefix("www.")) if n}
     last, first = cuts[-1], cuts[0]
     if title[last.end() :].casefold() in names:
@@ -268,8 +276,8 @@ def _htmldate(doc: _LazyMetadata) -> list[DatedValue]:
     return []
 
 
-def _tags(found: list[str], ld: list[dict[str, Any]], tree: HtmlElement) -> list[str]:
-    tags = found or [str(t) for t in tree.xpath("//meta[@property='article:tag']/@content")]
+def _tags(found: list[str], ld: list[dict[str, Any]], head: Head) -> list[str]:
+    tags = found or head.contents("property", "article:tag")
     if not tags:
         keywords = next((i["keywords"] for i in ld if i.get("keywords")), None)
         if isinstance(keywords, str):
@@ -279,9 +287,9 @@ def _tags(found: list[str], ld: list[dict[str, Any]], tree: HtmlElement) -> list
     return list(dict.fromkeys(_nfc(t.strip()) for t in tags if t.strip()))
 
 
-def _declares_article(tree: HtmlElement, ld: list[dict[str, Any]], post_body: list[str]) -> bool:
+def _declares_article(head: Head, ld: list[dict[str, Any]], post_body: list[str]) -> bool:
     """og:type=article, a JSON-LD *Article / *Posting, or a blog platform's post body."""
-    og = " ".join(str(v) for v in tree.xpath("//meta[@property='og:type']/@content")).lower()
+    og = " ".join(head.contents("property", "og:type")).lower()
     types = " ".join(str(item.get("@type", "")) for item in ld)
     return "article" in og or "Article" in types or "Posting" in types or bool(post_body)
 
@@ -340,12 +348,13 @@ def extract(
     tree = _parse(decoded.text)
     if tree is None:
         return None
+    head = read_head(tree)
     ld = _dates.json_ld_objects(tree)
-    platform = detect_platform(tree)
+    platform = detect_platform(tree, head)
     found = platform_fields(tree, platform)
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
     meta = _LazyMetadata(decoded.text if platform in PRUNE else tree, url)
-    signals = _signals(tree, url, ld, found, meta)
+    signals = _signals(tree, head, url, ld, found, meta=meta)
     if not _dates.settled(signals["published"], url, captured_at):
         # Visible day-first dates, read before pruning drops the post's meta line.
         signals["published"] += _visible_date(tree)
@@ -448,14 +457,16 @@ class _LazyMetadata:
 
 def _signals(
     tree: HtmlElement,
+    head: Head,
     url: str,
     ld: list[dict[str, Any]],
     found: PlatformFields,
+    *,
     meta: _LazyMetadata,
 ) -> dict[str, Any]:
     """Everything read from the page before trafilatura prunes it."""
-    canonical = _first(tree, "//link[@rel='canonical']/@href")
-    published, modified = _dates.date_candidates(tree, ld)
+    canonical = head.first_link("canonical")
+    published, modified = _dates.date_candidates(head, ld)
     return {
         # Pruning will change a blog page's tree: read its links now; elsewhere only when
         # a credit line without its own URL asks (a rare line; the search costs ~0.7 ms).
@@ -463,8 +474,8 @@ def _signals(
         "canonical": urljoin(url, canonical) if canonical else None,
         "published": published,
         "modified": modified,
-        "title": _title(found.title, ld, tree, meta, url),
-        "authors": _authors(found.authors, ld, tree, meta),
-        "tags": _tags(found.tags, ld, tree),
-        "declared": _declares_article(tree, ld, found.closing_lines),
+        "title": _title(found.title, ld, tree, head, url, doc=meta),
+        "authors": _authors(found.authors, ld, head, meta),
+        "tags": _tags(found.tags, ld, head),
+        "declared": _declares_article(head, ld, found.closing_lines),
     }

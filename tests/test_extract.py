@@ -217,6 +217,42 @@ def test_dates_never_come_from_the_future_and_agree_with_the_url():
     assert article.published.source == "visible-date"
 
 
+def test_machine_readable_dates_come_best_signal_first_then_in_page_order():
+    import lxml.html
+
+    from archive._dates import date_candidates
+    from archive._head import read_head
+
+    tree = lxml.html.document_fromstring(
+        "<html><head>"
+        "<meta name='date' content='2012-04-20'><meta name='pubdate' content='2012-04-21'>"
+        "<meta property='og:updated_time' content='2012-05-02T08:00:00+07:00'>"
+        "<meta property='article:modified_time' content='2012-05-01T08:00:00+07:00'>"
+        "<meta property='article:published_time'>"  # no content: not a date
+        "</head><body>"
+        "<time class='entry-date published' datetime='2012-04-22T10:00:00+07:00'>x</time>"
+        "<time class='published\tlate' datetime='2012-04-23'>a tab is not a class space</time>"
+        "<abbr class='published' title='2012-04-24T09:00:00+07:00'>y</abbr>"
+        "<time class='updated' datetime='2012-05-03'>z</time>"
+        "</body></html>"
+    )
+    ld = [{"datePublished": "2012-04-19T07:00:00+07:00"}]
+    published, modified = date_candidates(read_head(tree), ld)
+    assert [(c.value.day, c.source) for c in published] == [
+        (19, "json-ld"),
+        (24, "abbr.published"),
+        (22, "time.published"),
+        (22, "time.entry-date"),
+        (20, "meta:pubdate"),  # the three meta names in page order, not in the list's
+        (21, "meta:pubdate"),
+    ]
+    assert [(c.value.day, c.source) for c in modified] == [
+        (1, "meta:article:modified_time"),
+        (2, "meta:og:updated_time"),
+        (3, "time.updated"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
