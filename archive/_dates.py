@@ -18,8 +18,6 @@ from archive.article import DatedValue
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from lxml.html import HtmlElement
-
     from archive._head import Head
 
 __all__ = ["choose_dates", "date_candidates", "json_ld_objects", "parse_iso", "parse_vietnamese"]
@@ -123,8 +121,8 @@ def parse_vietnamese(text: str) -> datetime | None:
         return None
 
 
-def _json_ld(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+def _json_ld(scripts: list[str]) -> Iterator[dict[str, Any]]:
+    for script in scripts:
         try:
             data = json.loads(script)
         except ValueError:
@@ -139,8 +137,9 @@ def _json_ld(tree: HtmlElement) -> Iterator[dict[str, Any]]:
                     stack.extend(graph)
 
 
-def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    return list(_json_ld(tree))
+def json_ld_objects(head: Head) -> list[dict[str, Any]]:
+    """The page's JSON-LD objects, those in a ``@graph`` included; invalid scripts skipped."""
+    return list(_json_ld(head.json_ld))
 
 
 def _values(head: Head, where: _Meta | _Dated) -> list[str]:

@@ -1,9 +1,10 @@
-"""A page's ``<meta>`` and ``<link>`` elements and its dated ``<abbr>``/``<time>``, read in
-one pass over the tree.
+"""A page's ``<meta>`` and ``<link>`` elements, its dated ``<abbr>``/``<time>`` and its
+JSON-LD scripts, read in one pass over the tree.
 
 The extractor asks for some twenty of them (dates, og:title, og:site_name, author,
-article:tag, og:type, generator, canonical): an XPath each was a walk of the whole tree
-each, about 0.3 ms a page, where one walk and dictionary look-ups cost a fifth of it.
+article:tag, og:type, generator, canonical, JSON-LD): an XPath each was a walk of the
+whole tree each (0.03 to 0.08 ms on a 50 kB page), where one walk of lxml's ``iter``
+with these tags (0.04 ms) and dictionary look-ups answer them all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Head", "read_head"]
 
-_ELEMENTS = "//meta[@content] | //link[@rel] | //abbr[@title] | //time[@datetime]"
+_TAGS = ("meta", "link", "abbr", "time", "script")
 _META_KEYS = ("property", "name", "itemprop")
 
 
@@ -30,6 +31,8 @@ class Head:
     """A ``<link>``'s rel -> the hrefs of the links with it (a link with no href: none)."""
     dated: list[HtmlElement] = field(default_factory=list)
     """``<abbr title>`` and ``<time datetime>`` elements, in page order."""
+    json_ld: list[str] = field(default_factory=list)
+    """The texts of the ``<script type="application/ld+json">`` elements."""
 
     def contents(self, attribute: str, *values: str) -> list[str]:
         """As ``//meta[@attribute='value' or ...]/@content``: in page order."""
@@ -54,17 +57,21 @@ def _first_line(values: Iterable[str]) -> str | None:
 
 def read_head(tree: HtmlElement) -> Head:
     head = Head()
-    for place, element in enumerate(tree.xpath(_ELEMENTS)):
+    for place, element in enumerate(tree.iter(*_TAGS)):
         tag = element.tag
         if tag == "meta":
-            content = element.get("content")
-            for key in _META_KEYS:
-                if (value := element.get(key)) is not None:
-                    head.meta.setdefault((key, value), []).append((place, content))
+            if (content := element.get("content")) is not None:
+                for key in _META_KEYS:
+                    if (value := element.get(key)) is not None:
+                        head.meta.setdefault((key, value), []).append((place, content))
         elif tag == "link":
-            hrefs = head.links.setdefault(element.get("rel"), [])
-            if (href := element.get("href")) is not None:
-                hrefs.append(href)
-        else:
+            if (rel := element.get("rel")) is not None:
+                hrefs = head.links.setdefault(rel, [])
+                if (href := element.get("href")) is not None:
+                    hrefs.append(href)
+        elif tag == "script":
+            if element.get("type") == "application/ld+json" and element.text:
+                head.json_ld.append(element.text)
+        elif element.get("title" if tag == "abbr" else "datetime") is not None:
             head.dated.append(element)
     return head

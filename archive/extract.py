@@ -349,7 +349,7 @@ def extract(
     if tree is None:
         return None
     head = read_head(tree)
-    ld = _dates.json_ld_objects(tree)
+    ld = _dates.json_ld_objects(head)
     platform = detect_platform(tree, head)
     found = platform_fields(tree, platform)
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
