@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import itertools
 import re
 import unicodedata
 import zlib
@@ -240,7 +241,8 @@ def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata,
     cuts = list(_TITLE_SEPARATOR.finditer(title))
     if not cuts:
         return title
-    headings = {_one_line(h.text_content()) for h in tree.xpath("//h1 | //h2")[:_HEADINGS]}
+    leading = itertools.islice(tree.iter("h1", "h2"), _HEADINGS)  # as //h1 | //h2, one walk
+    headings = {_one_line(h.text_content()) for h in leading}
     for cut in reversed(cuts):  # the longest leading part that is a heading
         if title[: cut.start()] in headings:
             return title[: cut.start()]
