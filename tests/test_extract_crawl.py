@@ -261,3 +261,104 @@ def test_a_dead_extraction_process_is_replaced_and_its_pages_tried_again(tmp_pat
     assert warcio_check(derived).returncode == 0
     conversions = [r for r in read_records(derived) if r["type"] == "conversion"]
     assert len(conversions) == 2
+
+
+def _killing_pool_processes(pipeline, page, deaths):
+    """Process ``page`` while killing each new pool process as it starts, ``deaths``
+    times; then, if the pipeline gave the page up, process one more page."""
+    import asyncio
+    import multiprocessing
+    import os
+    import signal
+
+    from scrapy.exceptions import DropItem
+
+    async def kill_new_processes():
+        killed: set[int] = set()
+        while len(killed) < deaths:
+            for process in multiprocessing.active_children():
+                if process.pid not in killed:
+                    os.kill(process.pid, signal.SIGKILL)
+                    process.join(10)
+                    killed.add(process.pid)
+            await asyncio.sleep(0.02)
+
+    async def run():
+        task = asyncio.ensure_future(pipeline.process_item(page))
+        await asyncio.wait_for(kill_new_processes(), 60)
+        with pytest.raises(DropItem, match="extraction failed"):
+            await task
+
+    asyncio.run(run())
+
+
+def _pipeline(tmp_path):
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines.extract import ExtractPipeline
+
+    crawler = get_crawler(
+        settings_dict={"ARCHIVIST_HOME": str(tmp_path), "EXTRACT_WORKERS": 1, "STORE_URL": ""}
+    )
+    crawler.stats = MemoryStatsCollector(crawler)
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return crawler, pipeline
+
+
+def test_a_page_whose_process_dies_twice_is_given_up_and_the_crawl_goes_on(tmp_path, world, caplog):
+    """A page that kills its process (a crash in a C library on its markup, say) is tried
+    once more on a new pool, then given up: counted, logged with its URL; the next page is
+    extracted."""
+    import asyncio
+
+    crawler, pipeline = _pipeline(tmp_path)
+    poison = _page(world, world.seed_repost_url)
+    after = world.article_urls("goc-nhin.test")[0]
+    try:
+        _killing_pool_processes(pipeline, poison, deaths=2)
+        item = asyncio.run(pipeline.process_item(_page(world, after)))
+    finally:
+        pipeline.close_spider()
+    assert item.url == after
+    stats = crawler.stats.get_stats()
+    assert stats["extract/pool_restarts"] == 2
+    assert stats["extract/errors"] == 1
+    assert stats["extract/articles"] == 1
+    failed = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert failed == [f"Extraction failed for {world.seed_repost_url}: its process died"]
+    assert not list(tmp_path.rglob("*.open"))
+
+
+def test_past_the_restart_limit_pages_are_captured_but_not_extracted(
+    tmp_path, world, caplog, monkeypatch
+):
+    """Processes dying over and over (memory exhausted for good): past the limit no new pool
+    is started; each later page fails at once, counted and logged, and the crawl goes on."""
+    import asyncio
+
+    from scrapy.exceptions import DropItem
+
+    from crawler.pipelines import extract as pipelines_extract
+
+    monkeypatch.setattr(pipelines_extract, "_MAX_RESTARTS", 1)
+    crawler, pipeline = _pipeline(tmp_path)
+    urls = world.article_urls("goc-nhin.test")[:2]
+    try:
+        # The first death starts a new pool (the one restart allowed); the second is past it.
+        _killing_pool_processes(pipeline, _page(world, world.seed_repost_url), deaths=2)
+        for url in urls:
+            with pytest.raises(DropItem, match="extraction failed"):
+                asyncio.run(pipeline.process_item(_page(world, url)))
+    finally:
+        pipeline.close_spider()
+    stats = crawler.stats.get_stats()
+    assert stats["extract/pool_restarts"] == 1
+    assert stats["extract/errors"] == 3
+    assert "extract/articles" not in stats
+    failed = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert failed == [
+        f"Extraction failed for {url}: its process died (1 restarts already: no more)"
+        for url in [world.seed_repost_url, *urls]
+    ]
