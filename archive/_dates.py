@@ -67,7 +67,42 @@ _DMY = re.compile(
     r"(?<!\d)(\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|-|\.|,|\s+năm\s+)\s*(\d{4})(?!\d)",
     re.IGNORECASE,
 )
-_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|g|h)\s*(\d{2})(?!\d)")
+# "23 tháng Tư 2012", "1 tháng Giêng năm 2012": the month in words (longest first; "năm" is
+# both May and "year": "tháng năm năm 2012").
+_VI_MONTHS = {
+    "mười một": 11, "mười hai": 12, "mười": 10, "giêng": 1, "một": 1, "hai": 2, "ba": 3,
+    "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "chạp": 12,
+}  # fmt: skip
+_DMY_WORDS = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s+tháng\s+({'|'.join(_VI_MONTHS)})(?!\w)\s*(?:,\s*|năm\s+)?(\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+# English editions (QĐND, VietnamPlus, VnExpress International) and sites elsewhere:
+# "October 27, 2010", "27 Oct. 2010".
+_EN_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
+    "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_EN_MONTH = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
+_MDY_EN = re.compile(
+    rf"(?<!\w)({_EN_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+)
+_DMY_EN = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})\.?,?\s+(\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
+_TIME = re.compile(
+    r"(?<!\d)(\d{1,2})\s*(?:giờ|[:gh])\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!\d)",
+    re.IGNORECASE,
+)
+# After the time: "03:30 PM", "9:05 SA" (sáng, Blogger's Vietnamese AM), "3:30 CH" (chiều).
+_MERIDIEM = re.compile(
+    r"\s*(?:(a\.?m\b\.?|sa\b|sáng)|(p\.?m\b\.?|ch\b|chiều|tối))",
+    re.IGNORECASE,
+)
 _GMT = re.compile(r"GMT\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 
@@ -102,21 +137,48 @@ def _offset(zone: str) -> timedelta:
     return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
 
 
+def _day(text: str) -> tuple[re.Match[str], int, int, int] | None:
+    """The first date in ``text``: its match, day, month and year."""
+    found: list[tuple[re.Match[str], int, int, int]] = []
+    if match := _DMY.search(text):
+        found.append((match, int(match[1]), int(match[2]), int(match[3])))
+    if match := _DMY_WORDS.search(text):
+        found.append((match, int(match[1]), _VI_MONTHS[match[2].lower()], int(match[3])))
+    if match := _MDY_EN.search(text):
+        found.append((match, int(match[2]), _EN_MONTHS[match[1].lower()], int(match[3])))
+    if match := _DMY_EN.search(text):
+        found.append((match, int(match[1]), _EN_MONTHS[match[2].lower()], int(match[3])))
+    if match := _YMD.search(text):
+        found.append((match, int(match[4]), int(match[3]), int(match[1])))
+    return min(found, key=lambda f: f[0].start()) if found else None
+
+
 def parse_vietnamese(text: str) -> datetime | None:
-    """The first day-first date in ``text``, with its time and GMT offset if given."""
-    match = _DMY.search(text)
-    if not match:
+    """The first date in ``text``, with its time and GMT offset if given.
+
+    Numeric dates are day-first ("23/4/2012", "23-04-2012", "23 tháng 4 năm 2012"), as
+    in Vietnamese; also the month in words ("23 tháng Tư 2012"), English dates ("October
+    27, 2010", "27 Oct 2010") and year-first ones ("2012-04-23"). A 12-hour time says so
+    ("3:30 PM", "9:05 SA", "3:30 CH", "2g30 chiều").
+    """
+    day_found = _day(text)
+    if day_found is None:
         return None
-    day, month, year = (int(g) for g in match.groups())
+    match, day, month, year = day_found
     window = text[max(0, match.start() - 40) : match.end() + 40]
-    hour = minute = 0
+    hour = minute = second = 0
     if clock := _TIME.search(window):
-        hour, minute = int(clock[1]), int(clock[2])
+        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        if meridiem := _MERIDIEM.match(window, clock.end()):
+            if meridiem[1] and hour == 12:  # 12:05 AM
+                hour = 0
+            elif meridiem[2] and hour < 12:  # 3:30 PM; 14g38 chiều stays 14
+                hour += 12
     zone = VN_TZ
     if gmt := _GMT.search(window):
         zone = timezone((-1 if gmt[1] == "-" else 1) * timedelta(hours=int(gmt[2])))
     try:
-        return datetime(year, month, day, hour % 24, minute % 60, tzinfo=zone)
+        return datetime(year, month, day, hour % 24, minute % 60, second % 60, tzinfo=zone)
     except ValueError:
         return None
 

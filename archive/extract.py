@@ -63,6 +63,9 @@ _AUTHOR_PREFIX = re.compile(
     r"^\s*(?:đăng\s+bởi|posted\s+by|bởi|by|tác\s+giả)\s*[:\-]?\s*", re.IGNORECASE
 )
 _VIET = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+# Letters of Vietnamese and of no other language's usual alphabet (â, ê, ô are French too,
+# ă Romanian; đ is also Croatian, hence two of them).
+_VIET_ONLY = re.compile(r"[ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,;&]|\band\b|\bvà\b)\s*", re.IGNORECASE)
 _NAME_WORDS = 5  # a longer part of a byline is not a name ("Nguyễn Văn A, phóng viên tại Hà Nội")
 _UNSPACED = re.compile(
@@ -265,6 +268,22 @@ def _language(tree: HtmlElement, body: str) -> str | None:
     return "vi" if len(_VIET.findall(body)) > 20 else None
 
 
+def _vietnamese(tree: HtmlElement, url: str) -> bool:
+    """Whether the page is Vietnamese by its language, host or title: where a visible
+    "05/04/2012" is the 5th of April and a time without a zone is Vietnam's.
+
+    Elsewhere the order and the zone are unknown ("05/04/2012" is May 4th in the US, a
+    Japanese page's "2018/6/18 14:10" is +09:00), and trafilatura's htmldate reads the
+    date instead, as plain trafilatura would.
+    """
+    if (tree.get("lang") or "").lower().startswith("vi"):
+        return True
+    if (urlsplit(url).hostname or "").endswith(".vn"):
+        return True
+    title = next(tree.iter("title"), None)
+    return title is not None and len(_VIET_ONLY.findall(title.text_content())) >= 2
+
+
 def _visible_date(tree: HtmlElement) -> list[DatedValue]:
     for element in tree.xpath(_DATEISH)[:20]:
         if moment := _dates.parse_vietnamese(element.text_content()):
@@ -357,7 +376,7 @@ def extract(
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
     meta = _LazyMetadata(decoded.text if platform in PRUNE else tree, url)
     signals = _signals(tree, head, url, ld, found, meta=meta)
-    if not _dates.settled(signals["published"], url, captured_at):
+    if not _dates.settled(signals["published"], url, captured_at) and _vietnamese(tree, url):
         # Visible day-first dates, read before pruning drops the post's meta line.
         signals["published"] += _visible_date(tree)
     if platform in PRUNE:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from archive._credit import split_credit
 from archive._dates import parse_vietnamese
-from archive.article import Article
+from archive.article import Article, DatedValue
 from archive.extract import extract
 from crawler.demo import World
 from crawler.demo._blogger import SEED_KEY, seed_repost
@@ -253,6 +253,34 @@ def test_machine_readable_dates_come_best_signal_first_then_in_page_order():
     ]
 
 
+def test_visible_dates_are_read_day_first_only_on_vietnamese_pages():
+    """A US page's "05/04/2012" is May 4th and its zone unknown: htmldate decides there."""
+    text = "<p>" + "Nội dung bài viết rất dài và đầy đủ thông tin. " * 30 + "</p>"
+
+    def page(html_attrs: str, title: str) -> bytes:
+        return (
+            f"<html{html_attrs}><head><title>{title}</title></head><body><article>"
+            f"<h1>{title}</h1><span class='date'>05/04/2012 3:30 PM</span>{text}"
+            "</article></body></html>"
+        ).encode()
+
+    captured = datetime(2020, 1, 1, tzinfo=UTC)
+    vietnamese = [
+        extract(page(" lang='vi'", "Tin"), "http://a.test/tin", captured_at=captured),
+        extract(page("", "Tin"), "http://a.vn/tin", captured_at=captured),
+        extract(page("", "Chủ tịch thăm Đà Nẵng"), "http://a.test/tin", captured_at=captured),
+    ]
+    for article in vietnamese:
+        assert article is not None
+        assert article.published == DatedValue(
+            datetime(2012, 4, 5, 15, 30, tzinfo=VN), "visible-date"
+        )
+    for attrs, title in [(" lang='en'", "A story"), ("", "A story"), ("", "Être ou ne pas être")]:
+        article = extract(page(attrs, title), "http://news.example.com/story", captured_at=captured)
+        assert article is not None
+        assert article.published is None or article.published.source != "visible-date"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -262,6 +290,29 @@ def test_machine_readable_dates_come_best_signal_first_then_in_page_order():
         ("05/04/2012", datetime(2012, 4, 5, tzinfo=VN)),
         ("14g38 chiều 25-7-2011", datetime(2011, 7, 25, 14, 38, tzinfo=VN)),
         ("không có ngày", None),
+        # The formats seen in the wild (research notes, section 3.2):
+        ("26/01/2021 (09:40:54)", datetime(2021, 1, 26, 9, 40, 54, tzinfo=VN)),
+        ("Thứ hai, 23 Tháng tư 2012 15:30", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        ("ngày 1 tháng Giêng năm 2012", datetime(2012, 1, 1, tzinfo=VN)),
+        ("23 tháng năm năm 2012", datetime(2012, 5, 23, tzinfo=VN)),  # "năm": May, then year
+        ("5 tháng mười một, 2012", datetime(2012, 11, 5, tzinfo=VN)),
+        ("Đăng lúc 9:05 SA ngày 23/4/2012", datetime(2012, 4, 23, 9, 5, tzinfo=VN)),
+        ("lúc 3:30 CH Thứ Hai, 23/4/2012", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        ("2g30 chiều 25-7-2011", datetime(2011, 7, 25, 14, 30, tzinfo=VN)),
+        ("15 giờ 30 ngày 23/4/2012", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        ("23/04/2012 12:05 AM", datetime(2012, 4, 23, 0, 5, tzinfo=VN)),
+        (
+            "Wednesday, October 27, 2010, 20:39 (GMT+7)",
+            datetime(2010, 10, 27, 20, 39, tzinfo=VN),
+        ),
+        ("Oct. 27, 2010 8:39 pm", datetime(2010, 10, 27, 20, 39, tzinfo=VN)),
+        ("Posted on 27th of October 2010", datetime(2010, 10, 27, tzinfo=VN)),
+        ("Cập nhật 2012-04-23 15:30", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        (
+            "15:30 GMT-5, 2012/4/23",
+            datetime(2012, 4, 23, 15, 30, tzinfo=timezone(-timedelta(hours=5))),
+        ),
+        ("bản 2.1.3, số 12-04", None),
     ],
 )
 def test_vietnamese_visible_dates_are_day_first(text, expected):
