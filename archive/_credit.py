@@ -12,6 +12,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from archive._dates import date_span
 from archive.article import Credit
 
 if TYPE_CHECKING:
@@ -35,6 +36,26 @@ _NOT_CREDIT = re.compile(
 )
 
 
+# What a credit's source may start with before the name: "Lược trích từ bài của Dân trí".
+_LEAD = re.compile(r"^(?:từ\s+)?(?:(?:bài|bài\s+viết)\s+(?:của|trên)\s+)?", re.IGNORECASE)
+# A weekday before a date that closes the credit: "nguoiviet.com-Monday, March 24, 2014".
+_WEEKDAY = re.compile(
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:mon|tue|wed|thu|fri|sat|sun)\.?"
+    r"|thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|t[2-7]|cn)\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _name(source: str) -> str:
+    """The outlet's name in a credit's source: without a lead-in, or a date after it."""
+    name = _LEAD.sub("", source)
+    if (span := date_span(name)) is not None and span[0] > 0:
+        before = name[: span[0]].rstrip(" -–—,|(")
+        before = _WEEKDAY.sub("", before).rstrip(" -–—,|(")
+        name = before or name
+    return name.strip(" -–—:,") or source
+
+
 def _credit_of(line: str, links: Mapping[str, str]) -> Credit | None:
     text = unicodedata.normalize("NFC", line.strip())
     if not text or len(text) > _MAX_LINE or _NOT_CREDIT.match(text):
@@ -47,7 +68,7 @@ def _credit_of(line: str, links: Mapping[str, str]) -> Credit | None:
         return None
     url_match = _URL.search(source)
     url = url_match[0].rstrip(".,") if url_match else links.get(text)
-    name = _URL.sub("", source).strip(" -–:,") or urlsplit(url or source).hostname or source
+    name = _name(_URL.sub("", source)) or urlsplit(url or source).hostname or source
     return Credit(name=name, url=url, line=text)
 
 

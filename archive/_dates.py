@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 
     from archive._head import Head
 
-__all__ = ["choose_dates", "date_candidates", "json_ld_objects", "parse_iso", "parse_vietnamese"]
+__all__ = [
+    "choose_dates",
+    "date_candidates",
+    "date_span",
+    "json_ld_objects",
+    "parse_iso",
+    "parse_vietnamese",
+]
 
 VN_TZ = timezone(timedelta(hours=7))
 _MAX_URL_GAP_DAYS = 62
@@ -151,6 +158,12 @@ def _day(text: str) -> tuple[re.Match[str], int, int, int] | None:
     if match := _YMD.search(text):
         found.append((match, int(match[4]), int(match[3]), int(match[1])))
     return min(found, key=lambda f: f[0].start()) if found else None
+
+
+def date_span(text: str) -> tuple[int, int] | None:
+    """Where the first date (as ``parse_vietnamese`` finds it) starts and ends in ``text``."""
+    found = _day(text)
+    return found[0].span() if found else None
 
 
 def parse_vietnamese(text: str) -> datetime | None:

@@ -328,6 +328,15 @@ def test_vietnamese_visible_dates_are_day_first(text, expected):
         ("Trích từ Báo Nhân Dân", "Báo Nhân Dân"),
         ("Theo đó, thành phố sẽ triển khai kế hoạch.", None),
         ("Theo ông Nam, việc này cần làm ngay.", None),
+        # The name alone: no lead-in, no date after it (research notes, section 5.1).
+        ("Nguồn:nguoiviet.com-Monday, March 24, 2014", "nguoiviet.com"),
+        ("Lược trích từ bài của Dân trí", "Dân trí"),
+        ("Trích từ bài viết của Tuổi Trẻ", "Tuổi Trẻ"),
+        ("Nguồn: Thanh Niên, Thứ Hai, 23/4/2012", "Thanh Niên"),
+        ("Theo Báo Chính phủ 23/4/2012", "Báo Chính phủ"),
+        ("Nguồn: Báo 24h", "Báo 24h"),
+        ("Source: VOV", "VOV"),
+        ("[Theo VOV]", "VOV"),
     ],
 )
 def test_credit_lines(line, name):
