@@ -18,7 +18,7 @@ from archive.article import Credit
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["split_credit"]
+__all__ = ["lead_in_credit", "split_credit"]
 
 _MAX_LINE = 120
 _LOOK_BACK = 3
@@ -87,3 +87,24 @@ def split_credit(
         if credit is not None:
             return paragraphs[:index] + paragraphs[index + 1 :], credit
     return paragraphs, None
+
+
+# The original's lead-in dateline, kept by a repost: "(Chinhphu.vn) - Thủ tướng ...",
+# "(GDVN) – ...", "(Dân trí) - ..." (research notes, section 5.1).
+_LEAD_IN = re.compile(r"^\((?P<name>[^()\n]{2,40})\)\s*[-–—]\s+\S")
+_LEAD_IN_WORDS = 4
+
+
+def lead_in_credit(paragraphs: list[str]) -> Credit | None:
+    """The outlet that the first paragraph's dateline names, as a blog repost's credit.
+
+    The line stays in the body: it is the original's own text, and a copy's body should
+    hash as the original's does. Only for blog posts without a closing credit: on a news
+    site the dateline is the site's own.
+    """
+    if not paragraphs or (match := _LEAD_IN.match(paragraphs[0])) is None:
+        return None
+    name = match["name"].strip()
+    if not name or len(name.split()) > _LEAD_IN_WORDS or date_span(name) is not None:
+        return None
+    return Credit(name=name, url=None, line=paragraphs[0][: match.end() - 1].rstrip())

@@ -37,7 +37,7 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from archive import _dates
-from archive._credit import split_credit
+from archive._credit import lead_in_credit, split_credit
 from archive._head import Head, read_head
 from archive._platform import PRUNE, PlatformFields, detect_platform, platform_fields
 from archive.article import Article, DatedValue
@@ -391,7 +391,10 @@ def extract(
     if credit is None:
         # trafilatura drops a credit that is mostly a link ("Nguồn: <a>http://...</a>").
         _, credit = split_credit(found.closing_lines, signals["links"])
-    text = "\n".join(_strip_lead(paragraphs, signals["title"]))
+    kept = _strip_lead(paragraphs, signals["title"])
+    if credit is None and platform in PRUNE:
+        credit = lead_in_credit(kept)  # "(Chinhphu.vn) - ..." opening a repost
+    text = "\n".join(kept)
     words = text.split()  # once: the count, the check and the hash all use it
     word_count = _word_count(text, words)
     if word_count < _MIN_WORDS and not signals["declared"]:

@@ -140,6 +140,39 @@ def test_the_seed_repost(small_world):
     assert len(article.body_hash) == 40
 
 
+def test_a_blog_repost_without_a_closing_credit_is_credited_to_its_lead_in_outlet():
+    """ "(Chinhphu.vn) – ..." opening a repost names the original; it stays in the body
+    (the original's own text). A closing credit wins; a news site's lead-in is its own."""
+    from archive.article import Credit
+
+    lead = "(Chinhphu.vn) – Thủ tướng Chính phủ chủ trì phiên họp thường kỳ tháng 4."
+    rest = [
+        f"Đoạn {i}: nội dung bài viết về kinh tế xã hội và đời sống người dân." for i in range(8)
+    ]
+
+    def page(paragraphs: list[str], generator: str) -> bytes:
+        posts = "".join(f"<p>{p}</p>" for p in paragraphs)
+        return (
+            f"<html lang='vi'><head><meta name='generator' content='{generator}'>"
+            "<title>Phiên họp Chính phủ</title></head><body><div class='post'>"
+            "<h3 class='post-title'>Phiên họp Chính phủ</h3>"
+            f"<div class='post-body'>{posts}</div></div></body></html>"
+        ).encode()
+
+    url = "http://x.blogspot.test/2012/04/phien-hop.html"
+    reposted = extract(page([lead, *rest], "Blogger"), url)
+    assert reposted is not None
+    assert reposted.credit == Credit("Chinhphu.vn", None, "(Chinhphu.vn) –")
+    assert reposted.body.split("\n")[0] == lead
+    credited = extract(page([lead, *rest, "(Theo TTXVN)"], "Blogger"), url)
+    assert credited is not None
+    assert credited.credit is not None
+    assert credited.credit.name == "TTXVN"
+    own = extract(page([lead, *rest], "CMS"), "http://chinhphu.test/phien-hop.html")
+    assert own is not None
+    assert own.credit is None
+
+
 def test_plain_trafilatura_falls_into_the_blogger_traps_and_we_do_not(small_world):
     """The measured trap: comment block in the text, blog-name title, 'Đăng bởi' author."""
     url = small_world.seed_repost_url
