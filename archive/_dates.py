@@ -166,18 +166,27 @@ def date_span(text: str) -> tuple[int, int] | None:
     return found[0].span() if found else None
 
 
-def parse_vietnamese(text: str) -> datetime | None:
+def parse_vietnamese(text: str, url: str | None = None) -> datetime | None:
     """The first date in ``text``, with its time and GMT offset if given.
 
     Numeric dates are day-first ("23/4/2012", "23-04-2012", "23 tháng 4 năm 2012"), as
     in Vietnamese; also the month in words ("23 tháng Tư 2012"), English dates ("October
     27, 2010", "27 Oct 2010") and year-first ones ("2012-04-23"). A 12-hour time says so
     ("3:30 PM", "9:05 SA", "3:30 CH", "2g30 chiều").
+
+    Blogger lets a Vietnamese blog show US dates: a numeric date that cannot be day-first
+    ("2/27/2018") is month-first, and one that reads both ways ("2/7/2018") takes the
+    reading that agrees with a ``/YYYY/MM/`` in ``url``.
     """
     day_found = _day(text)
     if day_found is None:
         return None
     match, day, month, year = day_found
+    numeric = match.re is _DMY and "tháng" not in match[0].lower()  # not "23 tháng 4"
+    us_order = month > 12 >= day
+    fits_url = day <= 12 and _url_month(url or "") == (year, day) != (year, month)
+    if numeric and (us_order or fits_url):
+        day, month = month, day
     window = text[max(0, match.start() - 40) : match.end() + 40]
     hour = minute = second = 0
     if clock := _TIME.search(window):

@@ -284,9 +284,9 @@ def _vietnamese(tree: HtmlElement, url: str) -> bool:
     return title is not None and len(_VIET_ONLY.findall(title.text_content())) >= 2
 
 
-def _visible_date(tree: HtmlElement) -> list[DatedValue]:
+def _visible_date(tree: HtmlElement, url: str) -> list[DatedValue]:
     for element in tree.xpath(_DATEISH)[:20]:
-        if moment := _dates.parse_vietnamese(element.text_content()):
+        if moment := _dates.parse_vietnamese(element.text_content(), url):
             return [DatedValue(moment, "visible-date")]
     return []
 
@@ -378,7 +378,7 @@ def extract(
     signals = _signals(tree, head, url, ld, found, meta=meta)
     if not _dates.settled(signals["published"], url, captured_at) and _vietnamese(tree, url):
         # Visible day-first dates, read before pruning drops the post's meta line.
-        signals["published"] += _visible_date(tree)
+        signals["published"] += _visible_date(tree, url)
     if platform in PRUNE:
         # Pruned here in one XPath pass: trafilatura's prune_xpath costs ~7 ms a page.
         for element in tree.xpath(" | ".join(PRUNE[platform])):

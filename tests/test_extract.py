@@ -353,6 +353,28 @@ def test_vietnamese_visible_dates_are_day_first(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "url", "expected"),
+    [
+        ("2/27/2018", None, datetime(2018, 2, 27, tzinfo=VN)),  # cannot be day-first
+        ("2/7/2018", None, datetime(2018, 7, 2, tzinfo=VN)),
+        ("2/7/2018", "http://b.blogspot.test/2018/02/bai.html", datetime(2018, 2, 7, tzinfo=VN)),
+        ("2/7/2018", "http://b.blogspot.test/2018/07/bai.html", datetime(2018, 7, 2, tzinfo=VN)),
+        ("2/7/2018", "http://b.blogspot.test/2019/02/bai.html", datetime(2018, 7, 2, tzinfo=VN)),
+        (
+            "2 tháng 7, 2018",
+            "http://b.blogspot.test/2018/02/bai.html",
+            datetime(2018, 7, 2, tzinfo=VN),
+        ),
+    ],
+)
+def test_a_blog_showing_us_dates_is_read_month_first_where_it_must_or_the_url_says(
+    text, url, expected
+):
+    """Blogger lets a Vietnamese blog show "M/D/YYYY" date headers (research notes, 1.10)."""
+    assert parse_vietnamese(text, url) == expected
+
+
+@pytest.mark.parametrize(
     ("line", "name"),
     [
         ("(Theo website Trương Tấn Sang)", "website Trương Tấn Sang"),
