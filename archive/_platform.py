@@ -97,11 +97,17 @@ class PlatformFields:
     closing_lines: list[str] = field(default_factory=list)  # last blocks of the post body
 
 
+_WP_PATHS = re.compile(r"/wp-(?:content|includes)/")
+
+
 def detect_platform(tree: HtmlElement, head: Head) -> str:
     generator = " ".join(head.contents("name", "generator")).lower()
     if "blogger" in generator or tree.xpath("//*[@itemprop='blogId']"):
         return "blogger"
     if "wordpress" in generator or "https://api.w.org/" in head.links:
+        return "wordpress"
+    # Security plugins often remove both; the theme's style sheets still say it.
+    if any(_WP_PATHS.search(href) for href in head.links.get("stylesheet", ())):
         return "wordpress"
     return "news"
 

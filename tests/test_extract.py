@@ -173,6 +173,30 @@ def test_a_blog_repost_without_a_closing_credit_is_credited_to_its_lead_in_outle
     assert own.credit is None
 
 
+def test_wordpress_without_its_generator_tag_is_known_by_its_theme_paths():
+    """Security plugins strip the generator tag and the REST link; /wp-content/ stays."""
+    rest = "".join(
+        f"<p>Đoạn {i}: nội dung bài viết về kinh tế xã hội và đời sống người dân.</p>"
+        for i in range(8)
+    )
+    html = (
+        "<html lang='vi'><head><title>Bài viết</title>"
+        "<link rel='stylesheet' href='https://blog.test/wp-content/themes/x/style.css'>"
+        "</head><body><article class='post'><h1 class='entry-title'>Bài viết</h1>"
+        f"<div class='entry-content'>{rest}</div>"
+        "<div class='entry-footer'>Chuyên mục: Tin tức</div></article>"
+        "<div id='comments'><h2>2 bình luận</h2><div class='comment-content'>"
+        "<p>Bài viết hay quá, cảm ơn tác giả đã chia sẻ thông tin này.</p></div></div>"
+        "</body></html>"
+    ).encode()
+    article = extract(html, "https://blog.test/2012/04/bai-viet/")
+    assert article is not None
+    assert article.platform == "wordpress"
+    assert "Chuyên mục" not in article.body
+    assert "cảm ơn tác giả" not in article.body
+    assert article.comments == ("Bài viết hay quá, cảm ơn tác giả đã chia sẻ thông tin này.",)
+
+
 def test_plain_trafilatura_falls_into_the_blogger_traps_and_we_do_not(small_world):
     """The measured trap: comment block in the text, blog-name title, 'Đăng bởi' author."""
     url = small_world.seed_repost_url
