@@ -256,7 +256,37 @@ def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata,
         return title[: last.start()]
     if title[: first.start()].casefold() in names:
         return title[first.end() :]
+    if _names_host(title[last.end() :], host):
+        # "Bài viết - Báo Dân trí" on dantri.com.vn; a trail ("X » Local » Noticias »
+        # Ultima Hora Mallorca") is cut at its first mark, a dash only at the last one:
+        # headlines hold dashes ("Hà Nội - Sài Gòn: ... - VnExpress").
+        trail = {cut[0].strip() for cut in cuts} <= _TRAIL_MARKS and len(cuts) > 1
+        return title[: (first if trail else last).start()]
     return title
+
+
+_TRAIL_MARKS = {"»", "|", "·"}  # of _TITLE_SEPARATOR's marks, those of section trails
+_SITE_WORDS = 4  # a longer last part of a title is more headline than site name
+_GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "blogspot", "wordpress"}
+
+
+def _names_host(part: str, host: str) -> bool:
+    """Whether a title's last part is the site's name by its host: "Báo Dân trí" and
+    dantri.com.vn, "Tuổi Trẻ Online" and tuoitre.vn, "Ultima Hora Mallorca" and
+    ultimahora.es (diacritics, case and spaces aside)."""
+    if not part or len(part.split()) > _SITE_WORDS:
+        return False
+    squashed = _squash(part)
+    labels = host.lower().split(".")[:-1]
+    return any(
+        label in squashed for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS
+    )
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only, without diacritics: "Báo Dân trí" -> "baodantri"."""
+    bare = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(ch for ch in bare if ch.isalnum())
 
 
 def _language(tree: HtmlElement, body: str) -> str | None:

@@ -535,6 +535,33 @@ def test_a_byline_that_is_not_a_list_of_names_stays_whole(byline):
             "http://x.test/a.html",
             "Tổng Bí thư: Hội nghị khai mạc",
         ),
+        # the site's name by its host, diacritics and spaces aside
+        (
+            "<meta property='og:title' content='Hội nghị khai mạc - Báo Dân trí'>",
+            "",
+            "http://dantri.test/a",
+            "Hội nghị khai mạc",
+        ),
+        (
+            "<meta property='og:title' content='Hội nghị khai mạc » Local » Noticias » Ultima Hora Mallorca'>",
+            "",
+            "http://www.ultimahora.test/mallorca/a.html",
+            "Hội nghị khai mạc",
+        ),
+        # a dash in the headline: only the last one is cut
+        (
+            "<meta property='og:title' content='Hà Nội - Sài Gòn: chuyến tàu mới - VnExpress'>",
+            "",
+            "http://vnexpress.test/a.html",
+            "Hà Nội - Sài Gòn: chuyến tàu mới",
+        ),
+        # a long last part is headline, whatever it holds
+        (
+            "<meta property='og:title' content='Tin nóng - Thanh niên Việt Nam xuống đường hôm nay'>",
+            "",
+            "http://thanhnien.test/a.html",
+            "Tin nóng - Thanh niên Việt Nam xuống đường hôm nay",
+        ),
     ],
 )
 def test_titles_lose_the_site_name_only_where_the_page_says_so(head, heading, url, title):
