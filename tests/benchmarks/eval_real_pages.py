@@ -1,6 +1,6 @@
 """Evaluation (on demand): archive.extract against plain trafilatura on real pages.
 
-    .venv/bin/python tests/benchmarks/eval_real_pages.py PAGES_DIR [--show N]
+    .venv/bin/python tests/benchmarks/eval_real_pages.py PAGES_DIR [--show]
 
 The demo world is ours; this runs on pages from sites we did not write. PAGES_DIR holds
 ``html/NAME.html`` and, where known, the expected text ``txt/NAME.txt`` and
@@ -15,7 +15,7 @@ is in its source distribution and not in this repository::
 For each page with an expected text: word-level F1 of the body against it, ours and plain
 ``trafilatura.extract`` (the issue's bar: never worse than plain), and for each page with
 metadata whether the title and the publication day agree. Pages where ours scores lower
-than plain are listed.
+than plain are listed; ``--show`` prints each title, author and day that differs.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class Row:
     title_ok: bool | None
     day_ok: bool | None
     authors_ok: bool | None
+    misses: list[str]
 
 
 def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
@@ -89,10 +90,17 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
         want = txt.read_text(encoding="utf-8") if txt.exists() else None
         body = article.body if article else ""
         title_ok = day_ok = authors_ok = None
+        misses = []
         if meta.get("authors"):
-            authors_ok = bool(article) and set(article.authors) == set(meta["authors"])
+            authors = article.authors if article else ()
+            authors_ok = set(authors) == set(meta["authors"])
+            if not authors_ok:
+                misses.append(f"authors {list(authors)} want {meta['authors']}")
         if meta.get("title"):
-            title_ok = bool(article) and article.title.strip() == meta["title"].strip()
+            title = article.title.strip() if article else ""
+            title_ok = title == meta["title"].strip()
+            if not title_ok:
+                misses.append(f"title {title!r} want {meta['title'].strip()!r}")
         if meta.get("publish_date"):
             got_day = (
                 article.published.value.date().isoformat()
@@ -100,6 +108,8 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
                 else None
             )
             day_ok = got_day == str(meta["publish_date"])[:10]
+            if not day_ok:
+                misses.append(f"day {got_day} want {str(meta['publish_date'])[:10]}")
         rows.append(
             Row(
                 name,
@@ -108,6 +118,7 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
                 title_ok,
                 day_ok,
                 authors_ok,
+                misses,
             )
         )
     return rows, (ours_cpu, plain_cpu, meta_cpu)
@@ -118,6 +129,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("pages", type=Path)
+    parser.add_argument("--show", action="store_true", help="print each field that differs")
     args = parser.parse_args()
     rows, (ours_cpu, plain_cpu, meta_cpu) = evaluate(args.pages)
     print(f"{'page':<28} {'F1 ours':>8} {'F1 plain':>8} {'title':>6} {'day':>5}")
@@ -127,6 +139,8 @@ def main() -> None:
         title = "-" if r.title_ok is None else ("yes" if r.title_ok else "NO")
         day = "-" if r.day_ok is None else ("yes" if r.day_ok else "NO")
         print(f"{r.name:<28} {ours:>8} {plain:>8} {title:>6} {day:>5}")
+        for miss in r.misses if args.show else ():
+            print(f"    {miss}")
     scored = [(r.name, r.ours, r.plain) for r in rows if r.ours is not None and r.plain is not None]
     worse = [name for name, ours, plain in scored if ours < plain - 0.005]
     if scored:
