@@ -195,7 +195,7 @@ def _ld_authors(ld: list[dict[str, Any]]) -> list[str]:
 
 
 def _authors(
-    found: list[str], ld: list[dict[str, Any]], head: Head, doc: _LazyMetadata
+    found: list[str], ld: list[dict[str, Any]], head: Head, doc: _LazyMetadata, host: str
 ) -> list[str]:
     candidates = found or _ld_authors(ld)
     if not candidates and (meta := _first_meta(head, "name", "author")):
@@ -203,7 +203,14 @@ def _authors(
     if not candidates and doc.author:
         candidates = [a.strip() for a in doc.author.split(";")]
     cleaned = (_AUTHOR_PREFIX.sub("", _one_line(name)).strip() for name in candidates)
-    return list(dict.fromkeys(part for name in cleaned if name for part in _split_names(name)))
+    names = list(dict.fromkeys(part for name in cleaned if name for part in _split_names(name)))
+    # "By Dana A. Ford, Tom Watkins, CNN": the site beside its writers is not one of them
+    # (a name that starts or ends with a label of the host, "Báo Dân trí" on dantri.vn).
+    labels = _host_labels(host)
+    squashed = {name: _squash(name) for name in names}
+    people = [n for n in names if not any(map(squashed[n].startswith, labels))]
+    people = [n for n in people if not any(map(squashed[n].endswith, labels))]
+    return people or names
 
 
 def _split_names(byline: str) -> list[str]:
@@ -277,10 +284,13 @@ def _names_host(part: str, host: str) -> bool:
     if not part or len(part.split()) > _SITE_WORDS:
         return False
     squashed = _squash(part)
+    return any(label in squashed for label in _host_labels(host))
+
+
+def _host_labels(host: str) -> list[str]:
+    """The labels of a host that may name its site: not its TLD, www or a platform's."""
     labels = host.lower().split(".")[:-1]
-    return any(
-        label in squashed for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS
-    )
+    return [label for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS]
 
 
 def _squash(text: str) -> str:
@@ -529,7 +539,7 @@ def _signals(
         "published": published,
         "modified": modified,
         "title": _title(found.title, ld, tree, head, url, doc=meta),
-        "authors": _authors(found.authors, ld, head, meta),
+        "authors": _authors(found.authors, ld, head, meta, urlsplit(url).hostname or ""),
         "tags": _tags(found.tags, ld, head),
         "declared": _declares_article(head, ld, found.closing_lines),
     }

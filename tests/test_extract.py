@@ -475,8 +475,8 @@ def test_text_without_spaces_counts_its_characters_as_words():
 BODY = "<p>Sáng nay hội nghị lần thứ tám khai mạc tại Hà Nội với nhiều nội dung.</p>" * 5
 
 
-def _byline_article(head: str) -> Article:
-    article = extract(_page(head, f"<article>{BODY}</article>"), "http://tin.test/2023/11/a.html")
+def _byline_article(head: str, url: str = "http://tin.test/2023/11/a.html") -> Article:
+    article = extract(_page(head, f"<article>{BODY}</article>"), url)
     assert article is not None
     return article
 
@@ -488,6 +488,23 @@ def test_bylines_are_split_into_names_and_titles_keep_one_line():
     )
     assert article.authors == ("Nguyễn Văn An", "Trần Thị Bình", "Lê Cường")
     assert article.title == "Hội nghị Trung ương khai mạc"
+
+
+@pytest.mark.parametrize(
+    ("byline", "url", "authors"),
+    [
+        (
+            "Dana A. Ford, Tom Watkins, CNN",
+            "http://edition.cnn.test/a",
+            ("Dana A. Ford", "Tom Watkins"),
+        ),
+        ("Hồng Quân, VnExpress", "https://vnexpress.test/a.html", ("Hồng Quân",)),
+        ("VnExpress", "https://vnexpress.test/a.html", ("VnExpress",)),  # nobody else: kept
+        ("Hồng Quân, Lê Cường", "https://vnexpress.test/a.html", ("Hồng Quân", "Lê Cường")),
+    ],
+)
+def test_the_site_beside_its_writers_in_a_byline_is_not_an_author(byline, url, authors):
+    assert _byline_article(f"<meta name='author' content='{byline}'>", url).authors == authors
 
 
 @pytest.mark.parametrize(
