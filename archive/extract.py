@@ -222,6 +222,29 @@ def _split_names(byline: str) -> list[str]:
     return [byline]
 
 
+_BYLINE_CHARS = 40
+_BYLINE_NOTE = re.compile(r"\s*\((?:tổng hợp|th|lược dịch|dịch|biên dịch)\)\s*$", re.IGNORECASE)
+
+
+def _closing_byline(paragraphs: list[str], tree: HtmlElement, url: str) -> list[str]:
+    """The names of a byline closing the text, for a page that names no author otherwise.
+
+    Vietnamese news and reposts end with the writer's name on a line of its own, before
+    any credit: "Thanh Bình", "Hồng Quân - Lê Cường", "Minh Anh (tổng hợp)". Every word
+    of a Vietnamese name is capitalised; a sentence, a date or a photo credit is not one.
+    Only on Vietnamese pages: elsewhere a closing "Follow Us On Twitter" is title case too.
+    """
+    if not paragraphs or not _vietnamese(tree, url):
+        return []
+    line = _BYLINE_NOTE.sub("", paragraphs[-1])
+    if not line or len(line) > _BYLINE_CHARS or any(ch.isdigit() or ch in ".:!?" for ch in line):
+        return []
+    parts = [p.strip() for p in re.split(r"\s+[-–]\s+", line) for p in _split_names(p)]
+    if all(1 < len(p.split()) <= _NAME_WORDS and p.istitle() for p in parts):
+        return parts
+    return []
+
+
 def _looks_like_a_name(part: str) -> bool:
     """A few words, the first and the last capitalised ("Lauren del Valle", "Lê Cường")."""
     words = part.split()
@@ -447,7 +470,7 @@ def extract(
         url=url,
         canonical_url=signals["canonical"],
         title=signals["title"],
-        authors=tuple(signals["authors"]),
+        authors=tuple(signals["authors"] or _closing_byline(kept, tree, url)),
         published=published,
         modified=modified,
         language=_language(tree, text),

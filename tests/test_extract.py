@@ -491,6 +491,30 @@ def test_bylines_are_split_into_names_and_titles_keep_one_line():
 
 
 @pytest.mark.parametrize(
+    ("lang", "closing", "authors"),
+    [
+        ("vi", "<p style='text-align:right'><strong>Hồng Quân</strong></p>", ("Hồng Quân",)),
+        ("vi", "<p>Quang Hải - Đức Anh (tổng hợp)</p>", ("Quang Hải", "Đức Anh")),
+        ("vi", "<p>Thanh Bình</p><p>(Theo TTXVN)</p>", ("Thanh Bình",)),  # before the credit
+        ("vi", "<p>Ảnh: Internet</p>", ()),
+        ("vi", "<p>Hà Nội, ngày 23/4/2012</p>", ()),
+        ("en", "<p>Follow Us On Twitter</p>", ()),  # title case, not a Vietnamese byline
+    ],
+)
+def test_a_closing_byline_names_the_author_when_nothing_else_does(lang, closing, authors):
+    """VnExpress-style: the writer's name on the article's last line, no author markup."""
+    html = (
+        f"<html lang='{lang}'><head><title>Tin</title></head><body><article><h1>Tin</h1>"
+        f"{BODY}{closing}</article></body></html>"
+    ).encode()
+    article = extract(html, "http://tin.test/2023/11/a.html")
+    assert article is not None
+    assert article.authors == authors
+    if authors:
+        assert article.body.split("\n")[-1].startswith(authors[0])  # the line stays
+
+
+@pytest.mark.parametrize(
     ("byline", "url", "authors"),
     [
         (
