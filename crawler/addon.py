@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
 from crawler.extensions.capture import WarcCaptureExtension
-from crawler.middlewares.politeness import ByteBudgetExtension, RetryAfterMiddleware
+from crawler.middlewares.politeness import (
+    ByteBudgetExtension,
+    CrawlDelayExtension,
+    RetryAfterMiddleware,
+)
 from crawler.middlewares.robots import SharedRobotsTxtMiddleware
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
 from crawler.pipelines.extract import ExtractPipeline
@@ -47,6 +51,7 @@ class ArchivistAddon:
         # runs first and holds the host back before the retry is scheduled.
         add("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 560)
         add("EXTENSIONS", ByteBudgetExtension, 0)
+        add("EXTENSIONS", CrawlDelayExtension, 0)
         # The capture hooks a signal, so its order among extensions does not matter.
         add("EXTENSIONS", WarcCaptureExtension, 0)
         # The only pipeline so far: extraction in a process pool, then records.

@@ -7,7 +7,12 @@ not start eagerly, so one call drains the whole queue: measured here, 11 request
 flight to one host with ``CONCURRENT_REQUESTS_PER_DOMAIN = 2``
 (tests/test_politeness.py). This subclass counts a request as transferring the
 moment it leaves the queue; ``_download`` adds it again (a set) and removes it when
-done, as before. Everything else is Scrapy's.
+done, as before.
+
+It also keeps a least delay per slot (``delay_floors``: robots.txt's ``Crawl-delay``,
+set by ``CrawlDelayExtension``), applied where requests leave the queue: AutoThrottle
+rewrites ``slot.delay`` after every response and would take a slot under it. Everything
+else is Scrapy's.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 if TYPE_CHECKING:
     from scrapy.core.downloader import Slot
+    from scrapy.crawler import Crawler
 
 __all__ = ["PerHostDownloader"]
 
@@ -28,11 +34,19 @@ __all__ = ["PerHostDownloader"]
 class PerHostDownloader(Downloader):
     """``Downloader`` whose slots never have more requests in flight than their concurrency."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.delay_floors: dict[str, float] = {}
+        """Slot key -> the least seconds between two of its requests."""
+
     def _process_queue(self, slot: Slot) -> None:
         if slot.latercall:
             return
         now = monotonic()
         delay = slot.download_delay()
+        if slot.queue and self.delay_floors:
+            key = slot.queue[0][0].meta.get(self.DOWNLOAD_SLOT, "")  # set when it was queued
+            delay = max(delay, self.delay_floors.get(str(key), 0.0))
         if delay:
             penalty = delay - now + slot.lastseen
             if penalty > 0:

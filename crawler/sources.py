@@ -132,6 +132,9 @@ class Manners(BaseModel):
     """Slow down further when the server slows down (Scrapy's AutoThrottle)."""
     max_retry_after: Duration = 600.0
     """The longest a 429/503 ``Retry-After`` is honoured; beyond it the host is given up."""
+    max_crawl_delay: Delay = 60.0
+    """The longest robots.txt ``Crawl-delay`` honoured (a longer one counts as this); 0
+    ignores it. Only where robots.txt is obeyed."""
 
 
 class Recrawl(BaseModel):

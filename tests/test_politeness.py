@@ -24,10 +24,15 @@ class Site(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, page_delay: float = 0.0, retry_after: str | None = None, pages: int = PAGES
+        self,
+        page_delay: float = 0.0,
+        retry_after: str | None = None,
+        pages: int = PAGES,
+        robots: bytes = b"User-agent: *\nAllow: /\n",
     ) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.pages = pages
+        self.robots = robots
         self.page_delay = page_delay
         self.retry_after = retry_after  # what /busy answers the first time
         self.log: list[tuple[float, str]] = []
@@ -58,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
             first_busy = self.path == "/busy" and len(site.times("/busy")) == 1
         try:
             if self.path == "/robots.txt":
-                self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+                self._send(200, site.robots, "text/plain")
             elif self.path == "/":
                 links = "".join(f'<a href="/p/{n}">{n}</a>' for n in range(site.pages))
                 self._send(200, f'<html><body>{links}<a href="/busy">b</a></body></html>'.encode())
@@ -99,12 +104,14 @@ def site_factory():
         site.server_close()
 
 
-def crawl_site(tmp_path, site: Site, manners: str, limits: str = "{}") -> CrawlResult:
+def crawl_site(
+    tmp_path, site: Site, manners: str, limits: str = "{}", robots: str = "obey"
+) -> CrawlResult:
     path = tmp_path / "src" / "polite.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         f"name: polite\nseeds: ['{site.base}/']\ncontact: tests@example.org\n"
-        f"manners: {manners}\nlimits: {limits}\n",
+        f"manners: {manners}\nlimits: {limits}\nrobots: {robots}\n",
         encoding="utf-8",
     )
     run = CrawlRun(load_source(path), path, tmp_path / "home", {"NETWORK_LOOPBACK_ONLY": "1"})
@@ -121,6 +128,39 @@ def test_the_declared_delay_separates_every_request_to_a_host(tmp_path, site_fac
     assert len(arrivals) == PAGES + 4  # robots.txt, /sitemap.xml, the home page, the pages, /busy
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert min(gaps) >= 0.3 - 0.01, gaps
+
+
+@pytest.mark.parametrize(
+    ("asked", "manners", "gap"),
+    [
+        # AutoThrottle on, and a shorter declared delay: neither takes a host under it.
+        ("0.5", "{delay: 0.1s, per_host: 4, autothrottle: true}", 0.5),
+        # Past the source's limit, the limit.
+        ("3600", "{delay: 0s, per_host: 4, max_crawl_delay: 0.4s}", 0.4),
+    ],
+)
+def test_robots_txt_crawl_delay_separates_every_request_to_the_host(
+    tmp_path, site_factory, asked, manners, gap
+):
+    robots = f"User-agent: *\nCrawl-delay: {asked}\nAllow: /\n".encode()
+    site = site_factory(pages=3, robots=robots)
+    result = crawl_site(tmp_path, site, manners)
+    arrivals = sorted(t for t, _ in site.log)
+    assert len(arrivals) == 3 + 4
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert min(gaps) >= gap - 0.02, gaps
+    assert max(gaps) < gap + 2, gaps  # 3600 s was not waited
+    assert result.stats["politeness/crawl_delay_hosts"] == 1
+
+
+def test_crawl_delay_is_not_read_where_robots_txt_is_ignored(tmp_path, site_factory):
+    site = site_factory(pages=3, robots=b"User-agent: *\nCrawl-delay: 5\n")
+    result = crawl_site(
+        tmp_path, site, "{delay: 0s, per_host: 1, autothrottle: false}", robots="ignore"
+    )
+    arrivals = sorted(t for t, _ in site.log)
+    assert arrivals[-1] - arrivals[0] < 5, arrivals
+    assert "politeness/crawl_delay_hosts" not in result.stats
 
 
 def test_requests_in_flight_to_a_host_stay_within_per_host(tmp_path, site_factory):

@@ -8,11 +8,17 @@ waits in the slot. A wait longer than ``POLITENESS_MAX_RETRY_AFTER`` gives the h
 up for this crawl: its queued requests are dropped, counted and logged, never
 hammered. The slot's own delay comes back after the host answers normally.
 
+``CrawlDelayExtension`` honours robots.txt's ``Crawl-delay`` for the crawl's user agent:
+the host's requests go at least that far apart (``PerHostDownloader.delay_floors``,
+which AutoThrottle cannot lower), up to ``POLITENESS_MAX_CRAWL_DELAY`` (a source's
+``manners.max_crawl_delay``; 0: ignored). Scrapy reads robots.txt but not its delay.
+
 ``ByteBudgetExtension`` stops the crawl as ``closespider_bytes`` once the bodies
 received pass ``CLOSESPIDER_BYTES`` (a source's ``limits.max_bytes``).
 
 Stats: ``politeness/retry_after``, ``politeness/waited_seconds``,
-``politeness/hosts_given_up``, ``politeness/given_up_requests``.
+``politeness/hosts_given_up``, ``politeness/given_up_requests``,
+``politeness/crawl_delay_hosts``.
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.downloader import PerHostDownloader
+
 if TYPE_CHECKING:
     from scrapy.core.downloader import Slot
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +125,47 @@ class RetryAfterMiddleware:
             return None, None
         key = engine.downloader.get_slot_key(request)
         return key, engine.downloader.slots.get(key)
+
+
+class CrawlDelayExtension:
+    """Keeps each host's requests as far apart as its robots.txt ``Crawl-delay`` asks."""
+
+    def __init__(self, crawler: Crawler, limit: float) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        settings = crawler.settings
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        crawler.signals.connect(self._on_robots, signal=signals.robots_parsed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        limit = crawler.settings.getfloat("POLITENESS_MAX_CRAWL_DELAY", 60.0)
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY") or limit <= 0:
+            raise NotConfigured
+        return cls(crawler, limit)
+
+    def _on_robots(self, robotparser: RobotParser, request: Request) -> None:
+        asked = robotparser.crawl_delay(self.user_agent or "*")
+        engine = self.crawler.engine
+        if not asked or asked <= 0 or engine is None:
+            return
+        downloader = engine.downloader
+        if not isinstance(downloader, PerHostDownloader):
+            logger.warning("Crawl-delay not honoured: the downloader is not PerHostDownloader")
+            return
+        host = urlparse_cached(request).netloc
+        delay = min(asked, self.limit)
+        if asked > self.limit:
+            logger.warning(
+                "%s asks for a Crawl-delay of %.0fs, over the %.0fs limit: waiting %.0fs",
+                host, asked, self.limit, delay,
+            )  # fmt: skip
+        else:
+            logger.info("%s asks for a Crawl-delay of %gs: one request per %gs", host, asked, delay)
+        key = downloader.get_slot_key(request)
+        downloader.delay_floors[key] = max(delay, downloader.delay_floors.get(key, 0.0))
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("politeness/crawl_delay_hosts")
 
 
 class ByteBudgetExtension:
