@@ -16,6 +16,7 @@ from crawler.extensions.capture import WarcCaptureExtension
 from crawler.middlewares.politeness import (
     ByteBudgetExtension,
     CrawlDelayExtension,
+    PageBudgetExtension,
     RetryAfterMiddleware,
 )
 from crawler.middlewares.robots import SharedRobotsTxtMiddleware
@@ -52,6 +53,7 @@ class ArchivistAddon:
         add("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 560)
         add("EXTENSIONS", ByteBudgetExtension, 0)
         add("EXTENSIONS", CrawlDelayExtension, 0)
+        add("EXTENSIONS", PageBudgetExtension, 0)
         # The capture hooks a signal, so its order among extensions does not matter.
         add("EXTENSIONS", WarcCaptureExtension, 0)
         # The only pipeline so far: extraction in a process pool, then records.

@@ -76,6 +76,8 @@ class Limits(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_pages: int | None = Field(default=None, gt=0)
+    """Pages after which the crawl stops: the spider's pages, lists, feeds and sitemaps,
+    not the requisites (images, styles, scripts) fetched with them, nor robots.txt."""
     max_depth: int | None = Field(default=None, ge=0)
     max_duration: Duration | None = None
     max_bytes: ByteSize | None = None

@@ -264,6 +264,30 @@ def test_rotation_at_a_small_size_gives_several_valid_files(tmp_path, demo_serve
     assert sum(r["type"] in {"response", "revisit"} for r in records) == result.pages
 
 
+def test_max_pages_counts_pages_not_their_requisites(tmp_path, demo_server):
+    """limits.max_pages: 40 buys 40 pages, with their images and styles beside them
+    (Scrapy's CLOSESPIDER_PAGECOUNT counted every response: 35 pages, measured)."""
+    source = write_source(tmp_path / "sources", "ngan-sach", "thoisu.test", max_pages=40)
+    result = crawl(source, tmp_path, demo_server)
+    assert result.finish_reason == "closespider_pagecount"
+    pages = requisites = 0
+    for record in read_records(warc_files(tmp_path)):
+        if record["type"] not in {"response", "revisit"}:
+            continue
+        url = record["warc"].get_header("WARC-Target-URI")
+        kind = record["http"].get_header("Content-Type") or ""
+        if url.endswith("/robots.txt"):
+            continue
+        if kind.startswith(("image/", "text/css", "font/", "application/javascript")):
+            requisites += 1
+        else:
+            pages += 1
+    # Redirects are captured too, and count once their target comes back.
+    assert 40 <= result.stats["archivist/pages"] <= pages
+    assert pages <= 40 + 16  # the pages in flight when the budget ran out come too
+    assert requisites > 0
+
+
 @pytest.mark.pywb
 def test_pywb_replays_a_demo_article_as_captured(news_crawl, world, wayback):
     from tests.pywb_harness import PywbServer

@@ -16,6 +16,12 @@ which AutoThrottle cannot lower), up to ``POLITENESS_MAX_CRAWL_DELAY`` (a source
 ``ByteBudgetExtension`` stops the crawl as ``closespider_bytes`` once the bodies
 received pass ``CLOSESPIDER_BYTES`` (a source's ``limits.max_bytes``).
 
+``PageBudgetExtension`` stops it as ``closespider_pagecount`` once ``ARCHIVIST_MAX_PAGES``
+pages (a source's ``limits.max_pages``) have come back: the spider's own requests
+(pages, lists, feeds, sitemaps, the API), not requisites nor robots.txt. Scrapy's
+``CLOSESPIDER_PAGECOUNT`` counts every response: on the demo world a budget of 40 bought
+35 pages, its robots.txt, images and style sheets taking the rest.
+
 Stats: ``politeness/retry_after``, ``politeness/waited_seconds``,
 ``politeness/hosts_given_up``, ``politeness/given_up_requests``,
 ``politeness/crawl_delay_hosts``.
@@ -34,6 +40,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.downloader import PerHostDownloader
+from crawler.spiders.base import KIND
 
 if TYPE_CHECKING:
     from scrapy.core.downloader import Slot
@@ -192,3 +199,38 @@ class ByteBudgetExtension:
             self._closing = True
             logger.info("%d bytes received, over the limit of %d: closing", received, self.limit)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
+
+
+_REQUISITE = "asset"  # the kind (crawler.spiders.base.KIND) of a requisite's request
+
+
+class PageBudgetExtension:
+    """Closes the crawl as ``closespider_pagecount`` past ``ARCHIVIST_MAX_PAGES`` pages."""
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        self.pages = 0
+        self._closing = False
+        crawler.signals.connect(self._on_response, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        limit = crawler.settings.getint("ARCHIVIST_MAX_PAGES")
+        if limit <= 0:
+            raise NotConfigured
+        return cls(crawler, limit)
+
+    def _on_response(self, response: Response, request: Request) -> None:
+        kind = request.meta.get(KIND)
+        if kind is None or kind == _REQUISITE:
+            return  # robots.txt, a requisite
+        self.pages += 1
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("archivist/pages", self.pages)
+        if self.pages >= self.limit and not self._closing and self.crawler.engine is not None:
+            self._closing = True
+            logger.info("%d pages, the limit: closing", self.pages)
+            deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason="closespider_pagecount")
+            )

@@ -69,7 +69,8 @@ def apply_source(settings: BaseSettings, source: Source, run_id: str) -> None:
         "USER_AGENT": source.full_user_agent,
         "ROBOTSTXT_OBEY": source.robots == "obey",
         "DEPTH_LIMIT": source.limits.max_depth or 0,
-        "CLOSESPIDER_PAGECOUNT": source.limits.max_pages or 0,
+        # Pages, not requisites: Scrapy's CLOSESPIDER_PAGECOUNT counts every response.
+        "ARCHIVIST_MAX_PAGES": source.limits.max_pages or 0,
         "CLOSESPIDER_TIMEOUT": source.limits.max_duration or 0,
         "CLOSESPIDER_BYTES": source.limits.max_bytes or 0,
         # The declared delay is a floor, not an average: no jitter below it.
