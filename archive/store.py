@@ -332,6 +332,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     _wal(cursor)
+    # In WAL mode NORMAL is consistent after any crash; a power cut may lose the last
+    # commits: articles the WARCs still hold (`archivist extract` rebuilds them), a run
+    # left "running" (found an orphan, as after a crash). A commit then waits for no
+    # fsync: 0.30 -> 0.19 ms per record here, milliseconds on disks where an fsync costs
+    # that, for each article the pool records.
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 

@@ -149,6 +149,7 @@ def test_sqlite_runs_in_wal_mode_in_a_new_folder(tmp_path):
         with store.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
 
 def test_add_capture_is_idempotent_on_record_id(store):
