@@ -10,9 +10,13 @@ What it adds to plain ``trafilatura.bare_extraction``:
 - Blogger and WordPress chrome (footer, labels, pager, share buttons, comment block)
   is pruned before extraction; title, author, labels and comments come from the
   platform's own markup ("Đăng bởi" and the blog-name prefix never leak);
-- dates from machine-readable metadata first, then visible day-first Vietnamese dates,
-  then htmldate's guess, checked against a ``/YYYY/MM/`` URL and never after the capture;
-- a repost's credit line is parsed into ``Article.credit`` and cut from the body.
+- dates from machine-readable metadata first, then (on Vietnamese pages) visible
+  day-first dates, then htmldate's guess, checked against a ``/YYYY/MM/`` URL and never
+  after the capture;
+- a repost's credit line is parsed into ``Article.credit`` and cut from the body; a blog
+  repost without one is credited to the outlet its lead-in dateline names;
+- titles lose the site's name, bylines the site beside the writers; a Vietnamese page
+  with no author markup takes the byline closing its text.
 """
 
 from __future__ import annotations
