@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -175,8 +175,12 @@ class CrawlDelayExtension:
         self.crawler.stats.inc_value("politeness/crawl_delay_hosts")
 
 
-class ByteBudgetExtension:
-    """Closes the crawl as ``closespider_bytes`` past ``CLOSESPIDER_BYTES`` bytes received."""
+class _Budget:
+    """Closes the crawl with ``reason`` once ``used`` reaches the ``setting``'s limit."""
+
+    setting: ClassVar[str]
+    reason: ClassVar[str]
+    unit: ClassVar[str]
 
     def __init__(self, crawler: Crawler, limit: int) -> None:
         self.crawler = crawler
@@ -186,51 +190,51 @@ class ByteBudgetExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        limit = crawler.settings.getint("CLOSESPIDER_BYTES")
+        limit = crawler.settings.getint(cls.setting)
         if limit <= 0:
             raise NotConfigured
         return cls(crawler, limit)
 
-    def _on_response(self, response: Response) -> None:
-        stats = self.crawler.stats
-        assert stats is not None
-        received = stats.get_value("downloader/response_bytes", 0)
-        if received >= self.limit and not self._closing and self.crawler.engine is not None:
-            self._closing = True
-            logger.info("%d bytes received, over the limit of %d: closing", received, self.limit)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
+    def used(self, request: Request) -> int | None:
+        """What the budget holds spent after this response; None: it did not count."""
+        raise NotImplementedError
+
+    def _on_response(self, response: Response, request: Request) -> None:
+        used = self.used(request)
+        if used is None or used < self.limit or self._closing or self.crawler.engine is None:
+            return
+        self._closing = True
+        logger.info("%d %s, the limit of %d: closing", used, self.unit, self.limit)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.reason))
+
+
+class ByteBudgetExtension(_Budget):
+    """Closes the crawl as ``closespider_bytes`` past ``CLOSESPIDER_BYTES`` bytes received."""
+
+    setting, reason, unit = "CLOSESPIDER_BYTES", "closespider_bytes", "bytes received"
+
+    def used(self, request: Request) -> int | None:
+        assert self.crawler.stats is not None
+        return int(self.crawler.stats.get_value("downloader/response_bytes", 0))
 
 
 _REQUISITE = "asset"  # the kind (crawler.spiders.base.KIND) of a requisite's request
 
 
-class PageBudgetExtension:
+class PageBudgetExtension(_Budget):
     """Closes the crawl as ``closespider_pagecount`` past ``ARCHIVIST_MAX_PAGES`` pages."""
 
+    setting, reason, unit = "ARCHIVIST_MAX_PAGES", "closespider_pagecount", "pages"
+
     def __init__(self, crawler: Crawler, limit: int) -> None:
-        self.crawler = crawler
-        self.limit = limit
+        super().__init__(crawler, limit)
         self.pages = 0
-        self._closing = False
-        crawler.signals.connect(self._on_response, signal=signals.response_received)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        limit = crawler.settings.getint("ARCHIVIST_MAX_PAGES")
-        if limit <= 0:
-            raise NotConfigured
-        return cls(crawler, limit)
-
-    def _on_response(self, response: Response, request: Request) -> None:
+    def used(self, request: Request) -> int | None:
         kind = request.meta.get(KIND)
         if kind is None or kind == _REQUISITE:
-            return  # robots.txt, a requisite
+            return None  # robots.txt, a requisite
         self.pages += 1
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("archivist/pages", self.pages)
-        if self.pages >= self.limit and not self._closing and self.crawler.engine is not None:
-            self._closing = True
-            logger.info("%d pages, the limit: closing", self.pages)
-            deferred_from_coro(
-                self.crawler.engine.close_spider_async(reason="closespider_pagecount")
-            )
+        return self.pages
