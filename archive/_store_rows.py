@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from archive._store_schema import ArticleVersionRow, fold
+from archive._fold import fold
+from archive._store_schema import ArticleVersionRow
 from archive.article import Article, DatedValue
 from archive.records import RecordRef
 

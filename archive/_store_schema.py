@@ -1,4 +1,4 @@
-"""The records database's tables as typed SQLAlchemy models, and the search folding.
+"""The records database's tables as typed SQLAlchemy models.
 
 The models describe the schema that ``archive/migrations`` creates; the migrations,
 not ``create_all``, make it. ``tests/test_store.py`` checks that the two agree.
@@ -10,7 +10,6 @@ east of UTC), so ``+07:00`` comes back as ``+07:00``.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +44,6 @@ __all__ = [
     "RunRow",
     "StoreError",
     "UTCDateTime",
-    "fold",
 ]
 
 RUN_STATUSES = frozenset(
@@ -59,16 +57,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def fold(text: str) -> str:
-    """Text as the search sees it: no diacritics, đ -> d, case-folded, single spaces."""
-    bare = unicodedata.normalize("NFD", text)
-    # A page holds few distinct marks: dropping each with str.replace is C loops, where
-    # testing every character in Python cost as much as a fifth of the extraction.
-    for mark in {ch for ch in set(bare) if unicodedata.combining(ch)}:
-        bare = bare.replace(mark, "")
-    return " ".join(bare.casefold().replace("đ", "d").split())
 
 
 class UTCDateTime(TypeDecorator[datetime]):

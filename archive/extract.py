@@ -42,6 +42,7 @@ from trafilatura.utils import load_html
 
 from archive import _dates
 from archive._credit import lead_in_credit, split_credit
+from archive._fold import fold
 from archive._head import Head, read_head
 from archive._platform import PRUNE, PlatformFields, detect_platform, platform_fields
 from archive.article import Article, DatedValue
@@ -210,10 +211,8 @@ def _authors(
     names = list(dict.fromkeys(part for name in cleaned if name for part in _split_names(name)))
     # "By Dana A. Ford, Tom Watkins, CNN": the site beside its writers is not one of them
     # (a name that starts or ends with a label of the host, "Báo Dân trí" on dantri.vn).
-    labels = _host_labels(host)
-    squashed = {name: _squash(name) for name in names}
-    people = [n for n in names if not any(map(squashed[n].startswith, labels))]
-    people = [n for n in people if not any(map(squashed[n].endswith, labels))]
+    site = tuple(_host_labels(host))
+    people = [n for n in names if not _squash(n).startswith(site) and not _squash(n).endswith(site)]
     return people or names
 
 
@@ -321,9 +320,8 @@ def _host_labels(host: str) -> list[str]:
 
 
 def _squash(text: str) -> str:
-    """Letters and digits only, without diacritics: "Báo Dân trí" -> "baodantri"."""
-    bare = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(ch for ch in bare if ch.isalnum())
+    """Letters and digits only, folded as the search folds: "Báo Dân trí" -> "baodantri"."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
 def _language(tree: HtmlElement, body: str) -> str | None:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive._fold import fold
 from archive._store_console import ConsoleMixin
 from archive._store_monitor import MonitorMixin
 from archive._store_recrawl import (
@@ -44,7 +45,6 @@ from archive._store_schema import (
     ArticleVersionRow,
     CaptureRow,
     StoreError,
-    fold,
 )
 
 if TYPE_CHECKING:

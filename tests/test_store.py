@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from archive._store_schema import Base, fold
+from archive._fold import fold
+from archive._store_schema import Base
 from archive.article import Article, Credit, DatedValue
 from archive.records import RecordRef
 from archive.store import Store, StoreError
