@@ -104,6 +104,19 @@ def site_factory():
         site.server_close()
 
 
+def assert_spaced(arrivals: list[float], gap: float) -> None:
+    """Every request came ``gap`` after the one before, as Scrapy sent them.
+
+    Scrapy spaces requests as it sends them; the server sees each one after its
+    connection's set-up, so one gap may look shorter by that (11 ms seen in CI on a
+    loaded machine: the first gap, robots.txt on a new connection). One gap may be up
+    to 10% short; every other gap, and so the median, holds the delay.
+    """
+    gaps = sorted(b - a for a, b in itertools.pairwise(sorted(arrivals)))
+    assert gaps[0] >= gap * 0.9, gaps
+    assert gaps[1] >= gap - 0.01, gaps
+
+
 def crawl_site(
     tmp_path, site: Site, manners: str, limits: str = "{}", robots: str = "obey"
 ) -> CrawlResult:
@@ -126,8 +139,7 @@ def test_the_declared_delay_separates_every_request_to_a_host(tmp_path, site_fac
     crawl_site(tmp_path, site, "{delay: 0.3s, per_host: 4, autothrottle: false}")
     arrivals = sorted(t for t, _ in site.log)
     assert len(arrivals) == PAGES + 4  # robots.txt, /sitemap.xml, the home page, the pages, /busy
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.3 - 0.01, gaps
+    assert_spaced(arrivals, 0.3)
 
 
 @pytest.mark.parametrize(
@@ -147,9 +159,8 @@ def test_robots_txt_crawl_delay_separates_every_request_to_the_host(
     result = crawl_site(tmp_path, site, manners)
     arrivals = sorted(t for t, _ in site.log)
     assert len(arrivals) == 3 + 4
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= gap - 0.02, gaps
-    assert max(gaps) < gap + 2, gaps  # 3600 s was not waited
+    assert_spaced(arrivals, gap)
+    assert max(b - a for a, b in itertools.pairwise(arrivals)) < gap + 2  # not 3600 s
     assert result.stats["politeness/crawl_delay_hosts"] == 1
 
 
