@@ -1,14 +1,18 @@
 """Text as searches and comparisons see it: no diacritics, "đ" as "d", case-folded.
 
-Its own module, free of SQLAlchemy: the store's search uses it, and so does the
-extractor (a title's last part against the site's host).
+Its own module, free of SQLAlchemy: the store's search uses it, and so do the extractor
+(a title's last part against the site's host) and the republications (a copy's credit
+naming its original's site).
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["fold"]
+__all__ = ["fold", "host_labels", "names_host", "squash"]
+
+_SITE_WORDS = 4  # a longer name is more headline than site name
+_GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "blogspot", "wordpress"}
 
 
 def fold(text: str) -> str:
@@ -19,3 +23,24 @@ def fold(text: str) -> str:
     for mark in {ch for ch in set(bare) if unicodedata.combining(ch)}:
         bare = bare.replace(mark, "")
     return " ".join(bare.casefold().replace("đ", "d").split())
+
+
+def names_host(part: str, host: str) -> bool:
+    """Whether a short text names the site by its host: "Báo Dân trí" and
+    dantri.com.vn, "Tuổi Trẻ Online" and tuoitre.vn, "Ultima Hora Mallorca" and
+    ultimahora.es (diacritics, case and spaces aside)."""
+    if not part or len(part.split()) > _SITE_WORDS:
+        return False
+    squashed = squash(part)
+    return any(label in squashed for label in host_labels(host))
+
+
+def host_labels(host: str) -> list[str]:
+    """The labels of a host that may name its site: not its TLD, www or a platform's."""
+    labels = host.lower().split(".")[:-1]
+    return [label for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS]
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, folded as the search folds: "Báo Dân trí" -> "baodantri"."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())

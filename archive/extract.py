@@ -42,7 +42,7 @@ from trafilatura.utils import load_html
 
 from archive import _dates
 from archive._credit import lead_in_credit, split_credit
-from archive._fold import fold
+from archive._fold import host_labels, names_host, squash
 from archive._head import Head, read_head
 from archive._platform import PRUNE, PlatformFields, detect_platform, platform_fields
 from archive.article import Article, DatedValue
@@ -211,8 +211,8 @@ def _authors(
     names = list(dict.fromkeys(part for name in cleaned if name for part in _split_names(name)))
     # "By Dana A. Ford, Tom Watkins, CNN": the site beside its writers is not one of them
     # (a name that starts or ends with a label of the host, "Báo Dân trí" on dantri.vn).
-    site = tuple(_host_labels(host))
-    people = [n for n in names if not _squash(n).startswith(site) and not _squash(n).endswith(site)]
+    site = tuple(host_labels(host))
+    people = [n for n in names if not squash(n).startswith(site) and not squash(n).endswith(site)]
     return people or names
 
 
@@ -289,7 +289,7 @@ def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata,
         return title[: last.start()]
     if title[: first.start()].casefold() in names:
         return title[first.end() :]
-    if _names_host(title[last.end() :], host):
+    if names_host(title[last.end() :], host):
         # "Bài viết - Báo Dân trí" on dantri.com.vn; a trail ("X » Local » Noticias »
         # Ultima Hora Mallorca") is cut at its first mark, a dash only at the last one:
         # headlines hold dashes ("Hà Nội - Sài Gòn: ... - VnExpress").
@@ -299,29 +299,6 @@ def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata,
 
 
 _TRAIL_MARKS = {"»", "|", "·"}  # of _TITLE_SEPARATOR's marks, those of section trails
-_SITE_WORDS = 4  # a longer last part of a title is more headline than site name
-_GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "blogspot", "wordpress"}
-
-
-def _names_host(part: str, host: str) -> bool:
-    """Whether a title's last part is the site's name by its host: "Báo Dân trí" and
-    dantri.com.vn, "Tuổi Trẻ Online" and tuoitre.vn, "Ultima Hora Mallorca" and
-    ultimahora.es (diacritics, case and spaces aside)."""
-    if not part or len(part.split()) > _SITE_WORDS:
-        return False
-    squashed = _squash(part)
-    return any(label in squashed for label in _host_labels(host))
-
-
-def _host_labels(host: str) -> list[str]:
-    """The labels of a host that may name its site: not its TLD, www or a platform's."""
-    labels = host.lower().split(".")[:-1]
-    return [label for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS]
-
-
-def _squash(text: str) -> str:
-    """Letters and digits only, folded as the search folds: "Báo Dân trí" -> "baodantri"."""
-    return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
 def _language(tree: HtmlElement, body: str) -> str | None:
