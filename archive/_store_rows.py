@@ -14,15 +14,21 @@ from archive.records import RecordRef
 if TYPE_CHECKING:
     from archive._store_schema import CaptureRow
 
-__all__ = ["article_of", "ref_of", "search_text", "version_row"]
+__all__ = ["article_of", "folded", "ref_of", "search_text", "version_row"]
+
+
+def folded(article: Article) -> tuple[str, str]:
+    """``(search text, folded body)``: the body is folded once for both, the search and
+    the passage fingerprints (folding a body is the slow part)."""
+    body = fold(article.body)
+    head = fold("\n".join([article.title, *article.authors]))
+    credit = fold(article.credit.name) if article.credit is not None else ""
+    return " ".join(part for part in (head, body, credit) if part), body
 
 
 def search_text(article: Article) -> str:
     """Title, authors, body and credit name, folded for the search."""
-    parts = [article.title, *article.authors, article.body]
-    if article.credit is not None:
-        parts.append(article.credit.name)
-    return fold("\n".join(parts))
+    return folded(article)[0]
 
 
 def _offset(value: datetime) -> int:
@@ -40,9 +46,9 @@ def _dated(value: datetime | None, offset: int | None, source: str | None) -> Da
 
 
 def version_row(
-    article: Article, article_id: int, capture_id: int, search: str | None = None
+    article: Article, article_id: int, capture_id: int, search: str
 ) -> ArticleVersionRow:
-    """A new version row holding every field of ``article`` (``search``: its search text)."""
+    """A new version row holding every field of ``article``; ``search`` is its search text."""
     published, modified, credit = article.published, article.modified, article.credit
     row = ArticleVersionRow(
         article_id=article_id,
@@ -57,7 +63,7 @@ def version_row(
         credit_name=credit.name if credit else None,
         credit_url=credit.url if credit else None,
         credit_line=credit.line if credit else None,
-        search_text=search_text(article) if search is None else search,
+        search_text=search,
     )
     plain = article.to_dict()
     for name in _PLAIN_FIELDS:

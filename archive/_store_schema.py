@@ -41,6 +41,7 @@ __all__ = [
     "ArticleVersionRow",
     "Base",
     "CaptureRow",
+    "PassageRow",
     "RunRow",
     "StoreError",
     "UTCDateTime",
@@ -211,3 +212,16 @@ class ArticleVersionRow(Base):
     search_text: Mapped[str] = mapped_column(Text)
     conversion_id: Mapped[str | None] = mapped_column(String(200))
     metadata_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class PassageRow(Base):
+    """One passage fingerprint of one version's body (``archive/passages.py``): the
+    rows that find which articles republish which, by the fingerprints they share."""
+
+    __tablename__ = "passages"
+    __table_args__ = (Index(None, "hash"),)
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # an unsigned CRC-32

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import create_engine, delete, event, func, select, text, update
+from sqlalchemy import create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -36,7 +36,8 @@ from archive._store_recrawl import (
     LastResponse,
     RecrawlMixin,
 )
-from archive._store_rows import article_of, ref_of, search_text, version_row
+from archive._store_reposts import RepostsMixin, Republication, TextSide
+from archive._store_rows import article_of, folded, ref_of, search_text, version_row
 from archive._store_runs import RunRecord, RunsMixin
 from archive._store_schema import (
     RUN_STATUSES,
@@ -44,8 +45,10 @@ from archive._store_schema import (
     ArticleRow,
     ArticleVersionRow,
     CaptureRow,
+    PassageRow,
     StoreError,
 )
+from archive.passages import fingerprints
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,10 +68,12 @@ __all__ = [
     "ChangeRecord",
     "EventRecord",
     "LastResponse",
+    "Republication",
     "RunRecord",
     "Store",
     "StoreError",
     "StoredArticle",
+    "TextSide",
     "search_text",
 ]
 
@@ -100,7 +105,7 @@ class StoredArticle:
     metadata_id: str | None = None
 
 
-class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
+class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin, RepostsMixin):
     """The records database at ``url``; a context manager that closes it."""
 
     def __init__(self, url: str) -> None:
@@ -207,8 +212,6 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
         source: str,
         conversion_id: str | None = None,
         metadata_id: str | None = None,
-        *,
-        search: str | None = None,
     ) -> tuple[int, int, Change]:
         """``add_capture`` then ``record_article``, in one transaction (as the crawl's
         extraction processes record each article).
@@ -219,7 +222,7 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
         def work(session: Session) -> tuple[int, int, Change]:
             row = _capture_row(session, capture)
             version_id, change = _record_in(
-                session, article, row, source, conversion_id, metadata_id, search
+                session, article, row, source, conversion_id, metadata_id
             )
             return row.id, version_id, change
 
@@ -232,23 +235,21 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
         source: str,
         conversion_id: str | None = None,
         metadata_id: str | None = None,
-        *,
-        search: str | None = None,
     ) -> tuple[int, Change]:
         """Keep ``article`` as seen in capture ``capture_id``; say if it is new or changed.
 
         The key is the canonical URL, else the URL. A body hash not seen before adds a
         version; the current version moves to this one unless a later capture of the
-        article was recorded already (as when WARCs are re-read out of order).
-        ``search`` is ``search_text(article)`` when the caller computed it already (the
-        crawl does, in its extraction processes: folding a body is slow in Python).
+        article was recorded already (as when WARCs are re-read out of order). A new
+        version also gets its search text and its passage fingerprints
+        (``archive/passages.py``); a body seen before costs neither.
         """
 
         def work(session: Session) -> tuple[int, Change]:
             capture = session.get(CaptureRow, capture_id)
             if capture is None:
                 raise StoreError(self.shown_url, f"it has no capture {capture_id}; add it first")
-            return _record_in(session, article, capture, source, conversion_id, metadata_id, search)
+            return _record_in(session, article, capture, source, conversion_id, metadata_id)
 
         return self._write(work)
 
@@ -298,7 +299,7 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin):
 
         def work(session: Session) -> None:
             session.execute(update(ArticleRow).values(current_version_id=None))
-            for model in (ArticleVersionRow, ArticleRow):
+            for model in (PassageRow, ArticleVersionRow, ArticleRow):
                 session.execute(delete(model))
 
         self._write(work)
@@ -426,7 +427,6 @@ def _record_in(  # noqa: PLR0917 - record_article's arguments, in its order
     source: str,
     conversion_id: str | None,
     metadata_id: str | None,
-    search: str | None,
 ) -> tuple[int, Change]:
     """``Store.record_article``'s work, in ``session``."""
     key = article.canonical_url or article.url
@@ -438,11 +438,18 @@ def _record_in(  # noqa: PLR0917 - record_article's arguments, in its order
     else:
         latest = capture.fetched_at >= row.last_seen
         change = _touch(row, source, article, capture.fetched_at)
-    version = _version(session, row.id, article, capture.id, search)
-    if version.id is None:  # new: add where its derived records are
+    version = session.scalar(
+        select(ArticleVersionRow).filter_by(article_id=row.id, body_hash=article.body_hash)
+    )
+    if version is None:  # new: add where its derived records are, and its fingerprints
+        search, body = folded(article)
+        version = version_row(article, row.id, capture.id, search)
         version.conversion_id, version.metadata_id = conversion_id, metadata_id
         session.add(version)
         session.flush()
+        prints = [{"version_id": version.id, "hash": h} for h in fingerprints(body)]
+        if prints:
+            session.execute(insert(PassageRow), prints)
     if change != "new" and version.id == row.current_version_id:
         change = "unchanged"
     if latest:
@@ -490,16 +497,6 @@ def _new_article(
     session.add(row)
     session.flush()
     return row
-
-
-def _version(
-    session: Session, article_id: int, article: Article, capture_id: int, search: str | None
-) -> ArticleVersionRow:
-    """The article's version with this body hash; a new, unsaved one if there is none."""
-    found = session.scalar(
-        select(ArticleVersionRow).filter_by(article_id=article_id, body_hash=article.body_hash)
-    )
-    return found if found is not None else version_row(article, article_id, capture_id, search)
 
 
 def _touch(row: ArticleRow, source: str, article: Article, seen: datetime) -> Change:

@@ -27,7 +27,7 @@ from crawler.cli_verify import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import write_export
-from crawler.history import field_diffs
+from crawler.history import field_diffs, repost_lines
 from crawler.progress import CrawlProgress, human_size
 from crawler.rebuild import rebuild
 from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
@@ -90,6 +90,7 @@ def demo(ctx: click.Context, size: int) -> None:
     try:
         with _store() as store:
             report = run_demo(home, _sources_dir(), size, store)
+            reposts = store.republications()
     except (SourceError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     _print_results(report.results)
@@ -100,6 +101,8 @@ def demo(ctx: click.Context, size: int) -> None:
     click.echo(
         f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {human_size(archived)} "
         f"in {warcs} WARC files, {report.seconds:.1f}s."
+        f"\n{len({r.original.url for r in reposts})} articles republished in "
+        f"{len(reposts)} copies (archivist reposts)."
         f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles ;"
         " runs: archivist runs ; replay: archivist replay"
     )
@@ -697,6 +700,39 @@ def history_command(url: str, pair: tuple[int, int] | None) -> None:
         click.echo(f"{name}: {text}")
     if not changed:
         click.echo("(no difference in title, authors, dates, credit or body)")
+
+
+@main.command("reposts")
+@click.argument("url", required=False)
+@click.option("--source", help="Only pairs with an article of this source.")
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.5,
+    show_default=True,
+    help="Pair two articles when this share of either one's passages is in the other.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text")
+def reposts_command(url: str | None, source: str | None, min_share: float, fmt: str) -> None:
+    """List republications: articles that hold another article's text, whole or in part.
+
+    Each original comes with its copies: how much of the original each holds, how much
+    text of its own each adds, and how the original was told apart (the copy's credit
+    links it, else names its site, else it was published first, else captured first).
+    Text is matched by passages (six words in a row, ignoring case and diacritics)
+    across every version, so a copy made before an edit or a takedown still finds its
+    original. With URL, only that article's original and copies.
+    """
+    with _store() as store:
+        if url is not None and not store.versions(url):
+            raise click.ClickException(f"no article recorded at {url}")
+        found = store.republications(url, source=source, min_share=min_share)
+    if fmt == "jsonl":
+        for item in found:
+            click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
+        return
+    for line in repost_lines(found):
+        click.echo(line)
 
 
 @main.command("changes")

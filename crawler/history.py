@@ -1,4 +1,5 @@
-"""Article histories for researchers: versions side by side, and what changed in words."""
+"""Article histories for researchers: versions side by side, what changed in words, and
+who republished what."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import difflib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from archive.store import StoredArticle
+    from archive.store import Republication, StoredArticle, TextSide
 
-__all__ = ["field_diffs", "word_diff"]
+__all__ = ["field_diffs", "repost_lines", "word_diff"]
 
 
 def word_diff(old: str, new: str) -> str:
@@ -45,3 +46,38 @@ def field_diffs(old: StoredArticle, new: StoredArticle) -> dict[str, str]:
     return {
         name: word_diff(before[name], after[name]) for name in before if before[name] != after[name]
     }
+
+
+def _day(side: TextSide) -> str:
+    when = side.published or side.first_seen
+    return f"{when:%Y-%m-%d}" + ("" if side.published else " (seen)")
+
+
+def _state(side: TextSide) -> str:
+    notes = []
+    if side.versions > 1:
+        notes.append(f"version {side.version} of {side.versions}")
+    if side.removed_at is not None:
+        notes.append(f"taken down {side.removed_at:%Y-%m-%d %H:%M} UTC")
+    return f"  [{'; '.join(notes)}]" if notes else ""
+
+
+def repost_lines(found: list[Republication]) -> list[str]:
+    """Each original, then its copies: how much of it each holds, what each adds, how the
+    original was told apart, and which version was copied; a summary line last."""
+    lines: list[str] = []
+    last = None
+    for item in found:
+        original, copy = item.original, item.copy
+        if original.url != last:
+            last = original.url
+            lines.append("")
+            lines.append(f"{original.title}")
+            lines.append(f"  {_day(original)}  {original.site}  {original.url}{_state(original)}")
+        lines.append(
+            f"    {item.holds:>4.0%} held {item.adds:>4.0%} added  {_day(copy)}  {copy.site}  "
+            f"{copy.url}  ({item.why}){_state(copy)}"
+        )
+    originals = len({item.original.url for item in found})
+    lines.append(f"{originals} originals, {len(found)} copies")
+    return lines[1:] if lines[0] == "" else lines

@@ -15,7 +15,9 @@ from click.testing import CliRunner
 
 from archive.store import Store
 from crawler.cli import main
+from crawler.demo import World
 from crawler.demo.run import route_settings
+from crawler.demo.world import NEWS
 from crawler.runs import CrawlRun
 from crawler.sources import load_source
 from tests.conftest import read_records, warc_files, warcio_check, write_source
@@ -173,6 +175,12 @@ def test_demo_crawls_every_demo_source_and_a_second_run_is_incremental(tmp_path)
     articles = int(summary.split(" articles")[0].rsplit(" ", 1)[1])
     assert articles > 8  # every news article and every blog post is extracted
     assert "WARC files" in first.output
+    world = World(8)
+    copies = sum(len(world.reposts(host)) for host in world.hosts if host != NEWS)
+    originals = len(
+        {o for host in world.hosts if host != NEWS for o in world.reposts(host).values()}
+    )
+    assert f"\n{originals} articles republished in {copies} copies" in first.output
     runs = CliRunner().invoke(main, ["runs"], env=env)
     assert runs.output.count(" finished ") == 5  # each demo crawl is a recorded run
     files_first = warc_files(tmp_path)

@@ -36,6 +36,7 @@ TABLES = {
     "article_versions",
     "article_events",
     "alerts",
+    "passages",
 }
 ICT = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
@@ -126,7 +127,7 @@ def test_migrations_create_every_table_and_reopen_is_a_no_op(store_url):
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalars().all() == ["0004"]
+            assert version.scalars().all() == ["0005"]
     with Store(store_url) as again:
         assert _capture(again, 1, "http://news.test/") == 1
 

@@ -48,7 +48,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import WarcFileWriter, recover_abandoned
 from archive.extract import extract
-from archive.store import CaptureFields, Store, StoreError, search_text
+from archive.store import CaptureFields, Store, StoreError
 from crawler.items import ArticlePage
 from crawler.recrawl import records_url, soft_404
 
@@ -144,7 +144,6 @@ class Recorder:
             item.source,
             conversion_id=conversion.record_id,
             metadata_id=metadata.record_id,
-            search=search_text(article),
         )
         return status
 

@@ -1,0 +1,305 @@
+"""Republications: passage fingerprints, the store's pairs (SQLite and PostgreSQL), the
+migration that fills them for an older store, and ``archivist reposts`` on crawls of the
+demo world (a news site, blogs that repost it, an edit and a takedown)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from archive._fold import fold
+from archive.article import Article, Credit, DatedValue
+from archive.passages import WINDOW, fingerprints
+from archive.store import Store
+from crawler.cli import main
+from crawler.demo import DemoServer, World
+from crawler.demo.world import BLOGGER_CLASSIC, NEWS, WORDPRESS
+from tests.conftest import crawl, write_source
+from tests.test_store import T0, _article, _capture, _record, store_url  # noqa: F401 - fixture
+
+SEED = resources.files("crawler.demo").joinpath("data/blogger-repost.txt").read_text("utf-8")
+PARAGRAPHS = [p.strip() for p in SEED.split("\n\n") if len(p.split()) > 20]
+ORIGINAL = "\n".join(PARAGRAPHS)
+OTHER = (
+    "Sáng nay, Quốc hội thảo luận ở tổ về dự án Luật Đất đai sửa đổi. Nhiều đại biểu cho "
+    "rằng cần làm rõ cơ chế định giá đất, bồi thường và tái định cư cho người dân bị thu hồi "
+    "đất, bảo đảm công khai, minh bạch và hài hòa lợi ích của Nhà nước, người dân và nhà đầu tư."
+)
+
+
+def prints(body: str) -> frozenset[int]:
+    return fingerprints(fold(body))
+
+
+# --- fingerprints ------------------------------------------------------------------------
+
+
+def test_fewer_words_than_a_window_have_no_fingerprints():
+    assert prints(" ".join(["một"] * (WINDOW - 1))) == frozenset()
+    assert prints("") == frozenset()
+
+
+def test_a_copy_with_text_around_it_holds_every_fingerprint_of_the_original():
+    original = prints(ORIGINAL)
+    assert len(original) > 20  # about one window in eight of a 700-word text
+    copy = prints(f"Bài hay, mời các bạn đọc. {ORIGINAL} (Theo website Trương Tấn Sang)")
+    assert original <= copy
+
+
+def test_case_diacritics_and_unicode_form_do_not_matter():
+    bare = fold(ORIGINAL).upper()  # no tone marks at all, shouted
+    assert prints(bare) == prints(ORIGINAL)
+
+
+def test_an_excerpt_holds_a_part_and_an_unrelated_text_nothing():
+    original = prints(ORIGINAL)
+    excerpt = prints(PARAGRAPHS[0] + "\n" + PARAGRAPHS[1])
+    assert excerpt <= original
+    assert 0 < len(excerpt) < len(original)
+    assert not prints(OTHER) & original
+
+
+def test_one_changed_word_costs_only_the_windows_across_it():
+    words = ORIGINAL.split()
+    middle = len(words) // 2
+    changed = prints(" ".join([*words[:middle], "XYZ", *words[middle + 1 :]]))
+    original = prints(ORIGINAL)
+    assert len(original - changed) <= WINDOW
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(store_url):  # noqa: F811
+    with Store(store_url) as opened:
+        yield opened
+
+
+NEWS_URL = "http://news.test/chinh-tri/bai-1.html"
+BLOG_URL = "http://blog.test/2012/04/bai.html"
+
+
+def _hash(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _news(body: str = ORIGINAL, **kw: Any) -> Article:
+    kw.setdefault("body_hash", _hash(body))
+    return _article(
+        NEWS_URL,
+        body,
+        credit=None,
+        published=DatedValue(datetime(2012, 4, 23, 20, 0, tzinfo=UTC), "json-ld"),
+        **kw,
+    )
+
+
+def _blog(url: str, body: str, credit: Credit | None = None, day: int = 24) -> Article:
+    return _article(
+        url,
+        body,
+        body_hash=_hash(body),
+        site="blog.test",
+        platform="blogger",
+        credit=credit,
+        published=DatedValue(datetime(2012, 4, day, 8, 0, tzinfo=UTC), "abbr.published"),
+    )
+
+
+def test_a_credited_copy_an_excerpt_and_an_unrelated_post(store):
+    _record(store, 1, _news())
+    credit = Credit("Báo Tin tức", "https://www.news.test/chinh-tri/bai-1.html/", "(Theo ...)")
+    _record(store, 2, _blog(BLOG_URL, ORIGINAL, credit, day=1))  # dated before: credit wins
+    excerpt = "http://blog.test/2012/04/trich.html"
+    _record(store, 3, _blog(excerpt, "Trích: " + PARAGRAPHS[0] + "\n" + PARAGRAPHS[1]))
+    _record(store, 4, _blog("http://blog.test/2012/04/khac.html", OTHER * 3))
+
+    found = store.republications(NEWS_URL)
+    assert [(f.original.url, f.copy.url, f.why) for f in found] == [
+        (NEWS_URL, BLOG_URL, "credit link"),
+        (NEWS_URL, excerpt, "published first"),
+    ]
+    whole, part = found
+    assert whole.holds == 1.0
+    assert whole.adds == 0.0
+    assert whole.copy.credit_name == "Báo Tin tức"
+    assert 0.05 < part.holds < 0.6
+    assert part.adds < 0.2  # the excerpt is nearly all the original's
+    assert whole.original.published == datetime(2012, 4, 23, 20, 0, tzinfo=UTC)
+    # The copy's own page finds the same pair, and the whole store lists both.
+    assert [f.original.url for f in store.republications(BLOG_URL)] == [NEWS_URL]
+    assert store.republications() == found
+    # A commentary quoting one paragraph among much of its own pairs only when asked to.
+    own = " ".join(f"ý{n} kiến{n}" for n in range(300))
+    _record(store, 5, _blog("http://blog.test/2012/04/binh-luan.html", f"{own} {PARAGRAPHS[1]}"))
+    assert store.republications() == found
+    quoted = {f.copy.url: f for f in store.republications(min_share=0.1)}
+    assert quoted.keys() == {BLOG_URL, excerpt, "http://blog.test/2012/04/binh-luan.html"}
+    assert quoted["http://blog.test/2012/04/binh-luan.html"].adds > 0.6
+    with pytest.raises(ValueError, match="min_share"):
+        store.republications(min_share=0)
+
+
+def test_a_credit_naming_the_site_outweighs_the_dates(store):
+    _record(store, 1, _news())
+    credit = Credit("Báo News", None, "(Theo Báo News)")
+    _record(store, 2, _blog(BLOG_URL, ORIGINAL, credit, day=1))  # a wrong date, before
+    (found,) = store.republications()
+    assert (found.original.url, found.copy.url, found.why) == (
+        NEWS_URL,
+        BLOG_URL,
+        "credit names the site",
+    )
+
+
+def test_sibling_copies_pair_with_the_original_and_a_credited_copy_of_a_copy_with_it(store):
+    second, third = "http://blog2.test/2012/04/bai.html", "http://blog3.test/2012/04/bai.html"
+    _record(store, 1, _news())
+    _record(store, 2, _blog(BLOG_URL, ORIGINAL, day=24))
+    _record(store, 3, _blog(second, "Mời đọc. " + ORIGINAL, day=25))
+    credit = Credit("Blog", BLOG_URL, "Nguồn: Blog")
+    _record(store, 4, _blog(third, ORIGINAL, credit, day=26))
+    found = {(f.original.url, f.copy.url, f.why) for f in store.republications()}
+    assert found == {
+        (NEWS_URL, BLOG_URL, "published first"),
+        (NEWS_URL, second, "published first"),
+        (BLOG_URL, third, "credit link"),
+    }
+    # By the second copy's URL: its original, not its siblings.
+    assert [(f.original.url, f.copy.url) for f in store.republications(second)] == [
+        (NEWS_URL, second)
+    ]
+
+
+def test_a_copy_of_an_earlier_version_and_a_taken_down_original(store):
+    _record(store, 1, _news())
+    edited = _news(ORIGINAL.replace(PARAGRAPHS[-1], OTHER))
+    _record(store, 2, edited, T0 + timedelta(days=1))
+    # The blog copied the text before the edit, and was captured after it.
+    _record(store, 3, _blog(BLOG_URL, ORIGINAL), T0 + timedelta(days=2))
+    store.add_event(NEWS_URL, "demo", "demo", "removed", T0 + timedelta(days=3), "404", 404)
+
+    (found,) = store.republications(NEWS_URL)
+    assert (found.original.version, found.original.versions) == (1, 2)
+    assert found.holds == 1.0
+    assert found.original.removed_at == T0 + timedelta(days=3)
+    assert found.copy.removed_at is None
+    assert found.to_dict()["original"]["removed_at"] == (T0 + timedelta(days=3)).isoformat()
+
+
+def test_source_filter_and_no_pair_within_one_article(store):
+    _record(store, 1, _news())
+    _record(store, 2, replace(_news(), url=NEWS_URL + "?utm_source=x"))  # same key
+    assert store.republications() == []
+    _record(store, 3, _blog(BLOG_URL, ORIGINAL), source="blog")
+    assert len(store.republications(source="blog")) == 1
+    assert store.republications(source="nobody") == []
+
+
+def test_clearing_the_articles_clears_their_fingerprints(store):
+    _record(store, 1, _news())
+    _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+    store.clear_articles()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM passages")).scalar() == 0
+    _record(store, 3, _news())
+    _record(store, 4, _blog(BLOG_URL, ORIGINAL))
+    assert len(store.republications()) == 1
+
+
+def test_a_store_made_before_passages_gets_them_on_opening(tmp_path):
+    url = f"sqlite:///{tmp_path / 'archivist.db'}"
+    with Store(url) as store:
+        _record(store, 1, _news())
+        _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+    engine = create_engine(url)
+    with engine.begin() as connection:  # back to revision 0004, bodies kept
+        connection.execute(text("DROP TABLE passages"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    engine.dispose()
+    with Store(url) as store:
+        (found,) = store.republications()
+        assert (found.original.url, found.copy.url, found.holds) == (NEWS_URL, BLOG_URL, 1.0)
+
+
+def test_a_body_seen_before_adds_no_fingerprints(store):
+    _record(store, 1, _news())
+    _capture(store, 2, NEWS_URL, T0 + timedelta(days=1))
+    store.record_article(_news(), 2, "demo")
+    with store.engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM passages")).scalar()
+    assert count == len(prints(ORIGINAL))
+
+
+# --- crawls of the demo world ------------------------------------------------------------
+
+
+def _env(home, sources):
+    return {
+        "ARCHIVIST_HOME": str(home),
+        "ARCHIVIST_SOURCES": str(sources),
+        "ARCHIVIST_STORE_URL": "",
+    }
+
+
+def _reposts(home, sources, *args: str) -> list[dict]:
+    result = CliRunner().invoke(
+        main, ["reposts", "--format", "jsonl", *args], env=_env(home, sources)
+    )
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_reposts_of_the_demo_world_after_an_edit_and_a_takedown(tmp_path):
+    world = World(12)
+    home, sources = tmp_path / "home", tmp_path / "sources"
+    news = write_source(sources, "tin-tuc", NEWS)
+    blogs = [
+        write_source(sources, "nhip-cau", BLOGGER_CLASSIC, family="blogger"),
+        write_source(sources, "goc-nhin", WORDPRESS, family="wordpress"),
+    ]
+    expected = {**world.reposts(BLOGGER_CLASSIC), **world.reposts(WORDPRESS)}
+    edited, taken_down = sorted(set(expected.values()))[:2]
+    with DemoServer(world) as server:
+        for source in (news, *blogs):
+            result = crawl(source, home, server)
+            assert result.ok, result.log_path.read_text()[-3000:]
+        found = _reposts(home, sources)
+        # Every repost found, with the news article as its original; nothing else paired.
+        assert {(f["copy"]["url"], f["original"]["url"]) for f in found} == set(expected.items())
+        assert all(f["holds"] >= 0.9 for f in found), found
+        assert all(f["original"]["platform"] == "news" for f in found)
+
+        world.edit(edited, "Cập nhật: tòa soạn đã bổ sung ý kiến chuyên gia.", datetime.now(UTC))
+        world.delete(taken_down, "404")
+        result = crawl(news, home, server, RECRAWL_SWEEP="full")
+        assert result.ok, result.log_path.read_text()[-3000:]
+
+    after = _reposts(home, sources, edited)
+    assert after
+    for item in after:
+        assert item["original"]["url"] == edited
+        assert (item["original"]["version"], item["original"]["versions"]) == (1, 2)
+    gone = _reposts(home, sources, taken_down)
+    assert gone
+    assert all(item["original"]["removed_at"] for item in gone)
+    assert all(item["copy"]["removed_at"] is None for item in gone)
+
+    text_out = CliRunner().invoke(main, ["reposts", taken_down], env=_env(home, sources))
+    assert text_out.exit_code == 0, text_out.output
+    assert "taken down" in text_out.output
+    assert text_out.output.rstrip().endswith(f"1 originals, {len(gone)} copies")
+    missing = CliRunner().invoke(
+        main, ["reposts", "http://nowhere.test/x"], env=_env(home, sources)
+    )
+    assert missing.exit_code != 0
+    assert "no article recorded at http://nowhere.test/x" in missing.output
