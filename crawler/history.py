@@ -79,5 +79,8 @@ def repost_lines(found: list[Republication]) -> list[str]:
             f"{copy.url}  ({item.why}){_state(copy)}"
         )
     originals = len({item.original.url for item in found})
-    lines.append(f"{originals} originals, {len(found)} copies")
+    lines.append(
+        f"{originals} original{'' if originals == 1 else 's'}, "
+        f"{len(found)} cop{'y' if len(found) == 1 else 'ies'}"
+    )
     return lines[1:] if lines[0] == "" else lines

@@ -297,7 +297,8 @@ def test_reposts_of_the_demo_world_after_an_edit_and_a_takedown(tmp_path):
     text_out = CliRunner().invoke(main, ["reposts", taken_down], env=_env(home, sources))
     assert text_out.exit_code == 0, text_out.output
     assert "taken down" in text_out.output
-    assert text_out.output.rstrip().endswith(f"1 originals, {len(gone)} copies")
+    copies = f"{len(gone)} cop{'y' if len(gone) == 1 else 'ies'}"
+    assert text_out.output.rstrip().endswith(f"1 original, {copies}")
     missing = CliRunner().invoke(
         main, ["reposts", "http://nowhere.test/x"], env=_env(home, sources)
     )
