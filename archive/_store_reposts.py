@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from archive._fold import names_host
@@ -31,17 +31,17 @@ from archive._store_schema import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-__all__ = ["MIN_SHARED", "RepostsMixin", "Republication", "TextSide"]
+__all__ = ["MIN_SHARED", "SITE_REPEATS", "RepostsMixin", "Republication", "TextSide"]
 
 MIN_SHARED = 3
 """Fingerprints two versions must share before their share counts at all: one or two
 can be a stock phrase ("theo thông tin từ ...") that unrelated short texts both hold."""
 
-MAX_SPREAD = 1000
-"""In the listing of every pair, a fingerprint held by more versions than this is left
-out: a site's footer leaking into bodies would otherwise pair every article with every
-other (a million pairs from one phrase). An article copied a thousand times still pairs
-by its other passages."""
+SITE_REPEATS = 5
+"""A passage that this many articles of one site hold is that site's boilerplate (a
+footer, a disclaimer, a signature that leaked into the bodies), not a republication: it
+neither pairs articles nor counts in their shares. Fewer would take a blog that posts
+one article as a copy, an excerpt and a commentary for a site that repeats itself."""
 
 _CHUNK = 5000  # ids per IN (...): SQLite takes at most 32,766 parameters a statement
 
@@ -199,11 +199,16 @@ class RepostsMixin:
         with Session(self.engine) as session:
             seed = None if url is None else _article_ids(session, url)
             if seed is None:
-                counts = _shared_counts(session, None)
+                boilerplate = _boilerplate(None)
+                counts = _shared_counts(session, None, boilerplate)
             else:  # the article's partners, and theirs: to tell siblings from originals
-                near = _shared_counts(session, seed)
-                counts = _shared_counts(session, seed | _articles_of(session, near))
-            versions = _versions(session, {v for pair in counts for v in pair})
+                first = _held(session, _boilerplate(seed))
+                near = _shared_counts(session, seed, first)
+                wider = seed | _articles_of(session, near)
+                boilerplate = first + _held(session, _boilerplate(wider - seed, seed))
+                counts = _shared_counts(session, wider, boilerplate)
+            ids = {v for pair in counts for v in pair}
+            versions = _versions(session, ids, boilerplate)
         found = []
         for chosen in _one_original_each(_pairs(counts, versions), min_share):
             sides = {chosen.original.url, chosen.copy.url}
@@ -271,14 +276,20 @@ def _order(found: Republication) -> tuple[datetime, str, datetime, str]:
     return (o.published or o.first_seen, o.url, c.published or c.first_seen, c.url)
 
 
-def _shared_counts(session: Session, articles: set[int] | None) -> dict[tuple[int, int], int]:
-    """(version id, version id) -> fingerprints shared, for pairs sharing ``MIN_SHARED``:
-    every pair, or those with a version of one of ``articles``. Each pair comes once."""
+def _shared_counts(
+    session: Session, articles: set[int] | None, boilerplate: Any
+) -> dict[tuple[int, int], int]:
+    """(version id, version id) -> fingerprints shared, for pairs sharing ``MIN_SHARED``
+    besides ``boilerplate``: every pair, or those with a version of one of ``articles``.
+    Each pair comes once, the smaller id first."""
     one, two = aliased(PassageRow), aliased(PassageRow)
-    statement = select(one.version_id, two.version_id, func.count()).join(two, one.hash == two.hash)
+    statement = (
+        select(one.version_id, two.version_id, func.count())
+        .join(two, one.hash == two.hash)
+        .where(one.hash.not_in(boilerplate))
+    )
     if articles is None:
-        common = select(PassageRow.hash).group_by(PassageRow.hash).having(func.count() > MAX_SPREAD)
-        statement = statement.where(one.version_id < two.version_id, one.hash.not_in(common))
+        statement = statement.where(one.version_id < two.version_id)
     else:
         seed = select(ArticleVersionRow.id).where(ArticleVersionRow.article_id.in_(articles))
         statement = statement.where(one.version_id.in_(seed), two.version_id != one.version_id)
@@ -289,6 +300,44 @@ def _shared_counts(session: Session, articles: set[int] | None) -> dict[tuple[in
         (min(a, b), max(a, b)): int(n)
         for a, b, n in ((int(a), int(b), n) for a, b, n in session.execute(statement))
     }
+
+
+def _boilerplate(articles: set[int] | None, examined: set[int] | None = None) -> Any:
+    """A subquery: the fingerprints ``SITE_REPEATS`` articles of one site hold; of all, or
+    only among the fingerprints of ``articles`` that those of ``examined`` do not hold."""
+    if articles is None:
+        # Most fingerprints are held by one to a few versions: the hash index alone
+        # rules them out before any join.
+        candidates = (
+            select(PassageRow.hash).group_by(PassageRow.hash).having(func.count() >= SITE_REPEATS)
+        )
+    else:
+        candidates = _hashes(articles)
+        if examined:
+            candidates = candidates.where(PassageRow.hash.not_in(_hashes(examined)))
+    return (
+        select(PassageRow.hash)
+        .join(ArticleVersionRow, ArticleVersionRow.id == PassageRow.version_id)
+        .join(ArticleRow, ArticleRow.id == ArticleVersionRow.article_id)
+        .where(PassageRow.hash.in_(candidates))
+        .group_by(PassageRow.hash, ArticleRow.site)
+        .having(func.count(distinct(ArticleRow.id)) >= SITE_REPEATS)
+    )
+
+
+def _hashes(articles: set[int]) -> Any:
+    """A subquery: the fingerprints of every version of ``articles``."""
+    return (
+        select(PassageRow.hash)
+        .join(ArticleVersionRow, ArticleVersionRow.id == PassageRow.version_id)
+        .where(ArticleVersionRow.article_id.in_(articles))
+    )
+
+
+def _held(session: Session, boilerplate: Any) -> list[int]:
+    """The boilerplate among some articles' fingerprints, found once: a handful of
+    numbers, where the subquery would run again in each statement that excludes them."""
+    return [int(h) for h in session.scalars(boilerplate)]
 
 
 def _article_ids(session: Session, url: str) -> set[int]:
@@ -312,16 +361,16 @@ def _keys(versions: dict[int, _Version], articles: set[int]) -> set[str]:
     return {v.side.url for v in versions.values() if v.article_id in articles}
 
 
-def _versions(session: Session, ids: set[int]) -> dict[int, _Version]:
-    """Version id -> its ``_Version``, for ``ids``."""
+def _versions(session: Session, ids: set[int], boilerplate: Any) -> dict[int, _Version]:
+    """Version id -> its ``_Version`` (fingerprints counted without ``boilerplate``)."""
     found: dict[int, _Version] = {}
     listed = sorted(ids)
     for start in range(0, len(listed), _CHUNK):
-        found.update(_some_versions(session, listed[start : start + _CHUNK]))
+        found.update(_some_versions(session, listed[start : start + _CHUNK], boilerplate))
     return found
 
 
-def _some_versions(session: Session, ids: list[int]) -> dict[int, _Version]:
+def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[int, _Version]:
     v = ArticleVersionRow
     rows = session.execute(
         select(
@@ -348,7 +397,7 @@ def _some_versions(session: Session, ids: list[int]) -> dict[int, _Version]:
     prints = dict(
         session.execute(
             select(PassageRow.version_id, func.count())
-            .where(PassageRow.version_id.in_(ids))
+            .where(PassageRow.version_id.in_(ids), PassageRow.hash.not_in(boilerplate))
             .group_by(PassageRow.version_id)
         ).all()
     )

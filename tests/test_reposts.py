@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from archive._fold import fold
+from archive._store_reposts import SITE_REPEATS
 from archive.article import Article, Credit, DatedValue
 from archive.passages import WINDOW, fingerprints
 from archive.store import Store
@@ -178,6 +179,27 @@ def test_sibling_copies_pair_with_the_original_and_a_credited_copy_of_a_copy_wit
     assert [(f.original.url, f.copy.url) for f in store.republications(second)] == [
         (NEWS_URL, second)
     ]
+
+
+def test_a_sites_boilerplate_neither_pairs_its_articles_nor_counts_in_shares(store):
+    # Four articles of news.test end with the same disclaimer (it leaked into the
+    # bodies); a fifth is a short note and the disclaimer.
+    bodies = [f"{PARAGRAPHS[n]}\n{PARAGRAPHS[n + 4]}\n{OTHER}" for n in range(4)]
+    bodies.append(f"Thông báo lịch tiếp công dân tháng tư của ủy ban.\n{OTHER}")
+    urls = [f"http://news.test/a/{n}.html" for n in range(5)]
+    assert len(bodies) == SITE_REPEATS
+    for n, (url, body) in enumerate(zip(urls, bodies, strict=True)):
+        when = DatedValue(datetime(2012, 4, 1 + n, tzinfo=UTC), "json-ld")
+        _record(store, n, _article(url, body, credit=None, body_hash=_hash(body), published=when))
+    assert prints(OTHER)  # the disclaimer has fingerprints of its own
+    assert store.republications() == []
+    assert store.republications(urls[-1], min_share=0.05) == []  # the note pairs with none
+    # A blog copy of the first, disclaimer and all, holds all of it but the boilerplate.
+    _record(store, 10, _blog(BLOG_URL, bodies[0]))
+    (found,) = store.republications()
+    assert (found.original.url, found.copy.url, found.holds) == (urls[0], BLOG_URL, 1.0)
+    assert found.shared == len(prints(bodies[0]) - prints(OTHER))
+    assert store.republications(BLOG_URL) == [found]
 
 
 def test_a_copy_of_an_earlier_version_and_a_taken_down_original(store):

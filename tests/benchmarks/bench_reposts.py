@@ -3,8 +3,9 @@
     .venv/bin/python tests/benchmarks/bench_reposts.py [--articles 5000] [--store URL]
 
 Fills a fresh store with ``--articles`` originals of 300 to 900 words drawn from the
-seed repost's vocabulary, and for one in three of them 1 to 3 copies (whole, with a
-preface, or the first half), then reports:
+seed repost's vocabulary, each ending with the same copyright notice (a footer leaked
+into the text), and for one in three of them 1 to 3 copies (whole, with a preface, or
+the first half), then reports:
 
 * the cost of ``fingerprints(fold(body))`` per article (what a new version adds, in the
   extraction processes), and rows in ``passages`` per article;
@@ -38,6 +39,15 @@ from archive.records import RecordRef
 from archive.store import Store
 
 T0 = datetime(2012, 1, 1, tzinfo=UTC)
+# Every news body ends with the site's notice, as when a footer leaks into the text: the
+# site's boilerplate, which must pair nothing (``SITE_REPEATS``).
+FOOTER = (
+    "\nBản quyền thuộc về Báo Tin Tức. Mọi hình thức sao chép, trích dẫn phải ghi rõ nguồn "
+    "và được sự đồng ý bằng văn bản của tòa soạn. Giấy phép hoạt động báo điện tử số 123/GP-BTTTT "
+    "do Bộ Thông tin và Truyền thông cấp. Tổng biên tập chịu trách nhiệm nội dung. Địa chỉ tòa "
+    "soạn: số 5 phố Lý Thường Kiệt, quận Hoàn Kiếm, thành phố Hà Nội. Điện thoại đường dây nóng "
+    "của tòa soạn luôn sẵn sàng tiếp nhận thông tin phản ánh của bạn đọc trên cả nước."
+)
 
 
 def vocabulary() -> list[str]:
@@ -64,7 +74,7 @@ def corpus(count: int, rng: random.Random) -> tuple[list[Article], set[tuple[str
     found: list[Article] = []
     copies: set[tuple[str, str]] = set()
     for n in range(count):
-        body = " ".join(rng.choices(words, k=rng.randint(300, 900)))
+        body = " ".join(rng.choices(words, k=rng.randint(300, 900))) + FOOTER
         url = f"http://news.test/a/{n}.html"
         found.append(article(url, body, n))
         if n % 3:
