@@ -740,17 +740,32 @@ def reposts_command(url: str | None, source: str | None, min_share: float, fmt: 
 @click.option("--source", help="Only this source.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text")
 def changes_command(since: datetime | None, source: str | None, fmt: str) -> None:
-    """List edits, removals and restorations of articles, oldest first."""
+    """List edits, removals and restorations of articles, oldest first.
+
+    A removal says how many archived copies on other sites keep the article (JSON Lines:
+    their URLs, in ``copies``).
+    """
     when = since.replace(tzinfo=UTC) if since else None
     with _store() as store:
         found = store.changes(since=when, source=source)
+        kept = {
+            c.url: [r.copy.url for r in store.republications(c.url) if r.original.url == c.url]
+            for c in found
+            if c.kind == "removed"
+        }
     for change in found:
+        copies = kept.get(change.url, []) if change.kind == "removed" else []
         if fmt == "jsonl":
-            click.echo(json.dumps(change.to_dict(), ensure_ascii=False))
+            row = change.to_dict()
+            if change.kind == "removed":
+                row["copies"] = copies
+            click.echo(json.dumps(row, ensure_ascii=False))
         else:
+            n = len(copies)
+            also = f"  (kept by {n} cop{'y' if n == 1 else 'ies'}: archivist reposts URL)"
             click.echo(
                 f"{change.at:%Y-%m-%d %H:%M:%S}  {change.kind:<8} {change.source:<16} "
-                f"{change.url}  {change.detail}"
+                f"{change.url}  {change.detail}{also if copies else ''}"
             )
     if fmt == "text":
         click.echo(f"{len(found)} changes")

@@ -55,7 +55,7 @@ def _sources(folder: Path) -> Path:
 
 def _edit_and_remove(store: Store) -> None:
     """An edit (a new version on a new capture) and a removal of demo-news articles."""
-    first, second = store.articles(source="demo-news")[:2]
+    first = store.articles(source="demo-news")[0]
     when = datetime.now(UTC)
     capture = store.add_capture(
         first.collection,
@@ -68,7 +68,10 @@ def _edit_and_remove(store: Store) -> None:
     )
     edited = dataclasses.replace(first.article, body="edited", body_hash="edited-hash")
     store.record_article(edited, capture, "demo-news")
-    store.add_event(second.article.url, "demo-news", "demo", "removed", when, "HTTP 410")
+    # A removed article that blogs republished: the changes page lists their copies.
+    copied = (r.original.url for r in store.republications() if r.original.source == "demo-news")
+    removed = next(url for url in copied if url != first.article.url)
+    store.add_event(removed, "demo-news", "demo", "removed", when, "HTTP 410")
 
 
 def _live_run(store: Store, home: Path) -> None:

@@ -134,6 +134,16 @@ def test_changes_page_lists_edits_and_removals(client, store):
     removed = page_tree(client.get("/changes?kind=removed").text).cssselect("tr.change")
     assert len(removed) == 1
     assert "HTTP 410" in removed[0].text_content()
+    # The removed article's copies on the blogs, each linked to its replay.
+    (gone,) = [c for c in changes if c.kind == "removed"]
+    copies = [r.copy for r in store.republications(gone.url) if r.original.url == gone.url]
+    assert copies
+    links = removed[0].cssselect("div.kept a.copy")
+    assert [a.text for a in links] == [c.site for c in copies]
+    assert all(
+        c.url in a.get("href") and "/demo" in a.get("href")
+        for a, c in zip(links, copies, strict=True)
+    )
 
 
 def test_live_api_reads_the_running_run_stats(client):

@@ -321,6 +321,10 @@ def test_reposts_of_the_demo_world_after_an_edit_and_a_takedown(tmp_path):
     assert "taken down" in text_out.output
     copies = f"{len(gone)} cop{'y' if len(gone) == 1 else 'ies'}"
     assert text_out.output.rstrip().endswith(f"1 original, {copies}")
+    changes = CliRunner().invoke(main, ["changes", "--format", "jsonl"], env=_env(home, sources))
+    (removal,) = [json.loads(line) for line in changes.output.splitlines() if '"removed"' in line]
+    assert removal["url"] == taken_down
+    assert sorted(removal["copies"]) == sorted(item["copy"]["url"] for item in gone)
     missing = CliRunner().invoke(
         main, ["reposts", "http://nowhere.test/x"], env=_env(home, sources)
     )

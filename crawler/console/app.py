@@ -3,7 +3,8 @@
 Pages: ``/`` (each source: last run, status, age, next run, health), ``/runs`` (filter
 by ``source`` and ``status``), ``/runs/<id>`` (figures, errors by kind and by host, WARC
 files, log tail, replay links), ``/sources/<name>`` (charts over its runs) and
-``/changes`` (edits, removals, restorations; filter by ``source`` and ``kind``).
+``/changes`` (edits, removals, restorations; filter by ``source`` and ``kind``; a
+removed article's archived copies on other sites, linked to their replay).
 ``/api/live`` gives the running runs' progress as JSON, which the pages poll;
 ``/metrics`` is Prometheus' text format. Everything is rendered on the server.
 """
@@ -137,16 +138,27 @@ class _Console:
             for c in changes
             if c.kind == "edited" and c.source in collections
         }
+        kept = {c: self.kept_by(c.url, collections) for c in changes if c.kind == "removed"}
         return self.render(
             "changes.html",
             changes=changes,
             links=links,
+            kept={c: copies for c, copies in kept.items() if copies},
             sources=sorted({r.source for r in self.store.runs()}),
             kinds=CHANGE_KINDS,
             source=source,
             kind=kind,
             page="changes",
         )
+
+    def kept_by(self, url: str, collections: dict[str, str]) -> list[tuple[str, str]]:
+        """(site, replay link) of each copy of the article at ``url`` that the archive
+        holds: what a removed article's readers can still find."""
+        return [
+            (r.copy.site, self.replay(collections[r.copy.source], r.copy.first_seen, r.copy.url))
+            for r in self.store.republications(url)
+            if r.original.url == url and r.copy.source in collections
+        ]
 
     def live(self, request: Request) -> Response:
         now = datetime.now(UTC)
