@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from archive._fold import names_host
+from archive._fold import fold, names_host
 from archive._store_schema import (
     ArticleEventRow,
     ArticleRow,
@@ -27,11 +27,16 @@ from archive._store_schema import (
     CaptureRow,
     PassageRow,
 )
+from archive.passages import fingerprints
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Engine
 
 __all__ = ["MIN_SHARED", "SITE_REPEATS", "RepostsMixin", "Republication", "TextSide"]
+
+T = TypeVar("T")
 
 MIN_SHARED = 3
 """Fingerprints two versions must share before their share counts at all: one or two
@@ -44,6 +49,7 @@ neither pairs articles nor counts in their shares. Fewer would take a blog that 
 one article as a copy, an excerpt and a commentary for a site that repeats itself."""
 
 _CHUNK = 5000  # ids per IN (...): SQLite takes at most 32,766 parameters a statement
+_INDEX_BATCH = 100  # versions fingerprinted per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +179,30 @@ def _direction(a: _Version, b: _Version) -> tuple[_Version, _Version, str]:
 
 
 class RepostsMixin:
-    """``Store``'s republication queries."""
+    """``Store``'s republication queries, and the fingerprints they read."""
 
     engine: Engine
+
+    def _write(self, work: Callable[[Session], T]) -> T:  # pragma: no cover - Store's
+        raise NotImplementedError
+
+    def index_passages(self, batch: int = _INDEX_BATCH) -> int:
+        """Compute the passage fingerprints of every version that has none yet; return
+        how many versions were done.
+
+        Off the crawl's path: a 50 KB page's body costs several milliseconds (a
+        fingerprint per eight words, each an index entry). The crawl's runner calls
+        this after each crawl, and every look-up first. Each batch is a transaction of
+        its own, so a crawl writing meanwhile waits for one batch at most, and two
+        callers at once never do a version twice (PostgreSQL: ``SKIP LOCKED``; SQLite
+        runs one writer at a time).
+        """
+        done = 0
+        while True:
+            count = self._write(lambda session: _index_batch(session, batch))
+            done += count
+            if count < batch:
+                return done
 
     def republications(
         self, url: str | None = None, source: str | None = None, min_share: float = 0.5
@@ -196,6 +223,7 @@ class RepostsMixin:
             raise ValueError(
                 f"min_share is a share of the text, above 0 and at most 1: {min_share}"
             )
+        self.index_passages()
         with Session(self.engine) as session:
             seed = None if url is None else _article_ids(session, url)
             if seed is None:
@@ -218,6 +246,29 @@ class RepostsMixin:
                 continue
             found.append(chosen)
         return sorted(found, key=_order)
+
+
+def _index_batch(session: Session, batch: int) -> int:
+    """Fingerprint up to ``batch`` versions that have none yet; how many were done."""
+    rows = session.execute(
+        select(ArticleVersionRow.id, ArticleVersionRow.body)
+        .where(ArticleVersionRow.passages.is_(None))
+        .order_by(ArticleVersionRow.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for version_id, body in rows:
+        prints = fingerprints(fold(body))
+        if prints:
+            session.execute(
+                insert(PassageRow), [{"version_id": version_id, "hash": h} for h in prints]
+            )
+        session.execute(
+            update(ArticleVersionRow)
+            .where(ArticleVersionRow.id == version_id)
+            .values(passages=len(prints))
+        )
+    return len(rows)
 
 
 def _pairs(

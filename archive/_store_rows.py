@@ -14,21 +14,15 @@ from archive.records import RecordRef
 if TYPE_CHECKING:
     from archive._store_schema import CaptureRow
 
-__all__ = ["article_of", "folded", "ref_of", "search_text", "version_row"]
-
-
-def folded(article: Article) -> tuple[str, str]:
-    """``(search text, folded body)``: the body is folded once for both, the search and
-    the passage fingerprints (folding a body is the slow part)."""
-    body = fold(article.body)
-    head = fold("\n".join([article.title, *article.authors]))
-    credit = fold(article.credit.name) if article.credit is not None else ""
-    return " ".join(part for part in (head, body, credit) if part), body
+__all__ = ["article_of", "ref_of", "search_text", "version_row"]
 
 
 def search_text(article: Article) -> str:
     """Title, authors, body and credit name, folded for the search."""
-    return folded(article)[0]
+    parts = [article.title, *article.authors, article.body]
+    if article.credit is not None:
+        parts.append(article.credit.name)
+    return fold("\n".join(parts))
 
 
 def _offset(value: datetime) -> int:

@@ -177,6 +177,7 @@ class ArticleVersionRow(Base):
         UniqueConstraint("article_id", "body_hash"),
         Index(None, "capture_id"),
         Index(None, "url"),
+        Index(None, "passages"),  # finds the versions not fingerprinted yet
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -212,6 +213,8 @@ class ArticleVersionRow(Base):
     search_text: Mapped[str] = mapped_column(Text)
     conversion_id: Mapped[str | None] = mapped_column(String(200))
     metadata_id: Mapped[str | None] = mapped_column(String(200))
+    # Since 0005: how many passage fingerprints it has; None until they are computed.
+    passages: Mapped[int | None] = mapped_column(Integer)
 
 
 class PassageRow(Base):

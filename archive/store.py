@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import create_engine, delete, event, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -37,7 +37,7 @@ from archive._store_recrawl import (
     RecrawlMixin,
 )
 from archive._store_reposts import RepostsMixin, Republication, TextSide
-from archive._store_rows import article_of, folded, ref_of, search_text, version_row
+from archive._store_rows import article_of, ref_of, search_text, version_row
 from archive._store_runs import RunRecord, RunsMixin
 from archive._store_schema import (
     RUN_STATUSES,
@@ -48,7 +48,6 @@ from archive._store_schema import (
     PassageRow,
     StoreError,
 )
-from archive.passages import fingerprints
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -241,8 +240,8 @@ class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin, RepostsMixin):
         The key is the canonical URL, else the URL. A body hash not seen before adds a
         version; the current version moves to this one unless a later capture of the
         article was recorded already (as when WARCs are re-read out of order). A new
-        version also gets its search text and its passage fingerprints
-        (``archive/passages.py``); a body seen before costs neither.
+        version gets its search text; its passage fingerprints come later, off the
+        crawl's path (``index_passages``).
         """
 
         def work(session: Session) -> tuple[int, Change]:
@@ -441,15 +440,11 @@ def _record_in(  # noqa: PLR0917 - record_article's arguments, in its order
     version = session.scalar(
         select(ArticleVersionRow).filter_by(article_id=row.id, body_hash=article.body_hash)
     )
-    if version is None:  # new: add where its derived records are, and its fingerprints
-        search, body = folded(article)
-        version = version_row(article, row.id, capture.id, search)
+    if version is None:  # new: add where its derived records are
+        version = version_row(article, row.id, capture.id, search_text(article))
         version.conversion_id, version.metadata_id = conversion_id, metadata_id
         session.add(version)
         session.flush()
-        prints = [{"version_id": version.id, "hash": h} for h in fingerprints(body)]
-        if prints:
-            session.execute(insert(PassageRow), prints)
     if change != "new" and version.id == row.current_version_id:
         change = "unchanged"
     if latest:

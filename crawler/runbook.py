@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from archive import recover_abandoned
+from archive.errors import StoreError
 from crawler.runs import CrawlRun, new_run_id, read_stats
 
 if TYPE_CHECKING:
@@ -245,15 +248,31 @@ def run_source(
             _add_recovered(figures, home, source.collection)
         status = _status(result.returncode, result.stats, ended_by)
         logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)
-        return store.finish_run(
+        record = store.finish_run(
             run.run_id,
             status,
             exit_code=result.returncode,
             finish_reason=_reason(result.stats, result.returncode),
             **figures,
         )
+        _index_passages(store, run.run_id)
+        return record
     finally:
         lock.release()
+
+
+def _index_passages(store: Store, run_id: str) -> None:
+    """After a crawl, the passage fingerprints of the versions it added (republications
+    read them; the crawl itself does not wait for them)."""
+    try:
+        done = store.index_passages()
+    except (StoreError, SQLAlchemyError) as exc:
+        logger.warning(
+            "Run %s: passage fingerprints not computed (%s); the next look-up will", run_id, exc
+        )
+        return
+    if done:
+        logger.info("Run %s: passage fingerprints of %d article versions", run_id, done)
 
 
 def _watch(

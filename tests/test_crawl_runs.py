@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from archive.store import Store
 from crawler.cli import main
@@ -161,6 +162,11 @@ def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server):
     assert "finished" in result.output
     assert source.exists()
     assert warcio_check(warc_files(tmp_path)).returncode == 0
+    # After the crawl, not during it: every new version has its passage fingerprints.
+    with Store.for_home(tmp_path) as store, store.engine.connect() as connection:
+        counts = connection.execute(text("SELECT passages FROM article_versions")).scalars().all()
+    assert counts
+    assert all(n is not None and n > 0 for n in counts)
 
 
 def test_demo_crawls_every_demo_source_and_a_second_run_is_incremental(tmp_path):

@@ -230,6 +230,7 @@ def test_source_filter_and_no_pair_within_one_article(store):
 def test_clearing_the_articles_clears_their_fingerprints(store):
     _record(store, 1, _news())
     _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+    assert store.index_passages() == 2
     store.clear_articles()
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM passages")).scalar() == 0
@@ -238,7 +239,7 @@ def test_clearing_the_articles_clears_their_fingerprints(store):
     assert len(store.republications()) == 1
 
 
-def test_a_store_made_before_passages_gets_them_on_opening(tmp_path):
+def test_a_store_made_before_passages_gets_them_at_the_first_look_up(tmp_path):
     url = f"sqlite:///{tmp_path / 'archivist.db'}"
     with Store(url) as store:
         _record(store, 1, _news())
@@ -246,6 +247,8 @@ def test_a_store_made_before_passages_gets_them_on_opening(tmp_path):
     engine = create_engine(url)
     with engine.begin() as connection:  # back to revision 0004, bodies kept
         connection.execute(text("DROP TABLE passages"))
+        connection.execute(text("DROP INDEX ix_article_versions_passages"))
+        connection.execute(text("ALTER TABLE article_versions DROP COLUMN passages"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     engine.dispose()
     with Store(url) as store:
@@ -253,10 +256,21 @@ def test_a_store_made_before_passages_gets_them_on_opening(tmp_path):
         assert (found.original.url, found.copy.url, found.holds) == (NEWS_URL, BLOG_URL, 1.0)
 
 
-def test_a_body_seen_before_adds_no_fingerprints(store):
+def _passage_counts(store: Store) -> list[int | None]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT passages FROM article_versions ORDER BY id"))
+        return list(rows.scalars())
+
+
+def test_fingerprints_come_after_recording_and_once_per_version(store):
     _record(store, 1, _news())
-    _capture(store, 2, NEWS_URL, T0 + timedelta(days=1))
-    store.record_article(_news(), 2, "demo")
+    _record(store, 2, _blog(BLOG_URL, "Quá ngắn."))  # under a window: no fingerprint
+    assert _passage_counts(store) == [None, None]  # the crawl's path computes none
+    assert store.index_passages(batch=1) == 2  # in batches of one
+    assert _passage_counts(store) == [len(prints(ORIGINAL)), 0]
+    _capture(store, 3, NEWS_URL, T0 + timedelta(days=1))
+    store.record_article(_news(), 3, "demo")  # a body seen before: no new version
+    assert store.index_passages() == 0
     with store.engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM passages")).scalar()
     assert count == len(prints(ORIGINAL))

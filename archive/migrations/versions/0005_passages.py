@@ -1,7 +1,9 @@
 """Passages: each version's passage fingerprints, which find republications.
 
-Fills the table for the versions already stored, from their bodies, so a store made
-before this revision answers ``archivist reposts`` at once.
+``article_versions.passages`` counts a version's fingerprints, and is NULL until they
+are computed: ``Store.index_passages`` computes them for the versions that have none
+(after each crawl, and before each look-up), so versions stored before this revision
+get theirs at the first look-up, and the crawl never waits for them.
 
 Revision ID: 0005
 Revises: 0004
@@ -12,19 +14,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from archive._fold import fold
-from archive.passages import fingerprints
-
 revision = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 
-_BATCH = 500
-
 
 def upgrade() -> None:
-    passages = op.create_table(
+    op.create_table(
         "passages",
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("hash", sa.BigInteger(), nullable=False),
@@ -37,25 +34,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("version_id", "hash", name="pk_passages"),
     )
     op.create_index("ix_passages_hash", "passages", ["hash"])
-    connection = op.get_bind()
-    versions = sa.table("article_versions", sa.column("id", sa.Integer), sa.column("body", sa.Text))
-    after = 0
-    while True:
-        rows = connection.execute(
-            sa.select(versions.c.id, versions.c.body)
-            .where(versions.c.id > after)
-            .order_by(versions.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return
-        found = [
-            {"version_id": vid, "hash": h} for vid, body in rows for h in fingerprints(fold(body))
-        ]
-        if found:
-            connection.execute(sa.insert(passages), found)
-        after = rows[-1][0]
+    op.add_column("article_versions", sa.Column("passages", sa.Integer(), nullable=True))
+    op.create_index("ix_article_versions_passages", "article_versions", ["passages"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_article_versions_passages", table_name="article_versions")
+    with op.batch_alter_table("article_versions") as batch:
+        batch.drop_column("passages")
     op.drop_table("passages")
