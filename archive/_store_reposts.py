@@ -198,11 +198,17 @@ class RepostsMixin:
         runs one writer at a time).
         """
         done = 0
-        while True:
+        while self._unindexed():  # a read first: no write lock when all are done
             count = self._write(lambda session: _index_batch(session, batch))
             done += count
             if count < batch:
-                return done
+                break
+        return done
+
+    def _unindexed(self) -> bool:
+        statement = select(ArticleVersionRow.id).where(ArticleVersionRow.passages.is_(None))
+        with Session(self.engine) as session:
+            return session.execute(statement.limit(1)).first() is not None
 
     def republications(
         self, url: str | None = None, source: str | None = None, min_share: float = 0.5
@@ -212,9 +218,9 @@ class RepostsMixin:
         Two articles pair when at least ``min_share`` of either one's fingerprints are
         in the other: an excerpt holds little of its original, but is nearly all
         original. Each pair is taken at its best-matching versions. A copy is listed
-        once, with one original: the one its credit links, else one that copies nothing
-        itself (not a sibling copy, nor a copy it was copied from), else the one it holds
-        most of.
+        once, with one original: one its credit links, else one whose site its credit
+        names, else one that copies nothing itself (not a sibling copy, nor a copy it
+        was copied from), else the one it holds most of.
 
         ``url``: only the article seen at ``url`` (its key or any URL it was seen at),
         as copy or original. ``source``: only pairs with an article of that source.
