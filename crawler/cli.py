@@ -20,7 +20,7 @@ from archive.charset import decode_html
 from archive.extract import decode_content
 from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
 from archive.reader import StoredRecord, read_record_at
-from archive.store import RUN_STATUSES, Store
+from archive.store import RUN_STATUSES, Republication, Store
 from crawler.cli_monitors import monitors_command
 from crawler.cli_serve import serve_command
 from crawler.cli_verify import verify_command
@@ -713,7 +713,15 @@ def history_command(url: str, pair: tuple[int, int] | None) -> None:
     help="Pair two articles when this share of either one's passages is in the other.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text")
-def reposts_command(url: str | None, source: str | None, min_share: float, fmt: str) -> None:
+@click.option(
+    "--diff",
+    "other",
+    metavar="URL2",
+    help="With URL: what URL2 (its copy or original) changed, word by word.",
+)
+def reposts_command(
+    url: str | None, source: str | None, min_share: float, fmt: str, other: str | None
+) -> None:
     """List republications: articles that hold another article's text, whole or in part.
 
     Each original comes with its copies: how much of the original each holds, how much
@@ -721,18 +729,47 @@ def reposts_command(url: str | None, source: str | None, min_share: float, fmt: 
     links it, else names its site, else it was published first, else captured first).
     Text is matched by passages (six words in a row, ignoring case and diacritics)
     across every version, so a copy made before an edit or a takedown still finds its
-    original. With URL, only that article's original and copies.
+    original. With URL, only that article's original and copies; with --diff URL2 as
+    well, the words the copy changed against the version of the original it copied.
     """
+    if other is not None and url is None:
+        raise click.UsageError("--diff compares with the article at URL: give URL too")
     with _store() as store:
         if url is not None and not store.versions(url):
             raise click.ClickException(f"no article recorded at {url}")
         found = store.republications(url, source=source, min_share=min_share)
+        if url is not None and other is not None:
+            _repost_diff(store, found, url, other)
+            return
     if fmt == "jsonl":
         for item in found:
             click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
         return
     for line in repost_lines(found):
         click.echo(line)
+
+
+def _repost_diff(store: Store, found: list[Republication], url: str, other: str) -> None:
+    """The word diff from the original's matched version to its copy's."""
+    known, this = store.article_source(other), store.article_source(url)
+    if known is None or this is None:
+        raise click.ClickException(f"no article recorded at {other if known is None else url}")
+    keys = {known[1], this[1]}
+    pair = next((r for r in found if keys == {r.original.url, r.copy.url}), None)
+    if pair is None:
+        raise click.ClickException(f"{other} is neither the original nor a copy of {url}")
+    original = store.versions(pair.original.url)[pair.original.version - 1]
+    copy = store.versions(pair.copy.url)[pair.copy.version - 1]
+    click.echo(
+        f"{pair.original.site} (version {pair.original.version} of "
+        f"{pair.original.versions}) -> {pair.copy.site}: {pair.holds:.0%} held, "
+        f"{pair.adds:.0%} added"
+    )
+    changed = field_diffs(original, copy)
+    for name, text in changed.items():
+        click.echo(f"{name}: {text}")
+    if not changed:
+        click.echo("(no difference in title, authors, dates, credit or body)")
 
 
 @main.command("changes")

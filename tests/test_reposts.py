@@ -276,6 +276,34 @@ def test_fingerprints_come_after_recording_and_once_per_version(store):
     assert count == len(prints(ORIGINAL))
 
 
+def test_reposts_diff_shows_what_a_copy_cut_and_added(tmp_path):
+    with Store.for_home(tmp_path) as store:
+        _record(store, 1, _news())
+        _record(store, 2, _news(ORIGINAL.replace(PARAGRAPHS[-1], OTHER)), T0 + timedelta(days=1))
+        # The blog copied the first version, cut its second paragraph and added a preface.
+        cut = ORIGINAL.replace(PARAGRAPHS[1] + "\n", "")
+        _record(store, 3, _blog(BLOG_URL, "Bài hay, mời các bạn đọc.\n" + cut))
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_STORE_URL": ""}
+    result = CliRunner().invoke(main, ["reposts", NEWS_URL, "--diff", BLOG_URL], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("news.test (version 1 of 2) -> blog.test:")
+    body = next(line for line in lines if line.startswith("body: "))
+    assert "{+Bài hay, mời các bạn đọc.+}" in body
+    assert "[-" + PARAGRAPHS[1].split()[0] in body  # the cut paragraph, from its first word
+    assert " ".join(OTHER.split()[:3]) not in body  # not the later version
+    # Either way round, and refusals that name the URL.
+    back = CliRunner().invoke(main, ["reposts", BLOG_URL, "--diff", NEWS_URL], env=env)
+    assert back.output == result.output
+    unrelated = CliRunner().invoke(main, ["reposts", NEWS_URL, "--diff", NEWS_URL], env=env)
+    assert f"{NEWS_URL} is neither the original nor a copy of {NEWS_URL}" in unrelated.output
+    missing = CliRunner().invoke(main, ["reposts", NEWS_URL, "--diff", "http://x.test/"], env=env)
+    assert "no article recorded at http://x.test/" in missing.output
+    alone = CliRunner().invoke(main, ["reposts", "--diff", BLOG_URL], env=env)
+    assert alone.exit_code == 2
+    assert "give URL too" in alone.output
+
+
 # --- crawls of the demo world ------------------------------------------------------------
 
 
