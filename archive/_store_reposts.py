@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import distinct, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from archive._fold import fold, names_host
+from archive._fold import fold, names_host, squash
 from archive._store_schema import (
     ArticleEventRow,
     ArticleRow,
@@ -102,7 +102,7 @@ class Republication:
     holds: float
     adds: float
     why: str  # "credit link", "credit names the site", "published first", "captured first"
-    # or "undecided"
+    # or "undecided"; the last three with "; both credit X" when both credit one source
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,6 +164,17 @@ _CREDITS = (("credit link", _credits_link), ("credit names the site", _credits_s
 _TIMES = (("published first", _published), ("captured first", _captured))
 
 
+def _same_credit(a: _Version, b: _Version) -> str | None:
+    """The source both credit, when both credit the same one (by link, or by name
+    ignoring case, diacritics and spaces): two copies of an original not archived."""
+    one, two = a.side, b.side
+    if one.credit_url and two.credit_url and _key(one.credit_url) == _key(two.credit_url):
+        return one.credit_name or one.credit_url
+    if one.credit_name and two.credit_name and squash(one.credit_name) == squash(two.credit_name):
+        return one.credit_name
+    return None
+
+
 def _direction(a: _Version, b: _Version) -> tuple[_Version, _Version, str]:
     """(original, copy, why) of two versions that share text."""
     for why, credited in _CREDITS:
@@ -171,11 +182,13 @@ def _direction(a: _Version, b: _Version) -> tuple[_Version, _Version, str]:
             return a, b, why
         if credited(a, b):
             return b, a, why
+    both = _same_credit(a, b)
+    also = f"; both credit {both}" if both else ""
     for why, time in _TIMES:
         ta, tb = time(a), time(b)
         if ta is not None and tb is not None and ta != tb:
-            return (a, b, why) if ta < tb else (b, a, why)
-    return a, b, "undecided"
+            return (a, b, why + also) if ta < tb else (b, a, why + also)
+    return a, b, "undecided" + also
 
 
 class RepostsMixin:

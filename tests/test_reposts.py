@@ -202,6 +202,16 @@ def test_a_sites_boilerplate_neither_pairs_its_articles_nor_counts_in_shares(sto
     assert store.republications(BLOG_URL) == [found]
 
 
+def test_two_copies_of_an_original_not_archived_say_they_credit_the_same_source(store):
+    second = "http://blog2.test/2012/04/bai.html"
+    _record(store, 1, _blog(BLOG_URL, ORIGINAL, Credit("Báo Thời Sự", None, "(Theo Báo Thời Sự)")))
+    credit = Credit("bao thoi su", None, "Nguồn: bao thoi su")
+    _record(store, 2, _blog(second, ORIGINAL, credit, day=25))
+    (found,) = store.republications()
+    assert (found.original.url, found.copy.url) == (BLOG_URL, second)
+    assert found.why == "published first; both credit Báo Thời Sự"
+
+
 def test_a_copy_of_an_earlier_version_and_a_taken_down_original(store):
     _record(store, 1, _news())
     edited = _news(ORIGINAL.replace(PARAGRAPHS[-1], OTHER))
