@@ -26,7 +26,7 @@ from crawler.cli_serve import serve_command
 from crawler.cli_verify import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
-from crawler.export import write_export
+from crawler.export import Relations, write_export
 from crawler.history import field_diffs, repost_lines
 from crawler.progress import CrawlProgress, human_size
 from crawler.rebuild import rebuild
@@ -455,11 +455,16 @@ def articles_command(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--source", help="Only this source.")
 def export_command(fmt: str, output: Path, source: str | None) -> None:
-    """Write the current version of every article to a JSON Lines, CSV or Parquet file."""
+    """Write the current version of every article to a JSON Lines, CSV or Parquet file.
+
+    Each row also names the archived article it republishes (original_url) and counts
+    the archived articles that republish it (copies), as archivist reposts finds them.
+    """
     with _store() as store:
         found = store.articles(source=source)
+        relations = Relations(store.republications())
     try:
-        count = write_export(found, output, fmt)
+        count = write_export(found, output, fmt, relations)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{count} articles written to {output}")

@@ -1,7 +1,9 @@
 """``archivist export``: article records to JSON Lines, CSV or Parquet, written in batches.
 
 Parquet needs pyarrow (the ``parquet`` extra: ``pip install -e '.[parquet]'``); its
-columns are those of the CSV, with authors and tags as lists.
+columns are those of the CSV, with authors and tags as lists. Each row also says which
+archived article it republishes (``original_url``) and how many archived articles
+republish it (``copies``), as ``archivist reposts`` finds them.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-    from archive.store import StoredArticle
+    from archive.store import Republication, StoredArticle
 
-__all__ = ["write_export"]
+__all__ = ["Relations", "write_export"]
 
 CSV_FIELDS = (
     "url",
@@ -38,16 +40,34 @@ CSV_FIELDS = (
     "warc_filename",
     "warc_offset",
     "record_id",
+    "original_url",
+    "copies",
 )
 
 
-def _row(stored: StoredArticle) -> dict[str, Any]:
+class Relations:
+    """Article key -> the original it republishes, and how many republish it."""
+
+    def __init__(self, found: Iterable[Republication] = ()) -> None:
+        self.originals: dict[str, str] = {}
+        self.copies: dict[str, int] = {}
+        for item in found:
+            self.originals[item.copy.url] = item.original.url
+            self.copies[item.original.url] = self.copies.get(item.original.url, 0) + 1
+
+    def of(self, stored: StoredArticle) -> tuple[str | None, int]:
+        key = stored.article.canonical_url or stored.article.url
+        return self.originals.get(key), self.copies.get(key, 0)
+
+
+def _row(stored: StoredArticle, relations: Relations) -> dict[str, Any]:
     article = stored.article
     data = article.to_dict()
     data["source"] = stored.source
     data["warc_filename"] = stored.capture.filename
     data["warc_offset"] = stored.capture.offset
     data["record_id"] = stored.capture.record_id
+    data["original_url"], data["copies"] = relations.of(stored)
     return data
 
 
@@ -62,7 +82,7 @@ def _csv_row(data: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _write_parquet(articles: Iterable[StoredArticle], output: Path) -> int:
+def _write_parquet(articles: Iterable[StoredArticle], output: Path, relations: Relations) -> int:
     try:
         import pyarrow as pa  # noqa: PLC0415 - optional dependency
         import pyarrow.parquet as pq  # noqa: PLC0415
@@ -72,7 +92,7 @@ def _write_parquet(articles: Iterable[StoredArticle], output: Path) -> int:
     writer = None
     try:
         for stored in articles:
-            data = _row(stored)
+            data = _row(stored, relations)
             flat = _csv_row(data)
             flat["authors"], flat["tags"] = data["authors"], data["tags"]
             batch.append(flat)
@@ -102,19 +122,27 @@ def _parquet_batch(pa: Any, pq: Any, writer: Any, rows: list[dict[str, Any]], ou
 
 
 def _arrow_type(pa: Any, name: str) -> Any:
-    return pa.int64() if name in {"word_count", "warc_offset"} else pa.string()
+    return pa.int64() if name in {"word_count", "warc_offset", "copies"} else pa.string()
 
 
-def write_export(articles: Iterable[StoredArticle], output: Path, fmt: str) -> int:
+def write_export(
+    articles: Iterable[StoredArticle],
+    output: Path,
+    fmt: str,
+    relations: Relations | None = None,
+) -> int:
+    """Write ``articles`` to ``output`` as ``fmt`` (jsonl, csv or parquet); ``relations``
+    fills ``original_url`` and ``copies`` (empty and 0 without it)."""
+    relations = relations or Relations()
     if fmt == "parquet":
-        return _write_parquet(articles, output)
+        return _write_parquet(articles, output, relations)
     count = 0
     with output.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, CSV_FIELDS) if fmt == "csv" else None
         if writer is not None:
             writer.writeheader()
         for stored in articles:
-            data = _row(stored)
+            data = _row(stored, relations)
             if writer is not None:
                 writer.writerow(_csv_row(data))
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -373,6 +374,14 @@ def test_reposts_of_the_demo_world_after_an_edit_and_a_takedown(tmp_path):
     assert "taken down" in text_out.output
     copies = f"{len(gone)} cop{'y' if len(gone) == 1 else 'ies'}"
     assert text_out.output.rstrip().endswith(f"1 original, {copies}")
+    # The export says, for each article, what it republishes and how often it was.
+    out = tmp_path / "articles.jsonl"
+    exported = CliRunner().invoke(main, ["export", "-o", str(out)], env=_env(home, sources))
+    assert exported.exit_code == 0, exported.output
+    rows = {r["url"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert {u: r["original_url"] for u, r in rows.items() if r["original_url"]} == expected
+    assert {u: r["copies"] for u, r in rows.items() if r["copies"]} == Counter(expected.values())
+
     changes = CliRunner().invoke(main, ["changes", "--format", "jsonl"], env=_env(home, sources))
     (removal,) = [json.loads(line) for line in changes.output.splitlines() if '"removed"' in line]
     assert removal["url"] == taken_down
