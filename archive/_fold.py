@@ -7,9 +7,19 @@ naming its original's site).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["fold", "host_labels", "names_host", "squash"]
+__all__ = ["TOKEN", "UNSPACED", "fold", "host_labels", "names_host", "squash"]
+
+_UNSPACED_RANGES = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+)
+UNSPACED = re.compile(f"[{_UNSPACED_RANGES}]")
+"""A letter of a script written without spaces between words: Thai, Lao, Burmese, Khmer,
+Japanese kana, Chinese. Word counts and passage windows take each as one word."""
+TOKEN = re.compile(f"[{_UNSPACED_RANGES}]|[^\\s{_UNSPACED_RANGES}]+")
+"""A word, or one letter of an unspaced script."""
 
 _SITE_WORDS = 4  # a longer name is more headline than site name
 _GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "blogspot", "wordpress"}

@@ -42,7 +42,7 @@ from trafilatura.utils import load_html
 
 from archive import _dates
 from archive._credit import lead_in_credit, split_credit
-from archive._fold import host_labels, names_host, squash
+from archive._fold import UNSPACED, host_labels, names_host, squash
 from archive._head import Head, read_head
 from archive._platform import PRUNE, PlatformFields, detect_platform, platform_fields
 from archive.article import Article, DatedValue
@@ -73,9 +73,6 @@ _VIET = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻ�
 _VIET_ONLY = re.compile(r"[ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,;&]|\band\b|\bvà\b)\s*", re.IGNORECASE)
 _NAME_WORDS = 5  # a longer part of a byline is not a name ("Nguyễn Văn A, phóng viên tại Hà Nội")
-_UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-)
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»:·]|-{1,2}|::)\s+|\s*[-–—|]\s*(?=[^\s-][^-]{0,40}$)")
 _HEADINGS = 10  # the page's first headings a title may be cut back to
 _MIN_WORDS = 15  # less text than this is navigation, unless the page says it is an article
@@ -96,9 +93,9 @@ def _one_line(text: str) -> str:
 def _word_count(text: str, words: list[str]) -> int:
     """Words; in scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
     Burmese), each of their characters counts as one, as word processors count them."""
-    if not _UNSPACED.search(text):
+    if not UNSPACED.search(text):
         return len(words)
-    return sum(1 for word in words if not _UNSPACED.search(word)) + len(_UNSPACED.findall(text))
+    return sum(1 for word in words if not UNSPACED.search(word)) + len(UNSPACED.findall(text))
 
 
 def normalise_body(body: str) -> str:

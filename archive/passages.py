@@ -10,7 +10,9 @@ original holds nearly all of it).
 
 Text is compared folded (``archive._fold.fold``: no case, no diacritics, "đ" as "d"),
 so a copy retyped without tone marks or in another Unicode form still matches, and
-single words never do: six in a row must agree.
+single words never do: six in a row must agree. In scripts written without spaces
+(Chinese, Japanese, Thai, Lao, Khmer, Burmese) each letter counts as a word, as the
+extractor's word counts take them.
 
 Changing ``WINDOW`` or ``ANCHOR_EVERY`` changes every fingerprint: a migration must
 then recompute the ``passages`` table (as ``0005`` first filled it).
@@ -19,6 +21,8 @@ then recompute the ``passages`` table (as ``0005`` first filled it).
 from __future__ import annotations
 
 from zlib import crc32
+
+from archive._fold import TOKEN, UNSPACED
 
 __all__ = ["ANCHOR_EVERY", "WINDOW", "fingerprints"]
 
@@ -33,7 +37,7 @@ def fingerprints(folded: str) -> frozenset[int]:
     CRC-32 per word and one per eighth window: about half a millisecond for a
     thousand-word article.
     """
-    words = folded.split()
+    words = TOKEN.findall(folded) if UNSPACED.search(folded) else folded.split()
     starts = len(words) - WINDOW + 1
     if starts <= 0:
         return frozenset()

@@ -77,6 +77,17 @@ def test_one_changed_word_costs_only_the_windows_across_it():
     assert len(original - changed) <= WINDOW
 
 
+def test_unspaced_scripts_take_each_letter_as_a_word():
+    chinese = (
+        "新华社北京电国务院总理今天主持召开国务院常务会议部署进一步做好稳就业工作"
+        "会议指出就业是最大的民生要坚持把稳就业摆在突出位置加大政策支持力度"
+    )
+    original = prints(chinese)
+    assert len(original) >= 6  # about one in eight of its 70 letters: as many as words
+    assert original <= prints("转载：" + chinese + "（来源：新华社）")  # noqa: RUF001
+    assert not original & prints("今天天气很好我们一起去公园散步然后去吃饭看电影回家")
+
+
 # --- the store ---------------------------------------------------------------------------
 
 
