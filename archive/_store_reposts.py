@@ -10,6 +10,7 @@ published first; else the one captured first.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import distinct, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from archive._fold import fold, names_host, squash
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["MIN_SHARED", "SITE_REPEATS", "RepostsMixin", "Republication", "TextSide"]
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 MIN_SHARED = 3
 """Fingerprints two versions must share before their share counts at all: one or two
@@ -242,7 +245,14 @@ class RepostsMixin:
             raise ValueError(
                 f"min_share is a share of the text, above 0 and at most 1: {min_share}"
             )
-        self.index_passages()
+        try:
+            self.index_passages()
+        except SQLAlchemyError as exc:  # a read-only database, say: look up what is there
+            logger.warning(
+                "Passage fingerprints of new article versions not computed (%s): "
+                "they are left out of this look-up",
+                str(exc).splitlines()[0],
+            )
         with Session(self.engine) as session:
             seed = None if url is None else _article_ids(session, url)
             if seed is None:

@@ -278,6 +278,20 @@ def test_a_store_made_before_passages_gets_them_at_the_first_look_up(tmp_path):
         assert (found.original.url, found.copy.url, found.holds) == (NEWS_URL, BLOG_URL, 1.0)
 
 
+def test_a_read_only_database_answers_with_what_is_fingerprinted(tmp_path, caplog):
+    path = tmp_path / "archivist.db"
+    with Store(f"sqlite:///{path}") as store:
+        _record(store, 1, _news())
+        _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+        assert store.index_passages() == 2
+        _record(store, 3, _blog("http://blog2.test/2012/04/bai.html", ORIGINAL, day=25))
+    with Store(f"sqlite:///file:{path}?mode=ro&uri=true") as store:
+        found = store.republications()
+    assert [(f.original.url, f.copy.url) for f in found] == [(NEWS_URL, BLOG_URL)]
+    assert "left out of this look-up" in caplog.text
+    assert "readonly database" in caplog.text
+
+
 def _passage_counts(store: Store) -> list[int | None]:
     with store.engine.connect() as connection:
         rows = connection.execute(text("SELECT passages FROM article_versions ORDER BY id"))
