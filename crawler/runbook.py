@@ -255,10 +255,12 @@ def run_source(
             finish_reason=_reason(result.stats, result.returncode),
             **figures,
         )
-        _index_passages(store, run.run_id)
-        return record
     finally:
         lock.release()
+    # Outside the source's lock: the first run after an upgrade may fingerprint every
+    # stored version, and the source's next crawl need not wait for that.
+    _index_passages(store, run.run_id)
+    return record
 
 
 def _index_passages(store: Store, run_id: str) -> None:

@@ -19,6 +19,7 @@ from crawler.cli import main
 from crawler.demo import World
 from crawler.demo.run import route_settings
 from crawler.demo.world import NEWS
+from crawler.runbook import SourceLock
 from crawler.runs import CrawlRun
 from crawler.sources import load_source
 from tests.conftest import read_records, warc_files, warcio_check, write_source
@@ -141,8 +142,19 @@ def test_cli_crawl_refuses_a_bad_source_naming_file_and_field(tmp_path):
     assert not (tmp_path / "collections").exists()
 
 
-def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server):
+def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server, monkeypatch):
     source = write_source(tmp_path / "sources", "mot-lan", "goc-nhin.test", family="wordpress")
+    # The fingerprints come after the crawl, with the source's lock released.
+    free_while_indexing: list[bool] = []
+    real_index = Store.index_passages
+
+    def index_passages(store: Store, *args: object) -> int:
+        lock = SourceLock(tmp_path, "mot-lan")
+        free_while_indexing.append(lock.acquire("test"))
+        lock.release()
+        return real_index(store, *args)
+
+    monkeypatch.setattr(Store, "index_passages", index_passages)
     env = {
         "ARCHIVIST_HOME": str(tmp_path),
         "ARCHIVIST_SOURCES": str(tmp_path / "sources"),
@@ -162,6 +174,7 @@ def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server):
     assert "finished" in result.output
     assert source.exists()
     assert warcio_check(warc_files(tmp_path)).returncode == 0
+    assert free_while_indexing == [True]
     # After the crawl, not during it: every new version has its passage fingerprints.
     with Store.for_home(tmp_path) as store, store.engine.connect() as connection:
         counts = connection.execute(text("SELECT passages FROM article_versions")).scalars().all()
