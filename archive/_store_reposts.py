@@ -33,6 +33,7 @@ from archive.passages import fingerprints
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from threading import Event
 
     from sqlalchemy.engine import Engine
 
@@ -202,7 +203,7 @@ class RepostsMixin:
     def _write(self, work: Callable[[Session], T]) -> T:  # pragma: no cover - Store's
         raise NotImplementedError
 
-    def index_passages(self, batch: int = _INDEX_BATCH) -> int:
+    def index_passages(self, batch: int = _INDEX_BATCH, stop: Event | None = None) -> int:
         """Compute the passage fingerprints of every version that has none yet; return
         how many versions were done.
 
@@ -211,10 +212,11 @@ class RepostsMixin:
         this after each crawl, and every look-up first. Each batch is a transaction of
         its own, so a crawl writing meanwhile waits for one batch at most, and two
         callers at once never do a version twice (PostgreSQL: ``SKIP LOCKED``; SQLite
-        runs one writer at a time).
+        runs one writer at a time). ``stop`` set ends it after the batch in hand; the
+        rest is done at the next call.
         """
         done = 0
-        while self._unindexed():  # a read first: no write lock when all are done
+        while not (stop and stop.is_set()) and self._unindexed():  # no write lock if done
             count = self._write(lambda session: _index_batch(session, batch))
             done += count
             if count < batch:

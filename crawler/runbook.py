@@ -258,16 +258,17 @@ def run_source(
     finally:
         lock.release()
     # Outside the source's lock: the first run after an upgrade may fingerprint every
-    # stored version, and the source's next crawl need not wait for that.
-    _index_passages(store, run.run_id)
+    # stored version, and the source's next crawl need not wait for that; ``stop`` (the
+    # scheduler stopping) ends it after a batch.
+    _index_passages(store, run.run_id, stop)
     return record
 
 
-def _index_passages(store: Store, run_id: str) -> None:
+def _index_passages(store: Store, run_id: str, stop: threading.Event | None) -> None:
     """After a crawl, the passage fingerprints of the versions it added (republications
     read them; the crawl itself does not wait for them)."""
     try:
-        done = store.index_passages()
+        done = store.index_passages(stop=stop)
     except (StoreError, SQLAlchemyError) as exc:
         logger.warning(
             "Run %s: passage fingerprints not computed (%s); the next look-up will", run_id, exc

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -302,6 +303,9 @@ def test_fingerprints_come_after_recording_and_once_per_version(store):
     _record(store, 1, _news())
     _record(store, 2, _blog(BLOG_URL, "Quá ngắn."))  # under a window: no fingerprint
     assert _passage_counts(store) == [None, None]  # the crawl's path computes none
+    stopping = threading.Event()
+    stopping.set()
+    assert store.index_passages(stop=stopping) == 0  # the scheduler is stopping: later
     assert store.index_passages(batch=1) == 2  # in batches of one
     assert _passage_counts(store) == [len(prints(ORIGINAL)), 0]
     _capture(store, 3, NEWS_URL, T0 + timedelta(days=1))
