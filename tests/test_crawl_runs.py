@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -148,11 +149,11 @@ def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server, monkeypatch)
     free_while_indexing: list[bool] = []
     real_index = Store.index_passages
 
-    def index_passages(store: Store, *args: object) -> int:
+    def index_passages(store: Store, *args: Any, **kwargs: Any) -> int:
         lock = SourceLock(tmp_path, "mot-lan")
         free_while_indexing.append(lock.acquire("test"))
         lock.release()
-        return real_index(store, *args)
+        return real_index(store, *args, **kwargs)
 
     monkeypatch.setattr(Store, "index_passages", index_passages)
     env = {
