@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from archive._fold import fold, names_host, squash
+from archive._store_rows import local_time
 from archive._store_schema import (
     ArticleEventRow,
     ArticleRow,
@@ -33,6 +33,7 @@ from archive.passages import fingerprints
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
     from threading import Event
 
     from sqlalchemy.engine import Engine
@@ -227,6 +228,11 @@ class RepostsMixin:
         statement = select(ArticleVersionRow.id).where(ArticleVersionRow.passages.is_(None))
         with Session(self.engine) as session:
             return session.execute(statement.limit(1)).first() is not None
+
+    def copies(self, url: str) -> list[TextSide]:
+        """The archived copies of the article whose key is ``url`` (as a removal event
+        names it): what its readers can still find if it is taken down."""
+        return [r.copy for r in self.republications(url) if r.original.url == url]
 
     def republications(
         self, url: str | None = None, source: str | None = None, min_share: float = 0.5
@@ -501,9 +507,7 @@ def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[i
         src,
         first,
     ) in rows:
-        published = None
-        if pub is not None:
-            published = pub.astimezone(timezone(timedelta(seconds=offset or 0)))
+        published = None if pub is None else local_time(pub, offset)
         side = TextSide(
             url=key,
             title=title,

@@ -14,7 +14,7 @@ from archive.records import RecordRef
 if TYPE_CHECKING:
     from archive._store_schema import CaptureRow
 
-__all__ = ["article_of", "ref_of", "search_text", "version_row"]
+__all__ = ["article_of", "local_time", "ref_of", "search_text", "version_row"]
 
 
 def search_text(article: Article) -> str:
@@ -32,11 +32,15 @@ def _offset(value: datetime) -> int:
     return int(delta.total_seconds())
 
 
+def local_time(value: datetime, offset: int | None) -> datetime:
+    """A stored UTC moment back in its page's own UTC offset (seconds east of UTC)."""
+    return value.astimezone(timezone(timedelta(seconds=offset or 0)))
+
+
 def _dated(value: datetime | None, offset: int | None, source: str | None) -> DatedValue | None:
     if value is None:
         return None
-    zone = timezone(timedelta(seconds=offset or 0))
-    return DatedValue(value.astimezone(zone), source or "")
+    return DatedValue(local_time(value, offset), source or "")
 
 
 def version_row(

@@ -15,7 +15,8 @@ single words never do: six in a row must agree. In scripts written without space
 extractor's word counts take them.
 
 Changing ``WINDOW`` or ``ANCHOR_EVERY`` changes every fingerprint: a migration must
-then recompute the ``passages`` table (as ``0005`` first filled it).
+then empty the ``passages`` table and set ``article_versions.passages`` back to NULL, and
+``Store.index_passages`` computes them again.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from crawler.cli_verify import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.export import Relations, write_export
-from crawler.history import field_diffs, repost_lines
+from crawler.history import copies_text, field_diffs, repost_lines
 from crawler.progress import CrawlProgress, human_size
 from crawler.rebuild import rebuild
 from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
@@ -740,11 +740,12 @@ def reposts_command(
     if other is not None and url is None:
         raise click.UsageError("--diff compares with the article at URL: give URL too")
     with _store() as store:
-        if url is not None and not store.versions(url):
+        known = None if url is None else store.article_source(url)
+        if url is not None and known is None:
             raise click.ClickException(f"no article recorded at {url}")
         found = store.republications(url, source=source, min_share=min_share)
-        if url is not None and other is not None:
-            _repost_diff(store, found, url, other)
+        if url is not None and known is not None and other is not None:
+            _repost_diff(store, found, (url, known[1]), other)
             return
     if fmt == "jsonl":
         for item in found:
@@ -754,12 +755,16 @@ def reposts_command(
         click.echo(line)
 
 
-def _repost_diff(store: Store, found: list[Republication], url: str, other: str) -> None:
-    """The word diff from the original's matched version to its copy's."""
-    known, this = store.article_source(other), store.article_source(url)
-    if known is None or this is None:
-        raise click.ClickException(f"no article recorded at {other if known is None else url}")
-    keys = {known[1], this[1]}
+def _repost_diff(
+    store: Store, found: list[Republication], article: tuple[str, str], other: str
+) -> None:
+    """The word diff from the original's matched version to its copy's; ``article`` is
+    (URL as given, key) of the article the pairs were found for."""
+    url, key = article
+    known = store.article_source(other)
+    if known is None:
+        raise click.ClickException(f"no article recorded at {other}")
+    keys = {known[1], key}
     pair = next((r for r in found if keys == {r.original.url, r.copy.url}), None)
     if pair is None:
         raise click.ClickException(f"{other} is neither the original nor a copy of {url}")
@@ -791,9 +796,7 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
     with _store() as store:
         found = store.changes(since=when, source=source)
         kept = {
-            c.url: [r.copy.url for r in store.republications(c.url) if r.original.url == c.url]
-            for c in found
-            if c.kind == "removed"
+            c.url: [copy.url for copy in store.copies(c.url)] for c in found if c.kind == "removed"
         }
     for change in found:
         copies = kept.get(change.url, []) if change.kind == "removed" else []
@@ -803,11 +806,12 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
                 row["copies"] = copies
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            n = len(copies)
-            also = f"  (kept by {n} cop{'y' if n == 1 else 'ies'}: archivist reposts URL)"
+            also = (
+                f"  (kept by {copies_text(len(copies))}: archivist reposts URL)" if copies else ""
+            )
             click.echo(
                 f"{change.at:%Y-%m-%d %H:%M:%S}  {change.kind:<8} {change.source:<16} "
-                f"{change.url}  {change.detail}{also if copies else ''}"
+                f"{change.url}  {change.detail}{also}"
             )
     if fmt == "text":
         click.echo(f"{len(found)} changes")

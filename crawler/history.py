@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from archive.store import Republication, StoredArticle, TextSide
 
-__all__ = ["field_diffs", "repost_lines", "word_diff"]
+__all__ = ["copies_text", "field_diffs", "repost_lines", "word_diff"]
 
 
 def word_diff(old: str, new: str) -> str:
@@ -48,6 +48,11 @@ def field_diffs(old: StoredArticle, new: StoredArticle) -> dict[str, str]:
     }
 
 
+def copies_text(count: int) -> str:
+    """ "1 copy", "3 copies"."""
+    return f"{count} cop{'y' if count == 1 else 'ies'}"
+
+
 def _day(side: TextSide) -> str:
     when = side.published or side.first_seen
     return f"{when:%Y-%m-%d}" + ("" if side.published else " (seen)")
@@ -79,8 +84,5 @@ def repost_lines(found: list[Republication]) -> list[str]:
             f"{copy.url}  ({item.why}){_state(copy)}"
         )
     originals = len({item.original.url for item in found})
-    lines.append(
-        f"{originals} original{'' if originals == 1 else 's'}, "
-        f"{len(found)} cop{'y' if len(found) == 1 else 'ies'}"
-    )
+    lines.append(f"{originals} original{'' if originals == 1 else 's'}, {copies_text(len(found))}")
     return lines[1:] if lines[0] == "" else lines

@@ -155,9 +155,9 @@ class _Console:
         """(site, replay link) of each copy of the article at ``url`` that the archive
         holds: what a removed article's readers can still find."""
         return [
-            (r.copy.site, self.replay(collections[r.copy.source], r.copy.first_seen, r.copy.url))
-            for r in self.store.republications(url)
-            if r.original.url == url and r.copy.source in collections
+            (copy.site, self.replay(collections[copy.source], copy.first_seen, copy.url))
+            for copy in self.store.copies(url)
+            if copy.source in collections
         ]
 
     def live(self, request: Request) -> Response:
