@@ -32,7 +32,7 @@ from archive._store_schema import (
 from archive.passages import fingerprints
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from datetime import datetime
     from threading import Event
 
@@ -435,11 +435,16 @@ def _article_ids(session: Session, url: str) -> set[int]:
     return {int(i) for i in session.scalars(keyed.union(seen_at))}
 
 
+def _chunks(ids: set[int]) -> Iterator[list[int]]:
+    """``ids`` in sorted lists of at most ``_CHUNK``, one per ``IN (...)``."""
+    listed = sorted(ids)
+    for start in range(0, len(listed), _CHUNK):
+        yield listed[start : start + _CHUNK]
+
+
 def _articles_of(session: Session, counts: dict[tuple[int, int], int]) -> set[int]:
-    ids = sorted({v for pair in counts for v in pair})
     found: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in _chunks({v for pair in counts for v in pair}):
         statement = select(ArticleVersionRow.article_id).where(ArticleVersionRow.id.in_(chunk))
         found.update(int(i) for i in session.scalars(statement))
     return found
@@ -452,9 +457,8 @@ def _keys(versions: dict[int, _Version], articles: set[int]) -> set[str]:
 def _versions(session: Session, ids: set[int], boilerplate: Any) -> dict[int, _Version]:
     """Version id -> its ``_Version`` (fingerprints counted without ``boilerplate``)."""
     found: dict[int, _Version] = {}
-    listed = sorted(ids)
-    for start in range(0, len(listed), _CHUNK):
-        found.update(_some_versions(session, listed[start : start + _CHUNK], boilerplate))
+    for chunk in _chunks(ids):
+        found.update(_some_versions(session, chunk, boilerplate))
     return found
 
 
