@@ -14,9 +14,9 @@ from archive.errors import (
     StoreError,
     WarcWriteError,
 )
-from archive.records import Header, HttpExchange, Original, RecordRef
-from archive.recover import recover_abandoned, recover_open_file
-from archive.writer import WarcFileWriter
+from archive.warc.records import Header, HttpExchange, Original, RecordRef
+from archive.warc.recover import recover_abandoned, recover_open_file
+from archive.warc.writer import WarcFileWriter
 
 __all__ = [
     "ArchiveError",

@@ -19,10 +19,10 @@ from crawler.middlewares.politeness import (
     PageBudgetExtension,
     RetryAfterMiddleware,
 )
+from crawler.middlewares.recrawl import ConditionalRequestMiddleware
 from crawler.middlewares.robots import SharedRobotsTxtMiddleware
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
 from crawler.pipelines.extract import ExtractPipeline
-from crawler.recrawl import ConditionalRequestMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

@@ -5,7 +5,7 @@ and counts it against the slot's concurrency only once that task starts running
 (``_download`` adds it to ``slot.transferring``). Under the asyncio reactor tasks do
 not start eagerly, so one call drains the whole queue: measured here, 11 requests in
 flight to one host with ``CONCURRENT_REQUESTS_PER_DOMAIN = 2``
-(tests/test_politeness.py). This subclass counts a request as transferring the
+(tests/e2e/test_politeness.py). This subclass counts a request as transferring the
 moment it leaves the queue; ``_download`` adds it again (a set) and removes it when
 done, as before.
 

@@ -3,7 +3,7 @@
 Settings: ``STATS_FILE`` (unset): where to write; nothing is written when unset.
 ``STATS_FILE_INTERVAL`` (5 seconds): how often the figures so far are written while the
 crawl runs (0: only at the end); those carry ``"live": true``. The run bookkeeping reads
-this file (``crawler.runbook``): it is the contract between a crawl process and whoever
+this file (``crawler.runs.runbook``): it is the contract between a crawl process and whoever
 started it.
 
 A SIGTERM that arrives while the spider is already closing (say, at its page limit)

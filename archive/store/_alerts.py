@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from archive._store_schema import Base, StoreError, UTCDateTime
+from archive.store._schema import Base, StoreError, UTCDateTime
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive._store_schema import ArticleVersionRow, CaptureRow
+from archive.store._schema import ArticleVersionRow, CaptureRow
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from archive._store_alerts import AlertRow, AlertsMixin
-from archive._store_runs import RunRecord, _record
-from archive._store_schema import ArticleRow, ArticleVersionRow, CaptureRow, RunRow
+from archive.store._alerts import AlertRow, AlertsMixin
+from archive.store._runs import RunRecord, _record
+from archive.store._schema import ArticleRow, ArticleVersionRow, CaptureRow, RunRow
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable

@@ -19,13 +19,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from archive._store_schema import (
+from archive.store._schema import (
     ArticleEventRow,
     ArticleRow,
     ArticleVersionRow,
     CaptureRow,
 )
-from archive.records import Original, RecordRef
+from archive.warc.records import Original, RecordRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -1,5 +1,5 @@
 """Republications: which stored articles hold another's text, found by the passage
-fingerprints they share (``archive/passages.py``, the ``passages`` table).
+fingerprints they share (``archive/text/passages.py``, the ``passages`` table).
 
 Every version of every article takes part, so a blog copy made before the original was
 edited matches the original's earlier version, and a copy of a taken-down article still
@@ -20,16 +20,16 @@ from sqlalchemy import distinct, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
-from archive._fold import fold, names_host, squash
-from archive._store_rows import local_time
-from archive._store_schema import (
+from archive.store._rows import local_time
+from archive.store._schema import (
     ArticleEventRow,
     ArticleRow,
     ArticleVersionRow,
     CaptureRow,
     PassageRow,
 )
-from archive.passages import fingerprints
+from archive.text._fold import fold, names_host, squash
+from archive.text.passages import fingerprints
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -6,13 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from archive._fold import fold
-from archive._store_schema import ArticleVersionRow
-from archive.article import Article, DatedValue
-from archive.records import RecordRef
+from archive.store._schema import ArticleVersionRow
+from archive.text._fold import fold
+from archive.text.article import Article, DatedValue
+from archive.warc.records import RecordRef
 
 if TYPE_CHECKING:
-    from archive._store_schema import CaptureRow
+    from archive.store._schema import CaptureRow
 
 __all__ = ["article_of", "local_time", "ref_of", "search_text", "version_row"]
 
@@ -104,7 +104,7 @@ def article_of(row: ArticleVersionRow) -> Article:
 
 
 def ref_of(capture: CaptureRow) -> RecordRef:
-    """Where the capture's record is, as ``archive.records`` names it."""
+    """Where the capture's record is, as ``archive.warc.records`` names it."""
     return RecordRef(
         capture.warc_filename,
         capture.warc_offset,

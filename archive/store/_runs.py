@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive._store_schema import RUN_STATUSES, RunRow, StoreError
+from archive.store._schema import RUN_STATUSES, RunRow, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -1,7 +1,7 @@
 """The records database's tables as typed SQLAlchemy models.
 
-The models describe the schema that ``archive/migrations`` creates; the migrations,
-not ``create_all``, make it. ``tests/test_store.py`` checks that the two agree.
+The models describe the schema that ``archive/store/migrations`` creates; the migrations,
+not ``create_all``, make it. ``tests/archive/store/test_store.py`` checks that the two agree.
 
 Times are stored as UTC (``UTCDateTime``) and come back timezone-aware. An article's
 published/modified moments keep their original UTC offset in a second column (seconds
@@ -218,7 +218,7 @@ class ArticleVersionRow(Base):
 
 
 class PassageRow(Base):
-    """One passage fingerprint of one version's body (``archive/passages.py``): the
+    """One passage fingerprint of one version's body (``archive/text/passages.py``): the
     rows that find which articles republish which, by the fingerprints they share."""
 
     __tablename__ = "passages"

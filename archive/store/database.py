@@ -2,7 +2,7 @@
 
 SQLAlchemy over SQLite by default (``<home>/archivist.db``) or any PostgreSQL URL.
 Opening a ``Store`` brings the schema up to date with the Alembic migrations in
-``archive/migrations``. SQLite runs in WAL mode with a busy timeout, and every
+``archive/store/migrations``. SQLite runs in WAL mode with a busy timeout, and every
 transaction starts with ``BEGIN IMMEDIATE``, so a crawl and the CLI can share the file.
 
 The WARC files stay the source of truth: ``clear_articles`` empties the article records
@@ -26,20 +26,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from archive._fold import fold
-from archive._store_console import ConsoleMixin
-from archive._store_monitor import MonitorMixin
-from archive._store_recrawl import (
+from archive.store._console import ConsoleMixin
+from archive.store._monitor import MonitorMixin
+from archive.store._recrawl import (
     CaptureLog,
     ChangeRecord,
     EventRecord,
     LastResponse,
     RecrawlMixin,
 )
-from archive._store_reposts import RepostsMixin, Republication, TextSide
-from archive._store_rows import article_of, ref_of, search_text, version_row
-from archive._store_runs import RunRecord, RunsMixin
-from archive._store_schema import (
+from archive.store._reposts import RepostsMixin, Republication, TextSide
+from archive.store._rows import article_of, ref_of, search_text, version_row
+from archive.store._runs import RunRecord, RunsMixin
+from archive.store._schema import (
     RUN_STATUSES,
     ArticleEventRow,
     ArticleRow,
@@ -48,6 +47,7 @@ from archive._store_schema import (
     PassageRow,
     StoreError,
 )
+from archive.text._fold import fold
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,8 +57,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.sql import ColumnElement
 
-    from archive.article import Article
-    from archive.records import RecordRef
+    from archive.text.article import Article
+    from archive.warc.records import RecordRef
 
 __all__ = [
     "RUN_STATUSES",

@@ -12,8 +12,8 @@ import unicodedata
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from archive._dates import date_span
-from archive.article import Credit
+from archive.text._dates import date_span
+from archive.text.article import Credit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -13,12 +13,12 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from archive.article import DatedValue
+from archive.text.article import DatedValue
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from archive._head import Head
+    from archive.text._head import Head
 
 __all__ = [
     "choose_dates",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-    from archive._head import Head
+    from archive.text._head import Head
 
 __all__ = ["PlatformFields", "detect_platform", "platform_fields"]
 

@@ -15,7 +15,7 @@ it gives every toned capital a one-byte code so that encode/decode round-trips a
 ``iconv -t TCVN5712-1``. TAB, LF and CR stay themselves in both tables.
 
 VISCII (RFC 1456) is 8-bit and all precomposed; it also uses six C0 positions (0x02, 0x05,
-0x06, 0x14, 0x19, 0x1E) for capitals. tests/test_vnlegacy.py checks both against iconv.
+0x06, 0x14, 0x19, 0x1E) for capitals. tests/archive/text/test_vnlegacy.py checks both against iconv.
 
 VNI-Windows (the ``VNI-Times`` font layout) has no iconv codec. A letter is a base byte plus
 an optional modifier byte; the table below is written from the layout of the font (as

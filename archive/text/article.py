@@ -49,7 +49,7 @@ class Article:
     comments: tuple[str, ...] = ()
     credit: Credit | None = None
     word_count: int = 0
-    body_hash: str = ""  # sha1 hex of the normalised body (see archive.extract)
+    body_hash: str = ""  # sha1 hex of the normalised body (see archive.text.extract)
     encoding: str = ""  # how the bytes were decoded, e.g. "utf-8", "cp1258", "tcvn3"
     encoding_confidence: float = 1.0
     extractor: str = "archivist+trafilatura"

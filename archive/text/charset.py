@@ -30,9 +30,9 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from archive import vnlegacy
-from archive._vnscore import VnScore, score_text
-from archive.vnlegacy import LEGACY_ENCODINGS, LegacyEncoding
+from archive.text import vnlegacy
+from archive.text._vnscore import VnScore, score_text
+from archive.text.vnlegacy import LEGACY_ENCODINGS, LegacyEncoding
 
 __all__ = ["Decoded", "decode_html"]
 

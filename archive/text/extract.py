@@ -5,7 +5,7 @@ inputs (no network, no files), so a researcher can re-run it on WARC payloads.
 
 What it adds to plain ``trafilatura.bare_extraction``:
 - decoding that honours the HTTP charset, then BOM, then ``<meta charset>``, then
-  detection, and converts the legacy Vietnamese encodings (``archive.charset``);
+  detection, and converts the legacy Vietnamese encodings (``archive.text.charset``);
 - the page is parsed once and trafilatura gets the tree, so ``<meta charset>`` counts;
 - Blogger and WordPress chrome (footer, labels, pager, share buttons, comment block)
   is pruned before extraction; title, author, labels and comments come from the
@@ -40,13 +40,13 @@ from trafilatura.metadata import examine_meta, extract_author, extract_sitename,
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
-from archive import _dates
-from archive._credit import lead_in_credit, split_credit
-from archive._fold import UNSPACED, host_labels, names_host, squash
-from archive._head import Head, read_head
-from archive._platform import PRUNE, PlatformFields, detect_platform, platform_fields
-from archive.article import Article, DatedValue
-from archive.charset import decode_html
+from archive.text import _dates
+from archive.text._credit import lead_in_credit, split_credit
+from archive.text._fold import UNSPACED, host_labels, names_host, squash
+from archive.text._head import Head, read_head
+from archive.text._platform import PRUNE, PlatformFields, detect_platform, platform_fields
+from archive.text.article import Article, DatedValue
+from archive.text.charset import decode_html
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -8,7 +8,7 @@ share of one body's fingerprints found in another estimates how much of it the o
 holds (containment, not similarity: an excerpt holds little of its original, but its
 original holds nearly all of it).
 
-Text is compared folded (``archive._fold.fold``: no case, no diacritics, "đ" as "d"),
+Text is compared folded (``archive.text._fold.fold``: no case, no diacritics, "đ" as "d"),
 so a copy retyped without tone marks or in another Unicode form still matches, and
 single words never do: six in a row must agree. In scripts written without spaces
 (Chinese, Japanese, Thai, Lao, Khmer, Burmese) each letter counts as a word, as the
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from zlib import crc32
 
-from archive._fold import TOKEN, UNSPACED
+from archive.text._fold import TOKEN, UNSPACED
 
 __all__ = ["ANCHOR_EVERY", "WINDOW", "fingerprints"]
 

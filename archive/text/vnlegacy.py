@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Literal
 
-from archive import _vntables
+from archive.text import _vntables
 
 __all__ = [
     "LEGACY_ENCODINGS",

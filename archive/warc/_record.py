@@ -22,7 +22,7 @@ from archive.errors import RecordError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from archive.records import Header, HttpExchange, Original
+    from archive.warc.records import Header, HttpExchange, Original
 
 __all__ = [
     "WarcRecord",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.records import RecordRef
+from archive.warc.records import RecordRef
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive._verify_stream import CHUNK, MemberStream, StreamFault
+from archive.warc._verify_stream import CHUNK, MemberStream, StreamFault
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -19,9 +19,9 @@ import socket
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, BinaryIO, Self
 
-from archive import _record
 from archive.errors import CollectionError, WarcWriteError
-from archive.records import HttpExchange, Original, RecordRef
+from archive.warc import _record
+from archive.warc.records import HttpExchange, Original, RecordRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence

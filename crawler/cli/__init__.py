@@ -16,31 +16,31 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from archive.charset import decode_html
-from archive.extract import decode_content
-from archive.index import INDEX_NAME, IndexEntry, lookup, reindex_collection
-from archive.reader import StoredRecord, read_record_at
 from archive.store import RUN_STATUSES, Republication, Store
-from crawler.cli_monitors import monitors_command
-from crawler.cli_serve import serve_command
-from crawler.cli_verify import verify_command
+from archive.text.charset import decode_html
+from archive.text.extract import decode_content
+from archive.warc.cdxj import INDEX_NAME, IndexEntry, lookup, reindex_collection
+from archive.warc.reader import StoredRecord, read_record_at
+from crawler.cli._serve import serve_command
+from crawler.cli.operators import monitors_command
+from crawler.cli.warcs import verify_command
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
-from crawler.export import Relations, write_export
-from crawler.history import copies_text, field_diffs, repost_lines
-from crawler.progress import CrawlProgress, human_size
-from crawler.rebuild import rebuild
-from crawler.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
-from crawler.runbook import RunOptions, run_source
-from crawler.runs import read_stats
-from crawler.scheduler import Daemon, SchedulerError
-from crawler.sources import SourceError, find_source, load_source
+from crawler.research.export import Relations, write_export
+from crawler.research.history import copies_text, field_diffs, repost_lines
+from crawler.research.rebuild import rebuild
+from crawler.research.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
+from crawler.research.wacz import WaczError, write_wacz
+from crawler.runs.child import read_stats
+from crawler.runs.progress import CrawlProgress, human_size
+from crawler.runs.runbook import RunOptions, run_source
+from crawler.runs.scheduler import Daemon, SchedulerError
+from crawler.sources.schema import SourceError, find_source, load_source
 from crawler.stats import discovery_summary
-from crawler.wacz import WaczError, write_wacz
 
 if TYPE_CHECKING:
     from archive.store import RunRecord
-    from crawler.runs import CrawlResult
+    from crawler.runs.child import CrawlResult
 
 
 def _home() -> Path:

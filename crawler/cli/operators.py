@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from archive.store import Store
-from crawler.alerts import AlertConfigError, AlertManager
-from crawler.monitors import evaluate
-from crawler.sources import SourceError, find_source, load_source, load_sources
+from crawler.monitoring.alerts import AlertConfigError, AlertManager
+from crawler.monitoring.monitors import evaluate
+from crawler.sources.schema import SourceError, find_source, load_source, load_sources
 
 if TYPE_CHECKING:
-    from crawler.monitors import Finding
-    from crawler.sources import Source
+    from crawler.monitoring.monitors import Finding
+    from crawler.sources.schema import Source
 
 
 def _home() -> Path:

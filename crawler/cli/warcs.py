@@ -1,4 +1,4 @@
-"""``archivist verify``: check WARC/ARC files and a collection's index (archive.verify)."""
+"""``archivist verify``: check WARC/ARC files and a collection's index (archive.warc.verify)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archive.verify import Report, collection_files, verify_paths
+from archive.warc.verify import Report, collection_files, verify_paths
 
 
 def _home() -> Path:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from crawler.console._views import duration_seconds
 from crawler.console.plots import Series, bar_chart, line_chart
-from crawler.progress import human_size
+from crawler.runs.progress import human_size
 
 if TYPE_CHECKING:
     from archive.store import RunRecord, Store

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from crawler.progress import human_size
-from crawler.runbook import figures_from_stats
-from crawler.runs import read_stats
-from crawler.sources import SourceError, load_source
+from crawler.runs.child import read_stats
+from crawler.runs.progress import human_size
+from crawler.runs.runbook import figures_from_stats
+from crawler.sources.schema import SourceError, load_source
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from archive.store import RunRecord, Store
-    from crawler.sources import Source
+    from crawler.sources.schema import Source
 
 __all__ = [
     "SourceRow",
@@ -94,7 +94,7 @@ def load_source_files(sources_dir: Path) -> list[SourceRow]:
 def health(store: Store, source: Source, now: datetime) -> list[Any] | None:
     """The monitors' findings for a source; None when there are no monitors yet."""
     try:
-        from crawler.monitors import evaluate  # noqa: PLC0415 - built alongside; may be absent
+        from crawler.monitoring.monitors import evaluate  # noqa: PLC0415 - built alongside; may be absent
     except ImportError:
         return None
     findings: list[Any] = evaluate(store, source, now)

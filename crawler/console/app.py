@@ -36,7 +36,7 @@ from crawler.console._views import (
     tail_lines,
     when,
 )
-from crawler.progress import human_size
+from crawler.runs.progress import human_size
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -167,7 +167,7 @@ class _Console:
 
     def metrics(self, request: Request) -> Response:
         try:
-            from crawler.metrics import render_metrics  # noqa: PLC0415 - may not exist yet
+            from crawler.monitoring.metrics import render_metrics  # noqa: PLC0415 - may not exist yet
         except ImportError:
             return Response("metrics not available\n", 503, media_type="text/plain")
         from crawler.console._views import load_source_files  # noqa: PLC0415

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.demo import DemoServer, World
-from crawler.runbook import RunOptions, run_source
-from crawler.runs import CrawlResult, read_stats
-from crawler.sources import Source, load_source
+from crawler.runs.child import CrawlResult, read_stats
+from crawler.runs.runbook import RunOptions, run_source
+from crawler.sources.schema import Source, load_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

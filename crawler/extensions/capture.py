@@ -15,10 +15,10 @@ Settings:
 - ``ARCHIVE_INFO`` ({}): more ``warcinfo`` fields (operator, source, run id...).
 - ``ARCHIVE_INDEX`` (True): index each WARC into ``<collection>/indexes/`` (pywb's CDXJ)
   as soon as it is closed, in a thread; at the end of the crawl the per-file indexes
-  are merged into ``index.cdxj`` (``archive.index``). Stats ``archive/indexed_files``,
+  are merged into ``index.cdxj`` (``archive.warc.cdxj``). Stats ``archive/indexed_files``,
   ``archive/index_errors``; ``archivist index`` rebuilds a collection's index.
 
-Recrawls (``crawler.recrawl``): a ``304`` to a conditional request is written as a
+Recrawls (``crawler.middlewares.recrawl``): a ``304`` to a conditional request is written as a
 ``revisit`` (server-not-modified) of the capture it revalidated; a ``200`` whose
 payload digest the records store already holds (``ARCHIVE_DEDUPE``: in this
 collection, in all, or off) as a ``revisit`` (identical-payload-digest) of the first
@@ -32,7 +32,7 @@ A request with ``meta["dont_archive"] = True`` is not written. Stats:
 ``archive/records``, ``archive/bytes``, ``archive/files``, ``archive/record_errors``,
 ``archive/write_errors``, ``archive/recovered_files``. At start, ``.open`` files that
 a killed crawl of this host left in the folder are cut after their last whole record
-and closed (``archive.recover``). A write failure (disk full) closes the spider with the
+and closed (``archive.warc.recover``). A write failure (disk full) closes the spider with the
 reason ``archive_write_failed``; the files keep every whole record written before it.
 """
 
@@ -55,12 +55,12 @@ from twisted.internet import threads
 from twisted.internet.defer import Deferred, DeferredList
 
 from archive import Original, RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
-from archive._record import sha1_digest
-from archive.index import index_file, merge_indexes
-from archive.reader import read_record_at
+from archive.warc._record import sha1_digest
+from archive.warc.cdxj import index_file, merge_indexes
+from archive.warc.reader import read_record_at
 from crawler import __version__
-from crawler.capture import exchange_from
-from crawler.recrawl import DEDUPE_SCOPES, PREVIOUS, capture_log, open_records
+from crawler.extensions._exchange import exchange_from
+from crawler.middlewares.recrawl import DEDUPE_SCOPES, PREVIOUS, capture_log, open_records
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

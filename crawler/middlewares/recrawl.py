@@ -30,8 +30,8 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.reader import read_record_at
 from archive.store import Store, StoreError
+from archive.warc.reader import read_record_at
 
 if TYPE_CHECKING:
     from scrapy import Request

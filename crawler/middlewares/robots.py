@@ -6,7 +6,7 @@ fetched all await one Deferred through ``maybe_deferred_to_future``, whose callb
 other one gets None, which ``process_request_2`` reads as "no robots.txt" and lets
 through. Measured on the demo world: ``/feed/`` of a blog whose robots.txt forbids it
 was fetched while ``/wp-json/`` (the first waiter) was refused
-(tests/test_discovery_crawl.py). Once the Deferred has fired, the middleware has
+(tests/e2e/test_discovery_crawl.py). Once the Deferred has fired, the middleware has
 stored the parser by host; a waiter handed None looks it up there.
 """
 

@@ -1,4 +1,4 @@
-"""The stats monitors read: per judged run, and per source at a moment (``crawler.monitors``)."""
+"""The stats monitors read: per judged run, and per source at a moment (``crawler.monitoring.monitors``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from archive._store_monitor import ArticleShares
     from archive.store import RunRecord, Store
-    from crawler.sources import Source
+    from archive.store._monitor import ArticleShares
+    from crawler.sources.schema import Source
 
 __all__ = [
     "JUDGED_STATUSES",

@@ -2,10 +2,10 @@
 when it resolves, to the log, to webhooks and (optionally) by e-mail.
 
 ``AlertManager.check(store, sources, now)`` evaluates each source's monitors
-(``crawler.monitors``) and reconciles the findings with the open incidents in the store's
+(``crawler.monitoring.monitors``) and reconciles the findings with the open incidents in the store's
 ``alerts`` table: a finding with no open incident opens one and fires; an open incident
 whose finding is gone is resolved. Repeated checks of a lasting fault send nothing more.
-Notices go out from a background thread with retries (``crawler._alert_delivery``), so a
+Notices go out from a background thread with retries (``crawler.monitoring.delivery``), so a
 check, and so a run, never waits on a receiver. The scheduler daemon checks after each run
 and every ``interval``; ``archivist monitors --notify`` does one check by hand.
 
@@ -44,19 +44,19 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler._alert_delivery import Delivery, Notifier, post_json, send_mail
-from crawler.durations import Duration
-from crawler.monitors import ProgressTracker, evaluate
-from crawler.sources import SourceError, load_source
+from crawler.monitoring.delivery import Delivery, Notifier, post_json, send_mail
+from crawler.monitoring.monitors import ProgressTracker, evaluate
+from crawler.sources.durations import Duration
+from crawler.sources.schema import SourceError, load_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 
-    from archive._store_alerts import AlertRecord
     from archive.store import Store
-    from crawler.monitors import Finding
-    from crawler.sources import Source
+    from archive.store._alerts import AlertRecord
+    from crawler.monitoring.monitors import Finding
+    from crawler.sources.schema import Source
 
 __all__ = [
     "ALERTS_FILE",

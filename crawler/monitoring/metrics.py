@@ -11,7 +11,7 @@ the same values and nothing is counted in memory. Families:
 * ``archivist_articles{source}``: article records
 * ``archivist_last_success_timestamp_seconds{source}``: end of the last finished run
 * ``archivist_last_run_status{source,status}``: 1 for the latest run's status, 0 for the others
-* ``archivist_alerts_open{source,monitor,severity}``: open incidents (``crawler.alerts``)
+* ``archivist_alerts_open{source,monitor,severity}``: open incidents (``crawler.monitoring.alerts``)
 * ``archivist_scheduler_up``: 1 while a scheduler daemon holds ``<home>/locks/scheduler.lock``
 * ``archivist_sources``: sources in the folder; ``archivist_source_scheduled{source}``
 """
@@ -33,9 +33,9 @@ from archive.store import RUN_STATUSES
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from archive._store_monitor import RunTotals
     from archive.store import Store
-    from crawler.sources import Source
+    from archive.store._monitor import RunTotals
+    from crawler.sources.schema import Source
 
 __all__ = ["CONTENT_TYPE_LATEST", "StoreCollector", "render_metrics", "scheduler_up"]
 

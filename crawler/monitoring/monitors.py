@@ -6,7 +6,7 @@ As spidermon's ``ItemCountMonitor`` names a stat, a threshold and an assertion, 
 (finished, failed or timed out; skipped and stopped runs say nothing about the site).
 Spidermon itself runs inside one crawl; these read the records store across runs.
 
-Run stats (``crawler._monitor_stats``): ``failed`` (1 when failed or timed out),
+Run stats (``crawler.monitoring._stats``): ``failed`` (1 when failed or timed out),
 ``timed_out``, ``pages``, ``archived_bytes``, ``articles_new``, ``articles_changed``,
 ``articles``, ``errors``, ``error_ratio`` (errors per page), ``dated_share`` and
 ``authored_share`` (of the articles whose page the run captured, revisits included:
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from crawler._monitor_stats import (
+from crawler.monitoring._stats import (
     JUDGED_STATUSES,
     RUN_STATS,
     ProgressTracker,
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from archive.store import RunRecord, Store
-    from crawler.sources import Source
+    from crawler.sources.schema import Source
 
 __all__ = ["Finding", "Monitor", "MonitorConfig", "MonitorOverride", "ProgressTracker", "evaluate"]
 

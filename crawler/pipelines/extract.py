@@ -1,7 +1,7 @@
 """Extract each article page in a process pool, which also keeps its records.
 
 The reactor never runs trafilatura, nor the record keeping: each pool process extracts
-the page with ``archive.extract.extract``, writes a ``conversion`` record (the text)
+the page with ``archive.text.extract.extract``, writes a ``conversion`` record (the text)
 and a ``metadata`` record (the fields as JSON), both ``WARC-Refers-To`` the response,
 into the collection's ``derived/`` folder (a file per pool process: the WARC file name
 carries its PID), and records the capture, the article and its version in the store. The crawl only awaits the outcome, for its stats and log.
@@ -26,7 +26,7 @@ Stats: ``extract/articles``, ``extract/new``, ``extract/changed``, ``extract/unc
 ``extract/pool_restarts`` (a pool process died: a new pool, the pages in flight tried once
 more, the dead one's derived WARC closed; at most 5 in a crawl),
 ``recrawl/removed`` (a known article's URL now serves a "not found" page with a 200:
-``crawler.recrawl.soft_404``; the 404/410 and redirect cases are the capture's).
+``crawler.middlewares.recrawl.soft_404``; the 404/410 and redirect cases are the capture's).
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import WarcFileWriter, recover_abandoned
-from archive.extract import extract
 from archive.store import CaptureFields, Store, StoreError
+from archive.text.extract import extract
 from crawler.items import ArticlePage
-from crawler.recrawl import records_url, soft_404
+from crawler.middlewares.recrawl import records_url, soft_404
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from archive import RecordRef
-    from archive.article import Article
+    from archive.text.article import Article
 
 logger = logging.getLogger(__name__)
 

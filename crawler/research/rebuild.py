@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING
 import lxml.html
 from lxml.etree import ParserError
 
-from archive.extract import decode_content, extract
-from archive.reader import StoredResponse, iter_responses
-from archive.records import Original
-from crawler.articles import ArticleRule
-from crawler.sources import SourceError, find_source, load_source
+from archive.text.extract import decode_content, extract
+from archive.warc.reader import StoredResponse, iter_responses
+from archive.warc.records import Original
+from crawler.sites.articles import ArticleRule
+from crawler.sources.schema import SourceError, find_source, load_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from archive.article import Article
     from archive.store import CaptureLog, Store
+    from archive.text.article import Article
 
 __all__ = ["RebuildReport", "rebuild"]
 

@@ -4,7 +4,7 @@ pywb pins old libraries (werkzeug, redis, gevent, brotlipy), so it never enters 
 project's environment: ``scripts/pywb-env`` builds ``.venv-pywb`` beside the checkout
 (or at ``ARCHIVIST_PYWB_VENV``) with a pinned, tested set, on first use. ``wayback``
 then serves the data folder as it is (pywb's collection layout), reading the CDXJ
-indexes the crawls wrote (``archive.index``); nothing is re-indexed unless a collection
+indexes the crawls wrote (``archive.warc.cdxj``); nothing is re-indexed unless a collection
 has no index at all.
 """
 
@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.index import merge_indexes, reindex_collection
+from archive.warc.cdxj import merge_indexes, reindex_collection
 
 __all__ = [
     "CHECKOUT",

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.index import lookup
+from archive.warc.cdxj import lookup
 
 if TYPE_CHECKING:
     from archive.store import Store

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from crawler.sources import Source
+    from crawler.sources.schema import Source
 
 __all__ = ["CrawlResult", "CrawlRun", "new_run_id", "read_stats"]
 

@@ -32,15 +32,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive import recover_abandoned
 from archive.errors import StoreError
-from crawler.runs import CrawlRun, new_run_id, read_stats
+from crawler.runs.child import CrawlRun, new_run_id, read_stats
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
-    from archive._store_runs import RunRecord
     from archive.store import Store
-    from crawler.sources import Source
+    from archive.store._runs import RunRecord
+    from crawler.sources.schema import Source
 
 __all__ = [
     "FINISHED_REASONS",

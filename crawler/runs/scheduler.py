@@ -30,19 +30,19 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from crawler.alerts import AlertManager
-from crawler.runbook import RunOptions, SourceLock, reap_orphans, run_source
-from crawler.runs import new_run_id
-from crawler.schedule import DEFAULT_TIMEZONE
-from crawler.sources import Source, SourceError, find_source, load_source
+from crawler.monitoring.alerts import AlertManager
+from crawler.runs.child import new_run_id
+from crawler.runs.runbook import RunOptions, SourceLock, reap_orphans, run_source
+from crawler.sources.schedule import DEFAULT_TIMEZONE
+from crawler.sources.schema import Source, SourceError, find_source, load_source
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
     from pathlib import Path
 
-    from archive._store_runs import RunRecord
     from archive.store import Store
+    from archive.store._runs import RunRecord
 
 __all__ = ["JOB_PREFIX", "Daemon", "Runner", "SchedulerError", "SyncReport", "fire"]
 
@@ -68,7 +68,7 @@ class Runner(Protocol):
 
 
 def fire(source: str, fingerprint: str = "") -> None:
-    """The job function APScheduler calls (by reference ``crawler.scheduler:fire``)."""
+    """The job function APScheduler calls (by reference ``crawler.runs.scheduler:fire``)."""
     del fingerprint  # kept in the job only to notice changed schedules
     daemon = _CURRENT
     if daemon is None:

@@ -42,7 +42,7 @@ class ArticleRule:
 
     def matches(self, url: str, root: HtmlElement) -> bool:
         if self._by_page is not None:
-            from crawler.families import detect_family  # noqa: PLC0415 - feedparser, only for auto
+            from crawler.sites.families import detect_family  # noqa: PLC0415 - feedparser, only for auto
 
             return self._by_page[detect_family(root)].matches(url, root)
         if self._urls is not None and self._urls.search(url):

@@ -31,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from crawler.durations import Duration
+from crawler.sources.durations import Duration
 
 __all__ = ["DEFAULT_TIMEZONE", "Schedule", "ZonedCronTrigger", "cron_weekdays"]
 

@@ -40,9 +40,9 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.durations import ByteSize, Delay, Duration
-from crawler.monitors import MonitorConfig
-from crawler.schedule import Schedule
+from crawler.monitoring.monitors import MonitorConfig
+from crawler.sources.durations import ByteSize, Delay, Duration
+from crawler.sources.schedule import Schedule
 
 __all__ = [
     "Discovery",
@@ -184,14 +184,14 @@ class Source(BaseModel):
     discovery: Discovery = Discovery()
     recrawl: Recrawl = Recrawl()
     monitors: MonitorConfig = MonitorConfig()
-    """Health checks of its runs, by name (``crawler.monitors``): retuned, switched off, added."""
+    """Health checks of its runs, by name (``crawler.monitoring.monitors``): retuned, switched off, added."""
     user_agent: str = Field(default="archivist/0.1", min_length=1)
     contact: str = Field(min_length=3)
     robots: Literal["obey", "ignore"] = "obey"
     article_patterns: tuple[str, ...] = ()
     """Regular expressions of article URLs (news sites); og:type and JSON-LD also count."""
     schedule: Schedule | None = None
-    """When the scheduler crawls it (``crawler.schedule``); None: only by hand."""
+    """When the scheduler crawls it (``crawler.sources.schedule``); None: only by hand."""
 
     @field_validator("seeds")
     @classmethod

@@ -18,8 +18,8 @@ from protego import Protego
 from scrapy import Request, signals
 from scrapy.http import TextResponse
 
-from crawler.discovery import canonical_url
-from crawler.families import (
+from crawler.sites.discovery import canonical_url
+from crawler.sites.families import (
     entry_points,
     label_feed,
     next_sitemap_page,
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from crawler.families import Kind, Listed
-    from crawler.sources import Source
+    from crawler.sites.families import Kind, Listed
+    from crawler.sources.schema import Source
 
 logger = logging.getLogger(__name__)
 

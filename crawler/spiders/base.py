@@ -1,8 +1,8 @@
 """The site-agnostic spider: seeds, scope, link following, page requisites, trap guards.
 
-Each family (``crawler.families``) adds where its posts are listed (feeds, sitemaps,
+Each family (``crawler.sites.families``) adds where its posts are listed (feeds, sitemaps,
 the WordPress API: ``crawler/spiders/_lists.py``) and its variants and traps
-(``crawler.discovery``); a source of family ``auto`` learns each host's family from
+(``crawler.sites.discovery``); a source of family ``auto`` learns each host's family from
 its home page. Every URL is reduced to its canonical form before the seen-check, so
 each post is requested once however many ways it is linked. Callbacks parse and
 yield; they never write files: capture happens at the downloader edge.
@@ -15,7 +15,7 @@ Stats: ``discovery/<family>/<kind>`` (responses by kind: seed, post, listing, fe
 sitemap, api, asset), ``discovery/variants_folded``, ``discovery/duplicates_skipped``,
 ``discovery/traps_avoided`` (and ``.../<rule>``), ``discovery/out_of_scope``,
 ``discovery/host_limit``, ``discovery/comment_feeds_skipped``, ``discovery/family/<host>``;
-``recrawl/sweep`` (full or incremental: ``crawler.sweep``), ``recrawl/unchanged_skipped``,
+``recrawl/sweep`` (full or incremental: ``crawler.spiders.sweep``), ``recrawl/unchanged_skipped``,
 ``recrawl/known_requested`` (known articles a full sweep asked for); Scrapy's ``robotstxt/forbidden``.
 """
 
@@ -31,15 +31,15 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.articles import ArticleRule
-from crawler.discovery import canonical_url, is_comment_feed, trap_reason
-from crawler.families import FAMILIES, detect_family
 from crawler.items import ArticlePage
-from crawler.recrawl import open_records
-from crawler.runs import new_run_id
-from crawler.sources import Source, SourceError, find_source, load_source
+from crawler.middlewares.recrawl import open_records
+from crawler.runs.child import new_run_id
+from crawler.sites.articles import ArticleRule
+from crawler.sites.discovery import canonical_url, is_comment_feed, trap_reason
+from crawler.sites.families import FAMILIES, detect_family
+from crawler.sources.schema import Source, SourceError, find_source, load_source
 from crawler.spiders._lists import PostListsMixin
-from crawler.sweep import SweepPlan, plan_sweep, record_sweep
+from crawler.spiders.sweep import SweepPlan, plan_sweep, record_sweep
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from archive import RecordRef
-    from crawler.families import Kind
+    from crawler.sites.families import Kind
 
 _LINKS = "//a/@href | //area/@href"
 _REQUISITES = (

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from crawler.sources import Recrawl
+    from crawler.sources.schema import Recrawl
 
 __all__ = ["SWEEP_MODES", "SweepPlan", "parse_lastmod", "plan_sweep", "record_sweep"]
 

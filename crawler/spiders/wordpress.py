@@ -1,7 +1,7 @@
 """WordPress blogs: the REST API, the core sitemap and the paged feed, plus links.
 
 What a family lists and which of its URLs are variants or traps is data in
-``crawler.families`` and ``crawler.discovery``; the spider only carries the name.
+``crawler.sites.families`` and ``crawler.sites.discovery``; the spider only carries the name.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import archive
 
 def test_archive_imports_neither_scrapy_nor_twisted_nor_crawler():
     code = (
-        "import sys, archive, archive.writer, archive.records, archive.errors\n"
+        "import sys, archive, archive.warc.writer, archive.warc.records, archive.errors\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in {'scrapy', 'twisted', 'crawler'}]\n"
         "print(bad)\n"
     )

@@ -1,10 +1,10 @@
-"""Benchmark: plain trafilatura vs archive.extract on the generated pages (run on demand).
+"""Benchmark: plain trafilatura vs archive.text.extract on the generated pages (run on demand).
 
     .venv/bin/python tests/benchmarks/bench_extract.py [--size 300]
 
 Pages are the demo world's article pages (news, Blogger, WordPress) of about
 ``--page-bytes`` bytes. Reported: documents per CPU-second for ``trafilatura.extract``
-(text only), ``trafilatura.extract(with_metadata=True)`` and ``archive.extract.extract``
+(text only), ``trafilatura.extract(with_metadata=True)`` and ``archive.text.extract.extract``
 (every Article field), and the ratio the goal is set on (>= 0.9 of plain trafilatura).
 
 CPU time on a shared VM varies by a third from one round to the next; ``--instructions N``
@@ -67,7 +67,7 @@ def ways(extract, trafilatura) -> dict[str, object]:
         "trafilatura.extract(with_metadata=True)": lambda u, b, h: trafilatura.extract(
             b.decode(), url=u, with_metadata=True
         ),
-        "archive.extract.extract (all fields)": lambda u, b, h: extract(b, u, h),
+        "archive.text.extract.extract (all fields)": lambda u, b, h: extract(b, u, h),
     }
 
 
@@ -75,7 +75,7 @@ def run_one(way: str, args: argparse.Namespace) -> None:
     """In the process callgrind watches: warm up, then one way over the documents."""
     import trafilatura
 
-    from archive.extract import extract
+    from archive.text.extract import extract
 
     docs = pages(args.size, args.page_bytes)[: args.instructions]
     url, body, headers = docs[0]
@@ -104,7 +104,7 @@ def counted(args: argparse.Namespace) -> None:
         per_doc[way] = (count(way) - base) / args.instructions
         print(f"{way:<44} {per_doc[way] / 1e6:>8.1f} M instructions/doc", flush=True)
     plain, meta, ours = per_doc.values()
-    print(f"archive.extract / plain: x{plain / ours:.3f}; / with metadata: x{meta / ours:.3f}")
+    print(f"archive.text.extract / plain: x{plain / ours:.3f}; / with metadata: x{meta / ours:.3f}")
 
 
 def main() -> None:
@@ -125,7 +125,7 @@ def main() -> None:
         return
     import trafilatura
 
-    from archive.extract import extract
+    from archive.text.extract import extract
 
     docs = pages(args.size, args.page_bytes)
     for url, body, headers in docs[:5]:  # imports and caches, untimed
@@ -133,7 +133,7 @@ def main() -> None:
         trafilatura.extract(body.decode(), url=url, with_metadata=True)
     rates = timed(ways(extract, trafilatura), docs, args.rounds)
     plain, meta, ours = rates.values()
-    print(f"archive.extract / plain: x{ours / plain:.2f}; / with metadata: x{ours / meta:.2f}")
+    print(f"archive.text.extract / plain: x{ours / plain:.2f}; / with metadata: x{ours / meta:.2f}")
 
 
 if __name__ == "__main__":

@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text
 
-from archive._fold import fold
-from archive.article import Article, DatedValue
-from archive.passages import fingerprints
-from archive.records import RecordRef
 from archive.store import Store
+from archive.text._fold import fold
+from archive.text.article import Article, DatedValue
+from archive.text.passages import fingerprints
+from archive.warc.records import RecordRef
 
 T0 = datetime(2012, 1, 1, tzinfo=UTC)
 # Every news body ends with the site's notice, as when a footer leaks into the text: the

@@ -1,4 +1,4 @@
-"""Evaluation (on demand): archive.extract against plain trafilatura on real pages.
+"""Evaluation (on demand): archive.text.extract against plain trafilatura on real pages.
 
     .venv/bin/python tests/benchmarks/eval_real_pages.py PAGES_DIR [--show]
 
@@ -63,7 +63,7 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
     sys.path.insert(0, str(ROOT))
     import trafilatura
 
-    from archive.extract import extract
+    from archive.text.extract import extract
 
     rows = []
     ours_cpu = plain_cpu = meta_cpu = 0.0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import crawl, read_records, warc_files, warcio_check, write_source
+from tests.helpers.crawls import crawl, read_records, warc_files, warcio_check, write_source
 
 
 def sha1(data: bytes) -> str:
@@ -290,7 +290,7 @@ def test_max_pages_counts_pages_not_their_requisites(tmp_path, demo_server):
 
 @pytest.mark.pywb
 def test_pywb_replays_a_demo_article_as_captured(news_crawl, world, wayback):
-    from tests.pywb_harness import PywbServer
+    from tests.helpers.pywb_harness import PywbServer
 
     _, _, _, records, home = news_crawl
     article = world.article_urls("thoisu.test")[0]

@@ -1,6 +1,6 @@
 """The operators' console in headless Chromium (Debian's ``chromium``, see
 scripts/chromium-env): the app served by uvicorn on 127.0.0.1 over the console tests'
-data (``tests/console_fixtures.py``), and what the DOM shows, after its scripts ran,
+data (``tests/helpers/console_fixtures.py``), and what the DOM shows, after its scripts ran,
 compared with the store. ``ARCHIVIST_SCREENSHOTS_DIR=docs`` keeps the overview and
 source screenshots.
 """
@@ -20,7 +20,7 @@ import uvicorn
 from archive.store import Store
 from crawler.console import create_app
 from crawler.console._charts import charted_runs
-from tests.console_fixtures import LIVE_ID, console_data, page_tree
+from tests.helpers.console_fixtures import LIVE_ID, console_data, page_tree
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -20,12 +20,11 @@ from crawler.cli import main
 from crawler.demo import World
 from crawler.demo.run import route_settings
 from crawler.demo.world import NEWS
-from crawler.runbook import SourceLock
-from crawler.runs import CrawlRun
-from crawler.sources import load_source
-from tests.conftest import read_records, warc_files, warcio_check, write_source
-
-ROOT = Path(__file__).resolve().parents[1]
+from crawler.runs.child import CrawlRun
+from crawler.runs.runbook import SourceLock
+from crawler.sources.schema import load_source
+from tests.helpers import REPO_ROOT
+from tests.helpers.crawls import read_records, warc_files, warcio_check, write_source
 
 
 def _limit_file_size(limit: int):
@@ -102,7 +101,7 @@ def test_scrapy_crawl_works_from_the_checkout(tmp_path, demo_server):
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=demo-news"]
     proc = subprocess.run(
         [*command, "-s", "CLOSESPIDER_PAGECOUNT=8"],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -116,7 +115,7 @@ def test_scrapy_crawl_works_from_the_checkout(tmp_path, demo_server):
     assert warcio_check(files).returncode == 0
     wrong = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "blogger", "-a", "source=demo-news"],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -184,7 +183,7 @@ def test_cli_crawl_runs_a_source_and_reports(tmp_path, demo_server, monkeypatch)
 
 
 def test_demo_crawls_every_demo_source_and_a_second_run_is_incremental(tmp_path):
-    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(ROOT / "schedules")}
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(REPO_ROOT / "schedules")}
     first = CliRunner().invoke(main, ["demo", "--size", "8"], env=env)
     assert first.exit_code == 0, first.output
     names = ("demo-news", "demo-nhipcau", "demo-tiengdan", "demo-gocnhin", "demo-diendan")
@@ -298,7 +297,7 @@ def test_sigterm_before_the_engine_runs_still_leaves_final_stats(
     """Scrapy stops the reactor without closing the spider when asked to stop while the
     pipelines open; the run must still say it was shut down, not that it crashed."""
     source = write_source(tmp_path / "sources", "som", "thoisu.test")
-    pipelines = '{"tests.slow_open.SlowOpenPipeline": 100}'
+    pipelines = '{"tests.helpers.slow_open.SlowOpenPipeline": 100}'
     settings = {**route_settings(demo_server), "ITEM_PIPELINES": pipelines}
     run = CrawlRun(load_source(source), source, tmp_path, settings)
     opening = tmp_path / "opening"

@@ -18,7 +18,7 @@ from protego import Protego
 
 from crawler.demo import DemoServer, World
 from crawler.demo.world import BLOGGER_CLASSIC, NEWS, WORDPRESS
-from tests.conftest import crawl
+from tests.helpers.crawls import crawl
 
 SIZE = 30
 

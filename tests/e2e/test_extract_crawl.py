@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from archive.store import Store
 from crawler.cli import main
-from tests.conftest import crawl, read_records, warcio_check, write_source
+from tests.helpers.crawls import crawl, read_records, warcio_check, write_source
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def test_export(blog_crawl, tmp_path, fmt):
 def test_only_post_pages_are_articles_on_blogs():
     import lxml.html
 
-    from crawler.articles import ArticleRule
+    from crawler.sites.articles import ArticleRule
 
     listing = lxml.html.document_fromstring(
         '<html><script type="application/ld+json">{"@type": "BlogPosting"}</script></html>'
@@ -190,8 +190,8 @@ def test_pool_recorder_without_a_database_writes_warc_and_says_so_once(tmp_path,
 def test_pool_recorder_keeps_the_record_and_drops_pages_without_an_article(tmp_path, world):
     from dataclasses import replace
 
+    from crawler.middlewares.recrawl import soft_404
     from crawler.pipelines.extract import Recorder
-    from crawler.recrawl import soft_404
 
     recorder = Recorder(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "derived", "t")
     outcome = recorder.page(_page(world, world.seed_repost_url))

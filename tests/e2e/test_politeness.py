@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from crawler.middlewares.politeness import retry_after_seconds
-from crawler.runs import CrawlResult, CrawlRun
-from crawler.sources import load_source
+from crawler.runs.child import CrawlResult, CrawlRun
+from crawler.sources.schema import load_source
 
 PAGES = 12
 

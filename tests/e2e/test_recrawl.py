@@ -23,9 +23,9 @@ from click.testing import CliRunner
 
 from archive.store import Store
 from crawler.cli import main
-from crawler.runs import CrawlRun
-from crawler.sources import load_source
-from tests.conftest import read_records, warc_files, warcio_check
+from crawler.runs.child import CrawlRun
+from crawler.sources.schema import load_source
+from tests.helpers.crawls import read_records, warc_files, warcio_check
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -147,7 +147,7 @@ def _crawl(home: Path, site: Site) -> tuple[list[Path], dict]:
     before = set(warc_files(home))
     source = _source(home / "sources", site.base)
     # Every crawl here is a full sweep: these tests are about what fetching a page again
-    # writes; what an incremental run leaves unfetched is tests/test_sweep.py's.
+    # writes; what an incremental run leaves unfetched is tests/crawler/spiders/test_sweep.py's.
     settings = {"NETWORK_LOOPBACK_ONLY": "1", "RECRAWL_SWEEP": "full"}
     run = CrawlRun(load_source(source), source, home, settings)
     run.start()
@@ -163,7 +163,7 @@ def _size(files: list[Path]) -> int:
 def test_an_unchanged_site_is_recrawled_as_revisits_that_replay_as_the_original(
     tmp_path, site, wayback
 ):
-    from tests.pywb_harness import PywbServer
+    from tests.helpers.pywb_harness import PywbServer
 
     first, _ = _crawl(tmp_path, site)
     site.requests.clear()
@@ -266,7 +266,7 @@ def test_edits_removals_restorations_and_chrome_only_changes(tmp_path, site):
 
 
 def test_word_diff_marks_only_what_changed():
-    from crawler.history import word_diff
+    from crawler.research.history import word_diff
 
     assert word_diff("a b c d", "a b x d") == "a b [-c-] {+x+} d"
     assert word_diff("a b", "a b c") == "a b {+c+}"
@@ -314,7 +314,7 @@ def test_a_known_article_replaced_by_a_not_found_page_is_a_soft_404_removal(tmp_
 
 
 def test_soft_404_pages_are_told_from_short_articles():
-    from crawler.recrawl import soft_404
+    from crawler.middlewares.recrawl import soft_404
 
     assert soft_404("Thông báo", "Bài viết không tồn tại hoặc đã bị xóa.")
     assert soft_404("404 - Page not found", "Sorry.")

@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.extract import decode_content
-from archive.index import INDEX_NAME, lookup, merge_indexes, reindex_collection, url_key
-from archive.reader import read_record_at
 from archive.store import Store
+from archive.text.extract import decode_content
+from archive.warc.cdxj import INDEX_NAME, lookup, merge_indexes, reindex_collection, url_key
+from archive.warc.reader import read_record_at
 from crawler.cli import main
-from tests.conftest import crawl, warc_files, write_source
+from tests.helpers import REPO_ROOT
+from tests.helpers.crawls import crawl, warc_files, write_source
 
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -319,7 +319,7 @@ def test_wacz_of_one_run_holds_that_runs_files(tmp_path, demo_server):
 def test_every_article_of_every_demo_site_replays_as_served(tmp_path, wayback):
     from crawler.demo import World
 
-    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(ROOT / "schedules")}
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(REPO_ROOT / "schedules")}
     done = CliRunner().invoke(main, ["demo", "--size", "6"], env=env)
     assert done.exit_code == 0, done.output
     world = World(6)  # the same deterministic world the demo served

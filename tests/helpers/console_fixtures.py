@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from archive.records import RecordRef
 from archive.store import Store
+from archive.warc.records import RecordRef
 from crawler.demo import DemoServer, World
 from crawler.demo.run import demo_sources, route_settings, run_demo
-from crawler.runbook import run_source
-from crawler.sources import load_source
+from crawler.runs.runbook import run_source
+from crawler.sources.schema import load_source
+from tests.helpers import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LIVE_ID = "20990101T000000-demo-gocnhin-live"
 LIVE_STATS = {
     "live": True,
@@ -43,7 +43,7 @@ def page_tree(text: str):
 
 def _sources(folder: Path) -> Path:
     folder.mkdir()
-    for path in sorted((ROOT / "schedules").glob("demo-*.yaml")):
+    for path in sorted((REPO_ROOT / "schedules").glob("demo-*.yaml")):
         shutil.copy(path, folder)
     (folder / "broken.yaml").write_text(
         "name: broken\nfamily: news\nseeds: [http://unreachable.test/]\n"

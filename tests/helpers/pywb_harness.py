@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from http.client import HTTPMessage
     from types import TracebackType
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO_ROOT
+
 #: Written by scripts/pywb-env once the install has completed.
 MARKER_NAME = ".archivist-pywb"
 

@@ -1,4 +1,4 @@
-"""Replay of warcio-written WARC files through pywb (tests/pywb_harness.py).
+"""Replay of warcio-written WARC files through pywb (tests/helpers/pywb_harness.py).
 
 Needs pywb in its own venv: run ``scripts/pywb-env``. Skipped when it is missing, unless
 ARCHIVIST_REQUIRE_PYWB=1 (as CI should set), which turns the skip into a failure.
@@ -16,7 +16,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from tests.pywb_harness import PywbServer, PywbStartupError, find_wayback
+from tests.helpers.pywb_harness import PywbServer, PywbStartupError, find_wayback
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

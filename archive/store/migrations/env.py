@@ -28,7 +28,7 @@ def run_online() -> None:
     connection = config.attributes.get("connection")
     if not isinstance(connection, Connection):
         raise TypeError(
-            "archive/migrations runs on a connection given by archive.store.Store; "
+            "archive/store/migrations runs on a connection given by archive.store.Store; "
             "open the store (Store(url)) to migrate the database"
         )
     context.configure(connection=connection, render_as_batch=True)

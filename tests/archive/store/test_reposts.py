@@ -17,16 +17,16 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from archive._fold import fold
-from archive._store_reposts import SITE_REPEATS
-from archive.article import Article, Credit, DatedValue
-from archive.passages import WINDOW, fingerprints
 from archive.store import Store
+from archive.store._reposts import SITE_REPEATS
+from archive.text._fold import fold
+from archive.text.article import Article, Credit, DatedValue
+from archive.text.passages import WINDOW, fingerprints
 from crawler.cli import main
 from crawler.demo import DemoServer, World
 from crawler.demo.world import BLOGGER_CLASSIC, NEWS, WORDPRESS
-from tests.conftest import crawl, write_source
-from tests.test_store import T0, _article, _capture, _record, store_url  # noqa: F401 - fixture
+from tests.helpers.crawls import crawl, write_source
+from tests.helpers.records import T0, add_article, add_capture, sample_article
 
 SEED = resources.files("crawler.demo").joinpath("data/blogger-repost.txt").read_text("utf-8")
 PARAGRAPHS = [p.strip() for p in SEED.split("\n\n") if len(p.split()) > 20]
@@ -93,7 +93,7 @@ def test_unspaced_scripts_take_each_letter_as_a_word():
 
 
 @pytest.fixture
-def store(store_url):  # noqa: F811
+def store(store_url):
     with Store(store_url) as opened:
         yield opened
 
@@ -108,7 +108,7 @@ def _hash(body: str) -> str:
 
 def _news(body: str = ORIGINAL, **kw: Any) -> Article:
     kw.setdefault("body_hash", _hash(body))
-    return _article(
+    return sample_article(
         NEWS_URL,
         body,
         credit=None,
@@ -118,7 +118,7 @@ def _news(body: str = ORIGINAL, **kw: Any) -> Article:
 
 
 def _blog(url: str, body: str, credit: Credit | None = None, day: int = 24) -> Article:
-    return _article(
+    return sample_article(
         url,
         body,
         body_hash=_hash(body),
@@ -130,12 +130,12 @@ def _blog(url: str, body: str, credit: Credit | None = None, day: int = 24) -> A
 
 
 def test_a_credited_copy_an_excerpt_and_an_unrelated_post(store):
-    _record(store, 1, _news())
+    add_article(store, 1, _news())
     credit = Credit("Báo Tin tức", "https://www.news.test/chinh-tri/bai-1.html/", "(Theo ...)")
-    _record(store, 2, _blog(BLOG_URL, ORIGINAL, credit, day=1))  # dated before: credit wins
+    add_article(store, 2, _blog(BLOG_URL, ORIGINAL, credit, day=1))  # dated before: credit wins
     excerpt = "http://blog.test/2012/04/trich.html"
-    _record(store, 3, _blog(excerpt, "Trích: " + PARAGRAPHS[0] + "\n" + PARAGRAPHS[1]))
-    _record(store, 4, _blog("http://blog.test/2012/04/khac.html", OTHER * 3))
+    add_article(store, 3, _blog(excerpt, "Trích: " + PARAGRAPHS[0] + "\n" + PARAGRAPHS[1]))
+    add_article(store, 4, _blog("http://blog.test/2012/04/khac.html", OTHER * 3))
 
     found = store.republications(NEWS_URL)
     assert [(f.original.url, f.copy.url, f.why) for f in found] == [
@@ -154,7 +154,9 @@ def test_a_credited_copy_an_excerpt_and_an_unrelated_post(store):
     assert store.republications() == found
     # A commentary quoting one paragraph among much of its own pairs only when asked to.
     own = " ".join(f"ý{n} kiến{n}" for n in range(300))
-    _record(store, 5, _blog("http://blog.test/2012/04/binh-luan.html", f"{own} {PARAGRAPHS[1]}"))
+    add_article(
+        store, 5, _blog("http://blog.test/2012/04/binh-luan.html", f"{own} {PARAGRAPHS[1]}")
+    )
     assert store.republications() == found
     quoted = {f.copy.url: f for f in store.republications(min_share=0.1)}
     assert quoted.keys() == {BLOG_URL, excerpt, "http://blog.test/2012/04/binh-luan.html"}
@@ -164,9 +166,9 @@ def test_a_credited_copy_an_excerpt_and_an_unrelated_post(store):
 
 
 def test_a_credit_naming_the_site_outweighs_the_dates(store):
-    _record(store, 1, _news())
+    add_article(store, 1, _news())
     credit = Credit("Báo News", None, "(Theo Báo News)")
-    _record(store, 2, _blog(BLOG_URL, ORIGINAL, credit, day=1))  # a wrong date, before
+    add_article(store, 2, _blog(BLOG_URL, ORIGINAL, credit, day=1))  # a wrong date, before
     (found,) = store.republications()
     assert (found.original.url, found.copy.url, found.why) == (
         NEWS_URL,
@@ -177,11 +179,11 @@ def test_a_credit_naming_the_site_outweighs_the_dates(store):
 
 def test_sibling_copies_pair_with_the_original_and_a_credited_copy_of_a_copy_with_it(store):
     second, third = "http://blog2.test/2012/04/bai.html", "http://blog3.test/2012/04/bai.html"
-    _record(store, 1, _news())
-    _record(store, 2, _blog(BLOG_URL, ORIGINAL, day=24))
-    _record(store, 3, _blog(second, "Mời đọc. " + ORIGINAL, day=25))
+    add_article(store, 1, _news())
+    add_article(store, 2, _blog(BLOG_URL, ORIGINAL, day=24))
+    add_article(store, 3, _blog(second, "Mời đọc. " + ORIGINAL, day=25))
     credit = Credit("Blog", BLOG_URL, "Nguồn: Blog")
-    _record(store, 4, _blog(third, ORIGINAL, credit, day=26))
+    add_article(store, 4, _blog(third, ORIGINAL, credit, day=26))
     found = {(f.original.url, f.copy.url, f.why) for f in store.republications()}
     assert found == {
         (NEWS_URL, BLOG_URL, "published first"),
@@ -203,12 +205,14 @@ def test_a_sites_boilerplate_neither_pairs_its_articles_nor_counts_in_shares(sto
     assert len(bodies) == SITE_REPEATS
     for n, (url, body) in enumerate(zip(urls, bodies, strict=True)):
         when = DatedValue(datetime(2012, 4, 1 + n, tzinfo=UTC), "json-ld")
-        _record(store, n, _article(url, body, credit=None, body_hash=_hash(body), published=when))
+        add_article(
+            store, n, sample_article(url, body, credit=None, body_hash=_hash(body), published=when)
+        )
     assert prints(OTHER)  # the disclaimer has fingerprints of its own
     assert store.republications() == []
     assert store.republications(urls[-1], min_share=0.05) == []  # the note pairs with none
     # A blog copy of the first, disclaimer and all, holds all of it but the boilerplate.
-    _record(store, 10, _blog(BLOG_URL, bodies[0]))
+    add_article(store, 10, _blog(BLOG_URL, bodies[0]))
     (found,) = store.republications()
     assert (found.original.url, found.copy.url, found.holds) == (urls[0], BLOG_URL, 1.0)
     assert found.shared == len(prints(bodies[0]) - prints(OTHER))
@@ -217,20 +221,22 @@ def test_a_sites_boilerplate_neither_pairs_its_articles_nor_counts_in_shares(sto
 
 def test_two_copies_of_an_original_not_archived_say_they_credit_the_same_source(store):
     second = "http://blog2.test/2012/04/bai.html"
-    _record(store, 1, _blog(BLOG_URL, ORIGINAL, Credit("Báo Thời Sự", None, "(Theo Báo Thời Sự)")))
+    add_article(
+        store, 1, _blog(BLOG_URL, ORIGINAL, Credit("Báo Thời Sự", None, "(Theo Báo Thời Sự)"))
+    )
     credit = Credit("bao thoi su", None, "Nguồn: bao thoi su")
-    _record(store, 2, _blog(second, ORIGINAL, credit, day=25))
+    add_article(store, 2, _blog(second, ORIGINAL, credit, day=25))
     (found,) = store.republications()
     assert (found.original.url, found.copy.url) == (BLOG_URL, second)
     assert found.why == "published first; both credit Báo Thời Sự"
 
 
 def test_a_copy_of_an_earlier_version_and_a_taken_down_original(store):
-    _record(store, 1, _news())
+    add_article(store, 1, _news())
     edited = _news(ORIGINAL.replace(PARAGRAPHS[-1], OTHER))
-    _record(store, 2, edited, T0 + timedelta(days=1))
+    add_article(store, 2, edited, T0 + timedelta(days=1))
     # The blog copied the text before the edit, and was captured after it.
-    _record(store, 3, _blog(BLOG_URL, ORIGINAL), T0 + timedelta(days=2))
+    add_article(store, 3, _blog(BLOG_URL, ORIGINAL), T0 + timedelta(days=2))
     store.add_event(NEWS_URL, "demo", "demo", "removed", T0 + timedelta(days=3), "404", 404)
 
     (found,) = store.republications(NEWS_URL)
@@ -242,31 +248,31 @@ def test_a_copy_of_an_earlier_version_and_a_taken_down_original(store):
 
 
 def test_source_filter_and_no_pair_within_one_article(store):
-    _record(store, 1, _news())
-    _record(store, 2, replace(_news(), url=NEWS_URL + "?utm_source=x"))  # same key
+    add_article(store, 1, _news())
+    add_article(store, 2, replace(_news(), url=NEWS_URL + "?utm_source=x"))  # same key
     assert store.republications() == []
-    _record(store, 3, _blog(BLOG_URL, ORIGINAL), source="blog")
+    add_article(store, 3, _blog(BLOG_URL, ORIGINAL), source="blog")
     assert len(store.republications(source="blog")) == 1
     assert store.republications(source="nobody") == []
 
 
 def test_clearing_the_articles_clears_their_fingerprints(store):
-    _record(store, 1, _news())
-    _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+    add_article(store, 1, _news())
+    add_article(store, 2, _blog(BLOG_URL, ORIGINAL))
     assert store.index_passages() == 2
     store.clear_articles()
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM passages")).scalar() == 0
-    _record(store, 3, _news())
-    _record(store, 4, _blog(BLOG_URL, ORIGINAL))
+    add_article(store, 3, _news())
+    add_article(store, 4, _blog(BLOG_URL, ORIGINAL))
     assert len(store.republications()) == 1
 
 
 def test_a_store_made_before_passages_gets_them_at_the_first_look_up(tmp_path):
     url = f"sqlite:///{tmp_path / 'archivist.db'}"
     with Store(url) as store:
-        _record(store, 1, _news())
-        _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+        add_article(store, 1, _news())
+        add_article(store, 2, _blog(BLOG_URL, ORIGINAL))
     engine = create_engine(url)
     with engine.begin() as connection:  # back to revision 0004, bodies kept
         connection.execute(text("DROP TABLE passages"))
@@ -282,10 +288,10 @@ def test_a_store_made_before_passages_gets_them_at_the_first_look_up(tmp_path):
 def test_a_read_only_database_answers_with_what_is_fingerprinted(tmp_path, caplog):
     path = tmp_path / "archivist.db"
     with Store(f"sqlite:///{path}") as store:
-        _record(store, 1, _news())
-        _record(store, 2, _blog(BLOG_URL, ORIGINAL))
+        add_article(store, 1, _news())
+        add_article(store, 2, _blog(BLOG_URL, ORIGINAL))
         assert store.index_passages() == 2
-        _record(store, 3, _blog("http://blog2.test/2012/04/bai.html", ORIGINAL, day=25))
+        add_article(store, 3, _blog("http://blog2.test/2012/04/bai.html", ORIGINAL, day=25))
     with Store(f"sqlite:///file:{path}?mode=ro&uri=true") as store:
         found = store.republications()
     assert [(f.original.url, f.copy.url) for f in found] == [(NEWS_URL, BLOG_URL)]
@@ -300,15 +306,15 @@ def _passage_counts(store: Store) -> list[int | None]:
 
 
 def test_fingerprints_come_after_recording_and_once_per_version(store):
-    _record(store, 1, _news())
-    _record(store, 2, _blog(BLOG_URL, "Quá ngắn."))  # under a window: no fingerprint
+    add_article(store, 1, _news())
+    add_article(store, 2, _blog(BLOG_URL, "Quá ngắn."))  # under a window: no fingerprint
     assert _passage_counts(store) == [None, None]  # the crawl's path computes none
     stopping = threading.Event()
     stopping.set()
     assert store.index_passages(stop=stopping) == 0  # the scheduler is stopping: later
     assert store.index_passages(batch=1) == 2  # in batches of one
     assert _passage_counts(store) == [len(prints(ORIGINAL)), 0]
-    _capture(store, 3, NEWS_URL, T0 + timedelta(days=1))
+    add_capture(store, 3, NEWS_URL, T0 + timedelta(days=1))
     store.record_article(_news(), 3, "demo")  # a body seen before: no new version
     assert store.index_passages() == 0
     with store.engine.connect() as connection:
@@ -318,11 +324,13 @@ def test_fingerprints_come_after_recording_and_once_per_version(store):
 
 def test_reposts_diff_shows_what_a_copy_cut_and_added(tmp_path):
     with Store.for_home(tmp_path) as store:
-        _record(store, 1, _news())
-        _record(store, 2, _news(ORIGINAL.replace(PARAGRAPHS[-1], OTHER)), T0 + timedelta(days=1))
+        add_article(store, 1, _news())
+        add_article(
+            store, 2, _news(ORIGINAL.replace(PARAGRAPHS[-1], OTHER)), T0 + timedelta(days=1)
+        )
         # The blog copied the first version, cut its second paragraph and added a preface.
         cut = ORIGINAL.replace(PARAGRAPHS[1] + "\n", "")
-        _record(store, 3, _blog(BLOG_URL, "Bài hay, mời các bạn đọc.\n" + cut))
+        add_article(store, 3, _blog(BLOG_URL, "Bài hay, mời các bạn đọc.\n" + cut))
     env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_STORE_URL": ""}
     result = CliRunner().invoke(main, ["reposts", NEWS_URL, "--diff", BLOG_URL], env=env)
     assert result.exit_code == 0, result.output

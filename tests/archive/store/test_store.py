@@ -2,134 +2,40 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect, text
 
-from archive._fold import fold
-from archive._store_schema import Base
-from archive.article import Article, Credit, DatedValue
-from archive.records import RecordRef
 from archive.store import Store, StoreError
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-PG_SERVER = os.environ.get(
-    "ARCHIVIST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from archive.store._schema import Base
+from archive.text._fold import fold
+from archive.text.article import Article, DatedValue
+from archive.warc.records import RecordRef
+from tests.helpers.records import (
+    ICT,
+    T0,
+    TABLES,
+    add_article,
+    add_capture,
+    sample_article,
+    sample_ref,
 )
-TABLES = {
-    "alembic_version",
-    "runs",
-    "captures",
-    "articles",
-    "article_versions",
-    "article_events",
-    "alerts",
-    "passages",
-}
-ICT = timezone(timedelta(hours=7))
-T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-
-
-def _postgres_url() -> Iterator[str]:
-    """A fresh schema in the ``test`` database; yields its URL, drops it afterwards."""
-    schema = f"store_test_{secrets.token_hex(6)}"
-    admin = create_engine(PG_SERVER, connect_args={"connect_timeout": 3})
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        server = make_url(PG_SERVER).render_as_string(hide_password=True)
-        reason = f"PostgreSQL at {server} is unreachable: {str(exc).splitlines()[0]}"
-        if os.environ.get("ARCHIVIST_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} (ARCHIVIST_REQUIRE_SERVICES=1 requires it)")
-        pytest.skip(reason)
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'home' / 'archivist.db'}"
-    else:
-        yield from _postgres_url()
-
-
-@pytest.fixture
-def store(store_url):
-    with Store(store_url) as opened:
-        yield opened
-
-
-def _ref(n: int) -> RecordRef:
-    return RecordRef(
-        f"demo-{n // 10}.warc.gz", 1000 * n, 500 + n, f"<urn:uuid:rec-{n}>", f"sha1:D{n}"
-    )
-
-
-def _capture(store: Store, n: int, url: str, when: datetime = T0, **kwargs: Any) -> int:
-    return store.add_capture("demo", url, when, 200, "text/html", f"sha1:D{n}", _ref(n), **kwargs)
-
-
-def _article(
-    url: str = "http://news.test/a/1", body: str = "Nội dung bài báo.", **kw: Any
-) -> Article:
-    values: dict[str, Any] = {
-        "title": "Ông Trương Tấn Sang thăm Đà Nẵng",
-        "canonical_url": url,
-        "authors": ("Nguyễn Văn Đức", "Lê Thị Hoa"),
-        "published": DatedValue(datetime(2026, 11, 27, 21, 15, 5, 123456, ICT), "json-ld"),
-        "modified": DatedValue(datetime(2026, 11, 28, 1, 0, tzinfo=UTC), "meta"),
-        "language": "vi",
-        "site": "news.test",
-        "platform": "news",
-        "tags": ("chính trị", "Đảng"),
-        "comments": ("Hay quá!",),
-        "credit": Credit("Báo Nhân Dân", "http://nhandan.test/", "(Theo Báo Nhân Dân)"),
-        "word_count": 4,
-        "body_hash": f"hash-{body}",
-        "encoding": "cp1258",
-        "encoding_confidence": 0.75,
-        "extractor_version": "2.3.0",
-        "extractor_options": (("favor_precision", "True"), ("include_comments", "False")),
-    }
-    values.update(kw)
-    return Article(url=url, body=body, **values)
-
-
-def _record(
-    store: Store, n: int, article: Article, when: datetime = T0, source: str = "demo"
-) -> tuple[int, str]:
-    capture_id = _capture(store, n, article.url, when)
-    return store.record_article(article, capture_id, source)
 
 
 def test_migrations_create_every_table_and_reopen_is_a_no_op(store_url):
     with Store(store_url) as store:
-        _capture(store, 1, "http://news.test/")
+        add_capture(store, 1, "http://news.test/")
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
             assert version.scalars().all() == ["0005"]
     with Store(store_url) as again:
-        assert _capture(again, 1, "http://news.test/") == 1
+        assert add_capture(again, 1, "http://news.test/") == 1
 
 
 def test_models_match_the_migrations(store):
@@ -156,42 +62,42 @@ def test_sqlite_runs_in_wal_mode_in_a_new_folder(tmp_path):
 
 def test_add_capture_is_idempotent_on_record_id(store):
     store.start_run("run-1", "demo", "demo")
-    first = _capture(store, 1, "http://news.test/a", run_id="run-1")
-    assert _capture(store, 1, "http://news.test/a") == first
-    assert _capture(store, 2, "http://news.test/a") != first
+    first = add_capture(store, 1, "http://news.test/a", run_id="run-1")
+    assert add_capture(store, 1, "http://news.test/a") == first
+    assert add_capture(store, 2, "http://news.test/a") != first
     with pytest.raises(ValueError, match="timezone-aware"):
-        _capture(store, 3, "http://news.test/a", when=T0.replace(tzinfo=None))
+        add_capture(store, 3, "http://news.test/a", when=T0.replace(tzinfo=None))
     with pytest.raises(StoreError, match="no capture 999"):
-        store.record_article(_article(), 999, "demo")
+        store.record_article(sample_article(), 999, "demo")
 
 
 def test_new_then_unchanged_then_changed(store):
-    article = _article()
-    first, status = _record(store, 1, article)
+    article = sample_article()
+    first, status = add_article(store, 1, article)
     assert status == "new"
-    assert _record(store, 2, article, T0 + timedelta(days=1)) == (first, "unchanged")
+    assert add_article(store, 2, article, T0 + timedelta(days=1)) == (first, "unchanged")
     edited = replace(article, body="Nội dung đã sửa.", body_hash="hash-2")
-    second, status = _record(store, 3, edited, T0 + timedelta(days=2))
+    second, status = add_article(store, 3, edited, T0 + timedelta(days=2))
     assert status == "changed"
     assert second != first
     [current] = store.articles()
     assert (current.version_id, current.article) == (second, edited)
     assert current.first_seen == T0
     assert current.last_seen == T0 + timedelta(days=2)
-    assert current.capture == _ref(3)
+    assert current.capture == sample_ref(3)
     versions = store.versions(article.url)
     assert [v.version_id for v in versions] == [first, second]
-    assert versions[0].capture == _ref(1)  # the capture the body was first seen in
+    assert versions[0].capture == sample_ref(1)  # the capture the body was first seen in
     # Back to the first body: no new version, the current one moves back.
-    assert _record(store, 4, article, T0 + timedelta(days=3)) == (first, "changed")
+    assert add_article(store, 4, article, T0 + timedelta(days=3)) == (first, "changed")
     assert store.articles()[0].version_id == first
 
 
 def test_an_older_capture_read_late_does_not_become_current(store):
-    article = _article()
-    newest, _ = _record(store, 1, article, T0 + timedelta(days=5))
+    article = sample_article()
+    newest, _ = add_article(store, 1, article, T0 + timedelta(days=5))
     older = replace(article, body="Bản cũ.", body_hash="hash-old")
-    old_id, status = _record(store, 2, older, T0)
+    old_id, status = add_article(store, 2, older, T0)
     assert status == "changed"
     [current] = store.articles()
     assert current.version_id == newest
@@ -200,17 +106,17 @@ def test_an_older_capture_read_late_does_not_become_current(store):
 
 
 def test_key_is_the_canonical_url(store):
-    article = _article("http://news.test/a/1?utm=x", canonical_url="http://news.test/a/1")
-    first, _ = _record(store, 1, article)
+    article = sample_article("http://news.test/a/1?utm=x", canonical_url="http://news.test/a/1")
+    first, _ = add_article(store, 1, article)
     again = replace(article, url="http://m.news.test/a/1")
-    assert _record(store, 2, again)[1] == "unchanged"
+    assert add_article(store, 2, again)[1] == "unchanged"
     assert [v.version_id for v in store.versions("http://news.test/a/1?utm=x")] == [first]
     assert len(store.versions("http://news.test/a/1")) == 1
 
 
 def test_aware_datetimes_round_trip(store):
     when = datetime(2026, 11, 28, 22, 48, 42, 5, ICT)
-    _record(store, 1, _article(), when)
+    add_article(store, 1, sample_article(), when)
     [stored] = store.articles()
     assert stored.fetched_at == when
     assert stored.fetched_at.utcoffset() == timedelta(0)
@@ -223,13 +129,13 @@ def test_aware_datetimes_round_trip(store):
 
 
 def test_article_round_trips_through_the_store(store):
-    article = _article()
-    _record(store, 1, article)
+    article = sample_article()
+    add_article(store, 1, article)
     [stored] = store.articles()
     assert stored.article == article
     assert stored.article.to_dict() == article.to_dict()
     bare = Article(url="http://news.test/bare", title="Bare", body="Just text.", body_hash="h")
-    _record(store, 2, bare)
+    add_article(store, 2, bare)
     assert store.versions(bare.url)[0].article == bare
 
 
@@ -249,12 +155,12 @@ def test_article_round_trips_through_the_store(store):
     ],
 )
 def test_search_folds_case_and_diacritics(store, query, found):
-    _record(store, 1, _article(body="Ban chấp hành Trung ương Đảng họp."))
+    add_article(store, 1, sample_article(body="Ban chấp hành Trung ương Đảng họp."))
     assert bool(store.articles(query=query)) is found
 
 
 def test_search_matches_literal_wildcards(store):
-    _record(store, 1, _article(body="Tăng 50% so với năm trước, mã tan_sang."))
+    add_article(store, 1, sample_article(body="Tăng 50% so với năm trước, mã tan_sang."))
     assert len(store.articles(query="50%")) == 1
     assert len(store.articles(query="tan_sang")) == 1
     assert store.articles(query="5_%") == []
@@ -269,8 +175,8 @@ def test_fold():
 def test_filters_and_order(store):
     for n, (source, days) in enumerate([("news", 1), ("blog", 2), ("news", 3)]):
         published = DatedValue(T0 + timedelta(days=days), "meta")
-        article = _article(f"http://x.test/{n}", published=published)
-        _record(store, n, article, T0 + timedelta(days=days), source)
+        article = sample_article(f"http://x.test/{n}", published=published)
+        add_article(store, n, article, T0 + timedelta(days=days), source)
     urls = [s.article.url for s in store.articles()]
     assert urls == ["http://x.test/2", "http://x.test/1", "http://x.test/0"]
     assert [s.article.url for s in store.articles(source="news")] == [urls[0], urls[2]]
@@ -317,8 +223,8 @@ def test_runs(store):
 
 def test_clear_articles_keeps_runs_and_captures(store):
     store.start_run("run-1", "demo", "demo")
-    _record(store, 1, _article())
-    _record(store, 2, _article(body="Khác.", body_hash="hash-2"))
+    add_article(store, 1, sample_article())
+    add_article(store, 2, sample_article(body="Khác.", body_hash="hash-2"))
     digest = store.last_response("http://news.test/a/1")
     assert digest is not None
     store.clear_articles()
@@ -326,7 +232,7 @@ def test_clear_articles_keeps_runs_and_captures(store):
     assert store.versions("http://news.test/a/1") == []
     assert store.get_run("run-1") is not None
     assert store.last_response("http://news.test/a/1") == digest  # the digest index stays
-    version, status = _record(store, 1, _article())
+    version, status = add_article(store, 1, sample_article())
     assert status == "new"
     assert len(store.versions("http://news.test/a/1")) == 1
     assert version > 0
@@ -334,13 +240,13 @@ def test_clear_articles_keeps_runs_and_captures(store):
 
 def test_concurrent_writers_share_the_database(store_url):
     """Two stores (as a crawl and the CLI would be) record the same articles at once."""
-    articles = [_article(f"http://news.test/c/{n}") for n in range(15)]
+    articles = [sample_article(f"http://news.test/c/{n}") for n in range(15)]
 
     def work(worker: int) -> list[str]:
         with Store(store_url) as mine:
             statuses: list[str] = []
             for n, article in enumerate(articles):
-                capture_id = _capture(mine, n, article.url)  # the same record ids
+                capture_id = add_capture(mine, n, article.url)  # the same record ids
                 statuses.append(mine.record_article(article, capture_id, "demo")[1])
             return statuses
 
@@ -352,7 +258,7 @@ def test_concurrent_writers_share_the_database(store_url):
 
 
 def test_capture_log_batches_upserts_and_finds_originals(store):
-    from archive.records import Original
+    from archive.warc.records import Original
 
     log = store.capture_log("tin", None)
     first = RecordRef("a.warc.gz", 0, 100, "<urn:uuid:1>", "sha1:AAA")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import vnlegacy
-from archive.charset import Decoded, decode_html
+from archive.text import vnlegacy
+from archive.text.charset import Decoded, decode_html
 
 VI = (
     "Cộng hoà xã hội chủ nghĩa Việt Nam. Độc lập, tự do, hạnh phúc. Ngày hôm nay chúng tôi "

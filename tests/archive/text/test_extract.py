@@ -11,10 +11,10 @@ import trafilatura
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive._credit import split_credit
-from archive._dates import parse_vietnamese
-from archive.article import Article, DatedValue
-from archive.extract import extract
+from archive.text._credit import split_credit
+from archive.text._dates import parse_vietnamese
+from archive.text.article import Article, DatedValue
+from archive.text.extract import extract
 from crawler.demo import World
 from crawler.demo._blogger import SEED_KEY, seed_repost
 from crawler.demo._model import NEWS_NAME
@@ -143,7 +143,7 @@ def test_the_seed_repost(small_world):
 def test_a_blog_repost_without_a_closing_credit_is_credited_to_its_lead_in_outlet():
     """ "(Chinhphu.vn) – ..." opening a repost names the original; it stays in the body
     (the original's own text). A closing credit wins; a news site's lead-in is its own."""
-    from archive.article import Credit
+    from archive.text.article import Credit
 
     lead = "(Chinhphu.vn) – Thủ tướng Chính phủ chủ trì phiên họp thường kỳ tháng 4."
     rest = [
@@ -277,8 +277,8 @@ def test_dates_never_come_from_the_future_and_agree_with_the_url():
 def test_machine_readable_dates_come_best_signal_first_then_in_page_order():
     import lxml.html
 
-    from archive._dates import date_candidates
-    from archive._head import read_head
+    from archive.text._dates import date_candidates
+    from archive.text._head import read_head
 
     tree = lxml.html.document_fromstring(
         "<html><head>"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import vnlegacy
-from archive._vnscore import is_syllable
+from archive.text import vnlegacy
+from archive.text._vnscore import is_syllable
 
 ENCODINGS = vnlegacy.LEGACY_ENCODINGS
 VOWELS = "aăâeêioôơuưy"

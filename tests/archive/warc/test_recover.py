@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from archive import HttpExchange, WarcFileWriter, recover_abandoned, recover_open_file
-from tests.conftest import read_records, warcio_check
+from tests.helpers.crawls import read_records, warcio_check
 
 
 def _write(folder, count, host="may-1"):

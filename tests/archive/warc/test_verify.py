@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.verify import verify_paths
-from crawler.cli_verify import verify_command
-from tests.conftest import crawl, warc_files, write_source
+from archive.warc.verify import verify_paths
+from crawler.cli.warcs import verify_command
+from tests.helpers.crawls import crawl, warc_files, write_source
 
 BIN = Path(sys.executable).parent
 

@@ -1,5 +1,5 @@
 """The operators' console (archivist serve) through Starlette's TestClient, driven over
-real data (``tests/console_fixtures.py``): a demo crawl, a recrawl, a crashed run, a
+real data (``tests/helpers/console_fixtures.py``): a demo crawl, a recrawl, a crashed run, a
 running run with live stats, an edit and a removal. Every page and rule is checked
 against the store; ``test_console_browser.py`` loads the pages in headless Chromium.
 """
@@ -14,12 +14,12 @@ from click.testing import CliRunner
 from starlette.exceptions import StarletteDeprecationWarning
 
 from archive.store import Store
-from crawler.cli_serve import serve_command
+from crawler.cli._serve import serve_command
 from crawler.console import create_app
 from crawler.console._charts import charted_runs
 from crawler.console._queries import errors_by_host
 from crawler.console.plots import Series, bar_chart, line_chart, nice_ticks
-from tests.console_fixtures import LIVE_ID, console_data, page_tree
+from tests.helpers.console_fixtures import LIVE_ID, console_data, page_tree
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for httpx2 for its TestClient; httpx (a test extra) still works.

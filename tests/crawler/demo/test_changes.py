@@ -12,16 +12,16 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import html
 
-from archive.extract import extract
+from archive.text.extract import extract
 from crawler.demo import DemoServer, World
 from crawler.demo.world import BLOGGER_CLASSIC, BLOGGER_MODERN, DIEN_DAN, NEWS, WORDPRESS
-from crawler.families import read_feed, read_sitemap, read_wp_posts
-from crawler.sweep import parse_lastmod
+from crawler.sites.families import read_feed, read_sitemap, read_wp_posts
+from crawler.spiders.sweep import parse_lastmod
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from archive.article import Article
+    from archive.text.article import Article
 
 HOSTS = (NEWS, BLOGGER_CLASSIC, BLOGGER_MODERN, WORDPRESS, DIEN_DAN)
 EDITED_AT = datetime(2026, 5, 4, 9, 30, 15, tzinfo=UTC)
@@ -308,7 +308,7 @@ def test_a_recrawl_records_what_changed(tmp_path, host, family):
 
     from archive.store import Store
     from crawler.cli import main
-    from tests.conftest import crawl, warc_files, warcio_check, write_source
+    from tests.helpers.crawls import crawl, warc_files, warcio_check, write_source
 
     world = World(12)
     source = write_source(tmp_path / "src", "changes", host, family, max_depth=8)
@@ -356,7 +356,7 @@ def test_a_recrawl_records_what_changed(tmp_path, host, family):
 def _removals(tmp_path: Path, host: str, family: str, *, seed_deleted: bool) -> None:
     """Crawl, delete three posts (404, home, soft), sweep, restore them, sweep again."""
     from archive.store import Store
-    from tests.conftest import crawl, warc_files, warcio_check, write_source
+    from tests.helpers.crawls import crawl, warc_files, warcio_check, write_source
 
     world = World(12)
     home = tmp_path / "home"

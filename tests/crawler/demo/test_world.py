@@ -16,13 +16,13 @@ import urllib.error
 import urllib.request
 from collections import deque
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote_plus, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from crawler.demo import DemoServer, World
+from tests.helpers import REPO_ROOT
 
 SMALL = 12
 SLOW = 0.3
@@ -191,7 +191,7 @@ def test_hash_seed_does_not_matter():
         subprocess.run(
             [sys.executable, "-c", _DIGEST],
             env={**os.environ, "PYTHONHASHSEED": seed},
-            cwd=Path(__file__).parent.parent,
+            cwd=REPO_ROOT,
             check=True,
             capture_output=True,
             text=True,

@@ -10,10 +10,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from archive.store import RUN_STATUSES, Store
-from crawler.metrics import render_metrics, scheduler_up
-from crawler.runbook import SourceLock
-from crawler.sources import Source
-from tests.test_store import _article, _record, store_url  # noqa: F401 - store_url: the fixture
+from crawler.monitoring.metrics import render_metrics, scheduler_up
+from crawler.runs.runbook import SourceLock
+from crawler.sources.schema import Source
+from tests.helpers.records import add_article, sample_article
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 
@@ -31,7 +31,7 @@ def _run(store: Store, run_id: str, source: str, status: str, at: datetime, **fi
 
 
 @pytest.fixture
-def store(store_url):  # noqa: F811
+def store(store_url):
     with Store(store_url) as opened:
         yield opened
 
@@ -51,8 +51,8 @@ def filled(store):
                      finished_at=T0 + timedelta(hours=2, minutes=30))  # fmt: skip
     store.start_run("b4", "beta", "beta", started_at=T0 + timedelta(hours=3))
     for n, url in enumerate(["http://alpha.test/a/1", "http://alpha.test/a/2"], start=1):
-        _record(store, n, _article(url, body=f"body {n}"), source="alpha")
-    _record(store, 3, _article("http://beta.test/b/1", body="body 3"), source="beta")
+        add_article(store, n, sample_article(url, body=f"body {n}"), source="alpha")
+    add_article(store, 3, sample_article("http://beta.test/b/1", body="body 3"), source="beta")
     return store
 
 
@@ -146,7 +146,7 @@ def test_open_alerts_are_counted(store, tmp_path):
 
 
 _HOLD = (
-    "import sys; from pathlib import Path; from crawler.runbook import SourceLock\n"
+    "import sys; from pathlib import Path; from crawler.runs.runbook import SourceLock\n"
     "lock = SourceLock(Path(sys.argv[1]), 'scheduler'); assert lock.acquire('scheduler')\n"
     "print('held', flush=True); sys.stdin.read()\n"
 )

@@ -16,24 +16,24 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
-from archive._store_monitor import ArticleShares
 from archive.store import Store
-from crawler.alerts import AlertConfigError, AlertManager, AlertSettings, load_alert_settings
+from archive.store._monitor import ArticleShares
 from crawler.cli import main
-from crawler.monitors import Monitor, MonitorConfig, ProgressTracker, evaluate
-from crawler.schedule import Schedule
-from crawler.scheduler import Daemon
-from tests.test_store import (
-    _article,
-    _capture,
-    _ref,
-    store_url,  # noqa: F401 - the fixture
+from crawler.monitoring.alerts import (
+    AlertConfigError,
+    AlertManager,
+    AlertSettings,
+    load_alert_settings,
 )
+from crawler.monitoring.monitors import Monitor, MonitorConfig, ProgressTracker, evaluate
+from crawler.runs.scheduler import Daemon
+from crawler.sources.schedule import Schedule
+from tests.helpers.records import add_capture, sample_article, sample_ref
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from crawler.sources import Source
+    from crawler.sources.schema import Source
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -54,7 +54,7 @@ def src(
 
 
 @pytest.fixture
-def store(store_url):  # noqa: F811
+def store(store_url):
     with Store(store_url) as opened:
         yield opened
 
@@ -77,13 +77,13 @@ class Runs:
                                   finish_reason="test", **figures)  # fmt: skip
         for i in range(articles):
             url = f"http://{self.source}.test/{self.n}/{i}"
-            capture = _capture(self.store, self.n * 100 + i, url, started, run_id=run_id)
+            capture = add_capture(self.store, self.n * 100 + i, url, started, run_id=run_id)
             missing: dict[str, Any] = {}
             if i >= dated:
                 missing["published"] = None
             if i >= authored:
                 missing["authors"] = ()
-            article = _article(url, body=f"body {self.n} {i}", **missing)
+            article = sample_article(url, body=f"body {self.n} {i}", **missing)
             self.store.record_article(article, capture, self.source)
         return run_id
 
@@ -97,7 +97,7 @@ class Runs:
                               finish_reason="test", pages=50, articles_new=0)  # fmt: skip
         for i in range(articles):
             url, k = f"http://{self.source}.test/{of}/{i}", self.n * 100 + i
-            self.store.add_capture("demo", url, started, 304, "text/html", f"sha1:D{k}", _ref(k),
+            self.store.add_capture("demo", url, started, 304, "text/html", f"sha1:D{k}", sample_ref(k),
                                    run_id, record_type="revisit",
                                    refers_to=f"<urn:uuid:rec-{of * 100 + i}>")  # fmt: skip
         return run_id
@@ -215,8 +215,8 @@ def test_a_run_shares_what_the_version_in_force_at_its_capture_says(store):
     first = runs.add(ago=timedelta(hours=3))
     edit = runs.add(ago=timedelta(hours=2), articles=0)  # then a new body, without a date
     url = "http://s.test/1/0"
-    capture = _capture(store, 999, url, NOW - timedelta(hours=2), run_id=edit)
-    store.record_article(_article(url, body="edited", published=None), capture, "s")
+    capture = add_capture(store, 999, url, NOW - timedelta(hours=2), run_id=edit)
+    store.record_article(sample_article(url, body="edited", published=None), capture, "s")
     later = runs.revisit(of=1)
     shares = store.article_shares([first, edit, later])
     assert shares[first] == ArticleShares(4, 4, 4)  # the later version changes nothing here

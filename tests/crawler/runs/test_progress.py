@@ -9,8 +9,8 @@ from rich.console import Console
 
 from crawler.cli import main
 from crawler.demo.run import route_settings
-from crawler.progress import CrawlProgress, progress_line
-from tests.conftest import write_source
+from crawler.runs.progress import CrawlProgress, progress_line
+from tests.helpers.crawls import write_source
 
 STATS = {
     "downloader/response_count": 120,

@@ -23,9 +23,8 @@ from archive.store import Store
 from crawler.demo import DemoServer, World
 from crawler.demo._cases import SLOW
 from crawler.demo.run import route_settings
-from crawler.scheduler import JOB_PREFIX, Daemon, SchedulerError
-from tests.conftest import warc_files, warcio_check
-from tests.test_store import store_url  # noqa: F401 - the fixture: SQLite and PostgreSQL
+from crawler.runs.scheduler import JOB_PREFIX, Daemon, SchedulerError
+from tests.helpers.crawls import warc_files, warcio_check
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 10:00 in Hanoi
 
@@ -113,7 +112,7 @@ def _next_run(daemon: Daemon, name: str) -> datetime:
     return job.next_run_time.astimezone(UTC)
 
 
-def test_jobs_fire_at_their_instants_and_a_restart_keeps_them(tmp_path, clock, store_url):  # noqa: F811
+def test_jobs_fire_at_their_instants_and_a_restart_keeps_them(tmp_path, clock, store_url):
     _source(tmp_path / "sources", "sang", "{cron: '0 6 * * *'}")  # 06:00 Hanoi = 23:00 UTC
     _source(tmp_path / "sources", "gio", "{every: 1h, max_run_time: 20m}")
     runner = Runner()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery import canonical_url, is_comment_feed, trap_reason
+from crawler.sites.discovery import canonical_url, is_comment_feed, trap_reason
 
 POST = "https://vn-blog.blogspot.com/2024/05/bai-viet.html"
 
@@ -38,7 +38,7 @@ def test_other_queries_kept() -> None:
 
 
 def test_only_country_aliases_of_blogspot_are_folded():
-    from crawler.discovery import canonical_url
+    from crawler.sites.discovery import canonical_url
 
     assert canonical_url("http://nhipcau.blogspot.test/2012/01/a.html?m=1") == (
         "http://nhipcau.blogspot.test/2012/01/a.html"

@@ -9,7 +9,7 @@ import pytest
 from lxml import html
 
 from crawler.demo.world import BLOGGER_CLASSIC, BLOGGER_MODERN, NEWS, WORDPRESS, World
-from crawler.families import (
+from crawler.sites.families import (
     detect_family,
     entry_points,
     label_feed,

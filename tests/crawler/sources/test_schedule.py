@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
-from crawler.schedule import Schedule, cron_weekdays
-from crawler.sources import SourceError, load_source
+from crawler.sources.schedule import Schedule, cron_weekdays
+from crawler.sources.schema import SourceError, load_source
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 BERLIN = ZoneInfo("Europe/Berlin")

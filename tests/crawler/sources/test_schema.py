@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from crawler.sources import SourceError, find_source, load_source, load_sources
+from crawler.sources.schema import SourceError, find_source, load_source, load_sources
+from tests.helpers import REPO_ROOT
 
 GOOD = """
 name: tin-tuc
@@ -109,16 +110,14 @@ def test_load_sources_reads_a_folder(tmp_path):
 
 
 def test_the_bundled_demo_sources_are_valid():
-    from pathlib import Path
 
-    sources = load_sources(Path(__file__).parents[1] / "schedules")
+    sources = load_sources(REPO_ROOT / "schedules")
     assert {s.family for s in sources} == {"news", "blogger", "wordpress"}
 
 
 def test_the_examples_cover_every_family_and_are_valid():
-    from pathlib import Path
 
-    folder = Path(__file__).parents[1] / "schedules" / "examples"
+    folder = REPO_ROOT / "schedules" / "examples"
     sources = load_sources(folder)
     assert {s.family for s in sources} == {"news", "blogger", "wordpress", "auto"}
     # The scheduler reads only schedules/*.yaml: the examples are never crawled by it.

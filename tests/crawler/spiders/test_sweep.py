@@ -10,9 +10,9 @@ import pytest
 
 from archive.store import Store
 from crawler.demo.world import WORDPRESS
-from crawler.sources import Recrawl
-from crawler.sweep import SweepPlan, parse_lastmod, plan_sweep, record_sweep
-from tests.conftest import crawl, write_source
+from crawler.sources.schema import Recrawl
+from crawler.spiders.sweep import SweepPlan, parse_lastmod, plan_sweep, record_sweep
+from tests.helpers.crawls import crawl, write_source
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 KNOWN = {"http://w.test/2012/04/23/a/": datetime(2026, 11, 28, tzinfo=UTC)}

@@ -1,4 +1,4 @@
-"""Alerts: one row per incident a monitor opened (``archive/_store_alerts.py``).
+"""Alerts: one row per incident a monitor opened (``archive/store/_alerts.py``).
 
 Revision ID: 0003
 Revises: 0002

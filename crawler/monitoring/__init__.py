@@ -1,0 +1,3 @@
+"""Monitoring: monitors over the runs, alerts and their delivery, Prometheus metrics."""
+
+from __future__ import annotations

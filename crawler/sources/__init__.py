@@ -1,0 +1,4 @@
+"""Sources: the ``schedules/*.yaml`` files, validated (the schema, the schedule, durations
+and sizes, the monitors a source tunes)."""
+
+from __future__ import annotations

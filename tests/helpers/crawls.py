@@ -1,0 +1,67 @@
+"""Crawls of the demo world as child processes, the source files they read, and readers
+of the WARC files they write."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.demo.run import route_settings
+from crawler.runs.child import CrawlResult, CrawlRun
+from crawler.sources.schema import load_source
+
+WARCIO = str(Path(sys.executable).with_name("warcio"))
+
+
+def write_source(folder: Path, name: str, host: str, family: str = "news", **limits) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    limit_text = ", ".join(f"{k}: {v}" for k, v in limits.items())
+    path.write_text(
+        f"name: {name}\nfamily: {family}\ncollection: {name}\nseeds: [http://{host}/]\n"
+        f"contact: tests@example.org\nlimits: {{{limit_text}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def crawl(source_path: Path, home: Path, server, timeout: float = 180, **settings) -> CrawlResult:
+    values = {**route_settings(server), **{k: str(v) for k, v in settings.items()}}
+    run = CrawlRun(load_source(source_path), source_path, home, values)
+    run.start()
+    return run.wait(timeout)
+
+
+def warc_files(home: Path) -> list[Path]:
+    return sorted(home.glob("collections/*/archive/*"))
+
+
+def warcio_check(paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [WARCIO, "check", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def read_records(paths: list[Path]) -> list[dict]:
+    """Every record as a dict: type, headers, http headers, raw payload, file."""
+    records = []
+    for path in paths:
+        with path.open("rb") as fh:
+            records.extend(
+                {
+                    "type": rec.rec_type,
+                    "warc": rec.rec_headers,
+                    "http": rec.http_headers,
+                    "payload": rec.raw_stream.read(),
+                    "file": path,
+                }
+                for rec in ArchiveIterator(fh)
+            )
+    return records
