@@ -1,4 +1,7 @@
-"""``archivist monitors``: evaluate each source's monitors now and print the findings."""
+"""Commands for operators: what ran, how it went, what fires.
+
+``archivist runs``, ``run show``, ``monitors`` and ``serve`` (the console).
+"""
 
 from __future__ import annotations
 
@@ -9,27 +12,149 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.store import Store
-from crawler.monitoring.alerts import AlertConfigError, AlertManager
-from crawler.monitoring.monitors import evaluate
-from crawler.sources.schema import SourceError, find_source, load_source, load_sources
+from archive.store import RUN_STATUSES
+from crawler.runs.child import read_stats
+from crawler.runs.progress import human_size
+from crawler.sources.schema import SourceError, find_source, load_source
+from crawler.stats import discovery_summary
 
 if TYPE_CHECKING:
+    from archive.store import RunRecord
     from crawler.monitoring.monitors import Finding
     from crawler.sources.schema import Source
 
 
-def _home() -> Path:
-    return Path(os.environ.get("ARCHIVIST_HOME") or "data")
+from crawler.cli._env import data_home, open_store, sources_dir, store_url
+from crawler.console._auth import needs_token
+from crawler.monitoring.alerts import AlertConfigError, AlertManager
+from crawler.monitoring.monitors import evaluate
+from crawler.sources.schema import load_sources
 
 
-def _store() -> Store:
-    url = os.environ.get("ARCHIVIST_STORE_URL") or f"sqlite:///{_home().resolve() / 'archivist.db'}"
-    return Store(url)
+def shown_time(when: datetime | None) -> str:
+    if when is None:
+        return "-"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(record: RunRecord) -> str:
+    if record.started_at is None:
+        return "-"
+    end = record.finished_at or datetime.now(UTC)
+    start = record.started_at
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return f"{(end - start).total_seconds():.1f}s"
+
+
+def print_runs(records: list[RunRecord]) -> None:
+    click.echo(
+        f"{'run':<46} {'status':<10} {'started':<19} {'time':>7} {'pages':>6} "
+        f"{'new/chg/same':>13} {'archived':>10} {'errors':>6}"
+    )
+    for r in records:
+        articles = f"{r.articles_new}/{r.articles_changed}/{r.articles_unchanged}"
+        click.echo(
+            f"{r.id:<46} {r.status:<10} {shown_time(r.started_at):<19} {_duration(r):>7} {r.pages:>6} "
+            f"{articles:>13} {human_size(r.archived_bytes):>10} {sum(r.errors.values()):>6}"
+        )
+
+
+@click.command("runs")
+@click.option("--source", help="Only this source.")
+@click.option(
+    "--status",
+    type=click.Choice(sorted(RUN_STATUSES)),
+    help="Only runs with this status.",
+)
+@click.option("--limit", default=30, show_default=True)
+def runs_command(source: str | None, status: str | None, limit: int) -> None:
+    """List crawl runs, the latest first."""
+    with open_store() as store:
+        records = store.runs(source=source, status=status, limit=limit)
+    print_runs(records)
+    click.echo(f"{len(records)} runs")
+
+
+@click.group("run")
+def run_group() -> None:
+    """Look at one crawl run."""
+
+
+@run_group.command("show")
+@click.argument("run_id")
+@click.option("--lines", default=20, show_default=True, help="Lines of the log's tail.")
+def run_show(run_id: str, lines: int) -> None:
+    """Show run RUN_ID: its figures, errors by kind, WARC files and the tail of its log."""
+    with open_store() as store:
+        record = store.get_run(run_id)
+        if record is None:
+            matches = [r for r in store.runs(limit=None) if r.id.startswith(run_id)]
+            if len(matches) != 1:
+                raise click.ClickException(
+                    f"no run {run_id!r}"
+                    if not matches
+                    else f"{run_id!r} matches {len(matches)} runs"
+                )
+            record = matches[0]
+    rows = [
+        ("run", record.id),
+        ("source", f"{record.source} (collection {record.collection})"),
+        ("status", record.status),
+        ("finish reason", record.finish_reason or "-"),
+        ("exit code", "-" if record.exit_code is None else str(record.exit_code)),
+        ("started", shown_time(record.started_at)),
+        ("finished", shown_time(record.finished_at)),
+        ("duration", _duration(record)),
+        ("last heartbeat", shown_time(record.heartbeat_at)),
+        ("pages", str(record.pages)),
+        ("archived", human_size(record.archived_bytes)),
+        (
+            "articles",
+            (
+                f"{record.articles_new} new, {record.articles_changed} changed, "
+                f"{record.articles_unchanged} unchanged"
+            ),
+        ),
+    ]
+    for label, value in rows:
+        click.echo(f"{label + ':':<16}{value}")
+    click.echo("errors:" + ("" if record.errors else "         none"))
+    for kind, count in sorted(record.errors.items()):
+        click.echo(f"  {kind:<28}{count:>8}")
+    stats = read_stats(data_home() / "logs" / f"{record.id}.stats.json")
+    if any(key.startswith("discovery/") for key in stats):
+        click.echo("discovery:")
+        for label, value in discovery_summary(stats):
+            click.echo(f"  {label + ':':<18}{value}")
+    archive_dir = data_home() / "collections" / record.collection / "archive"
+    click.echo(f"WARC files:      {len(record.warc_files)} in {archive_dir.resolve()}/")
+    for name in record.warc_files:
+        click.echo(f"  {name}")
+    if record.log_path:
+        click.echo(f"log: {record.log_path}")
+        tail = _tail(Path(record.log_path), lines)
+        for line in tail:
+            click.echo(f"  | {line}")
+
+
+def _tail(path: Path, lines: int) -> list[str]:
+    """The last lines of a log, read from its end (logs can be large)."""
+    try:
+        with path.open("rb") as log:
+            log.seek(0, os.SEEK_END)
+            size = log.tell()
+            log.seek(max(0, size - 64 * 1024))
+            text = log.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        return [f"(cannot read the log: {exc.strerror or exc})"]
+    return text.splitlines()[-lines:] if lines > 0 else []
 
 
 def _sources(name: str | None) -> list[Source]:
-    folder = Path(os.environ.get("ARCHIVIST_SOURCES") or "schedules")
+    folder = sources_dir()
     try:
         if name is not None:
             return [load_source(find_source(name, folder))]
@@ -56,10 +181,10 @@ def monitors_command(source_name: str | None, notify: bool, webhooks: tuple[str,
     """Evaluate each source's monitors now; exit 1 if any fires."""
     sources = _sources(source_name)
     now = datetime.now(UTC)
-    with _store() as store:
+    with open_store() as store:
         if notify:
             try:
-                manager = AlertManager.from_home(_home(), webhooks)
+                manager = AlertManager.from_home(data_home(), webhooks)
             except AlertConfigError as exc:
                 raise click.UsageError(str(exc)) from exc
             try:
@@ -71,3 +196,40 @@ def monitors_command(source_name: str | None, notify: bool, webhooks: tuple[str,
     _print(findings, len(sources))
     if findings:
         raise SystemExit(1)
+
+
+@click.command("serve")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; beyond loopback, a token is required.",
+)
+@click.option(
+    "--token",
+    envvar="ARCHIVIST_TOKEN",
+    help="Token every request must carry (Bearer header or ?token=). [env: ARCHIVIST_TOKEN]",
+)
+@click.option(
+    "--replay-url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Where `archivist replay` serves pywb, for the replay links.",
+)
+def serve_command(port: int, bind: str, token: str | None, replay_url: str) -> None:
+    """Serve the web console: sources, runs, charts, changes, live progress."""
+    if needs_token(bind) and not token:
+        raise click.UsageError(
+            f"--bind {bind} exposes the console beyond this machine: give --token "
+            "(or ARCHIVIST_TOKEN), e.g. --token $(python -c 'import secrets; "
+            "print(secrets.token_urlsafe())')"
+        )
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from crawler.console import create_app  # noqa: PLC0415 - nor the console
+
+    app = create_app(data_home(), sources_dir(), store_url(), token, replay_url=replay_url)
+    shown = f"[{bind}]" if ":" in bind else bind
+    click.echo(f"archivist console on http://{shown}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(app, host=bind, port=port, log_level="warning")

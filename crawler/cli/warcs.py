@@ -1,23 +1,47 @@
-"""``archivist verify``: check WARC/ARC files and a collection's index (archive.warc.verify)."""
+"""Commands over the WARC files alone: ``archivist verify``, ``index`` and ``extract``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from archive.warc.cdxj import INDEX_NAME, reindex_collection
 from archive.warc.verify import Report, collection_files, verify_paths
+from crawler.cli._env import collection_folders, data_home, open_store, sources_dir
+from crawler.research.rebuild import rebuild
 
 
-def _home() -> Path:
-    return Path(os.environ.get("ARCHIVIST_HOME") or "data")
+@click.command("index")
+@click.option("--collection", help="Only this collection (default: every one).")
+def index_command(collection: str | None) -> None:
+    """Rebuild the CDXJ index of each collection from its WARC files (crawls keep it current)."""
+    for folder in collection_folders(collection):
+        files, captures = reindex_collection(folder)
+        click.echo(
+            f"{folder.name}: {files} WARC files, {captures} captures -> indexes/{INDEX_NAME}"
+        )
+
+
+@click.command("extract")
+@click.option("--collection", help="Only this collection (default: every one).")
+def extract_command(collection: str | None) -> None:
+    """Rebuild every article record from the WARC files alone, with the current extractor."""
+    with open_store() as store:
+        report = rebuild(store, data_home(), sources_dir(), collection)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
+    click.echo(
+        f"{report.files} WARC files, {report.pages} responses, "
+        f"{report.articles} articles ({counts or 'none'})"
+    )
+    for failure in report.failures:
+        click.echo(f"  failed: {failure}", err=True)
 
 
 def _gather(paths: tuple[Path, ...], collection: str | None) -> tuple[list[Path], list[Path]]:
     files: list[Path] = []
     indexes: list[Path] = []
-    folders = [_home() / "collections" / collection] if collection else []
+    folders = [data_home() / "collections" / collection] if collection else []
     for path in paths:
         if path.is_dir() and (path / "archive").is_dir():
             folders.append(path)

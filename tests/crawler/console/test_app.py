@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from starlette.exceptions import StarletteDeprecationWarning
 
 from archive.store import Store
-from crawler.cli._serve import serve_command
+from crawler.cli.operators import serve_command
 from crawler.console import create_app
 from crawler.console._charts import charted_runs
 from crawler.console._queries import errors_by_host

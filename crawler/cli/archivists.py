@@ -1,0 +1,260 @@
+"""Commands for archivists: declare and check sources, crawl them now or on schedule.
+
+``archivist demo``, ``crawl``, ``schedule validate|list`` and ``scheduler``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+
+from crawler.demo import DemoServer, World
+from crawler.demo.run import route_settings, run_demo
+from crawler.runs.progress import CrawlProgress, human_size
+from crawler.runs.runbook import RunOptions, run_source
+from crawler.runs.scheduler import Daemon, SchedulerError
+from crawler.sources.schema import SourceError, find_source, load_source
+
+if TYPE_CHECKING:
+    from crawler.runs.child import CrawlResult
+
+
+from crawler.cli._env import data_home, open_store, sources_dir
+from crawler.cli.operators import print_runs, shown_time
+
+
+def _print_results(results: list[CrawlResult]) -> None:
+    click.echo(
+        f"{'source':<22} {'status':<22} {'pages':>6} {'articles':>8} {'archived':>10} "
+        f"{'WARCs':>5} {'time':>7}"
+    )
+    for r in results:
+        status = r.finish_reason if r.returncode == 0 else f"exit {r.returncode}"
+        click.echo(
+            f"{r.source:<22} {status:<22} {r.pages:>6} {r.articles:>8} {human_size(r.archived_bytes):>10} "
+            f"{len(r.warc_files):>5} {r.seconds:>6.1f}s"
+        )
+        if not r.ok:
+            click.echo(f"  log: {r.log_path}")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--size", default=30, show_default=True, help="Articles on the demo news site.")
+@click.pass_context
+def demo(ctx: click.Context, size: int) -> None:
+    """Serve the demo sites on loopback, crawl each demo source once, show the results."""
+    if ctx.invoked_subcommand is not None:
+        return
+    home = data_home()
+    click.echo(f"Crawling the demo world ({size} articles) into {home.resolve()} ...")
+    try:
+        with open_store() as store:
+            report = run_demo(home, sources_dir(), size, store)
+            reposts = store.republications()
+    except (SourceError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_results(report.results)
+    pages = sum(r.pages for r in report.results)
+    archived = sum(r.archived_bytes for r in report.results)
+    warcs = sum(len(r.warc_files) for r in report.results)
+    articles = sum(r.articles for r in report.results)
+    click.echo(
+        f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {human_size(archived)} "
+        f"in {warcs} WARC files, {report.seconds:.1f}s."
+        f"\n{len({r.original.url for r in reposts})} articles republished in "
+        f"{len(reposts)} copies (archivist reposts)."
+        f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles ;"
+        " runs: archivist runs ; replay: archivist replay"
+    )
+    if not report.ok:
+        raise click.ClickException("some demo crawls did not finish; see their logs above")
+
+
+@demo.command("serve")
+@click.option("--size", default=30, show_default=True, help="Articles on the demo news site.")
+@click.option("--port", default=0, help="Port on 127.0.0.1 (default: any free port).")
+def demo_serve(size: int, port: int) -> None:
+    """Keep the demo world up and print how to crawl it by hand."""
+    world = World(size)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with DemoServer(world, port=port) as server:
+        click.echo(f"Demo world on {server.proxy_url} (an HTTP proxy for these hosts):")
+        for host in world.hosts:
+            click.echo(f"  http://{host}/")
+        routes = route_settings(server)["ROUTE_PROXIES"]
+        click.echo("\nTo crawl it by hand, from the checkout:")
+        click.echo(f"  export ARCHIVIST_ROUTE_PROXIES='{routes}' ARCHIVIST_LOOPBACK_ONLY=1")
+        click.echo("  scrapy crawl news -a source=demo-news")
+        click.echo(f"  curl -x {server.proxy_url} http://{world.hosts[0]}/")
+        click.echo("\nCtrl-C stops it.")
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+
+
+@click.command()
+@click.argument("source")
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting for this crawl (repeatable).",
+)
+@click.option(
+    "--max-run-time",
+    type=float,
+    help="Seconds before the crawl is stopped as timed out (default: the schedule's).",
+)
+def crawl(source: str, overrides: tuple[str, ...], max_run_time: float | None) -> None:
+    """Crawl SOURCE (a name in the sources folder, or a .yaml file) once, now.
+
+    The run is recorded like a scheduled one (``archivist runs``); if the source is
+    being crawled already, it is recorded as skipped and nothing starts. Ctrl-C asks
+    the crawl to finish cleanly.
+    """
+    settings = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="-s")
+        settings[name] = value
+    try:
+        path = find_source(source, sources_dir())
+        src = load_source(path)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if max_run_time is None and src.schedule is not None:
+        max_run_time = src.schedule.max_run_time
+    home = data_home()
+    click.echo(f"Crawling {src.name}; log under {(home / 'logs').resolve()}/")
+    with (
+        open_store() as store,
+        CrawlProgress(src.name, Console()) as progress,
+    ):
+        record = run_source(
+            store,
+            src,
+            path,
+            home,
+            settings=settings,
+            options=RunOptions(max_run_time=max_run_time),
+            on_beat=progress,
+        )
+    print_runs([record])
+    if record.log_path:
+        click.echo(f"log: {record.log_path}")
+    if record.status != "finished":
+        raise click.ClickException(
+            f"crawl of {src.name} {record.status}: {record.finish_reason} (run {record.id})"
+        )
+
+
+@click.group("schedule")
+def schedule_group() -> None:
+    """Check and list the sources' schedules."""
+
+
+def _source_paths(files: tuple[Path, ...]) -> list[Path]:
+    if files:
+        return list(files)
+    folder = sources_dir()
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not paths:
+        raise click.ClickException(f"no source files (*.yaml) in {folder.resolve()}")
+    return paths
+
+
+@schedule_group.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def schedule_validate(files: tuple[Path, ...]) -> None:
+    """Check FILES (default: every source file in the sources folder); exit 1 on any fault."""
+    faults = 0
+    for path in _source_paths(files):
+        try:
+            src = load_source(path)
+        except SourceError as exc:
+            click.echo(f"FAULT {exc}", err=True)
+            faults += 1
+            continue
+        what = src.schedule.describe() if src.schedule else "no schedule: crawled only by hand"
+        if src.schedule is not None and not src.schedule.enabled:
+            what += " [disabled]"
+        click.echo(f"ok    {path}: {what}")
+    if faults:
+        click.echo(f"{faults} file(s) with faults", err=True)
+        raise SystemExit(1)
+
+
+@schedule_group.command("list")
+@click.option("--count", default=3, show_default=True, help="Fire times to show per source.")
+def schedule_list(count: int) -> None:
+    """Each source with its schedule, next fire times (in its time zone) and last run."""
+    now = datetime.now(UTC)
+    with open_store() as store:
+        for path in _source_paths(()):
+            try:
+                src = load_source(path)
+            except SourceError as exc:
+                click.echo(f"{path.stem:<24} FAULT {exc}")
+                continue
+            last = store.runs(source=src.name, limit=1)
+            last_text = (
+                f"{last[0].status} {shown_time(last[0].started_at or last[0].finished_at)}"
+                if last
+                else "never run"
+            )
+            if src.schedule is None:
+                click.echo(f"{src.name:<24} by hand only; last run: {last_text}")
+                continue
+            state = "" if src.schedule.enabled else " [disabled]"
+            click.echo(f"{src.name:<24} {src.schedule.describe()}{state}; last run: {last_text}")
+            for when in src.schedule.next_fire_times(now, count):
+                click.echo(f"{'':<26}{when:%Y-%m-%d %H:%M:%S %Z (%z)}")
+
+
+@click.command("scheduler")
+@click.option(
+    "--reload-interval",
+    default=10.0,
+    show_default=True,
+    help="Seconds between readings of the sources folder.",
+)
+@click.option(
+    "--kill-after",
+    default=30.0,
+    show_default=True,
+    help="Seconds a crawl asked to stop may take before it is killed.",
+)
+@click.option("--max-concurrent", default=4, show_default=True, help="Crawls at once.")
+def scheduler_command(reload_interval: float, kill_after: float, max_concurrent: int) -> None:
+    """Run the scheduler daemon: crawl each source when its schedule says, until SIGTERM."""
+    home = data_home()
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(home / "logs" / "scheduler.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    for name in ("crawler", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    with open_store() as store:
+        daemon = Daemon(
+            store,
+            home,
+            sources_dir(),
+            reload_interval=reload_interval,
+            kill_after=kill_after,
+            max_concurrent=max_concurrent,
+        )
+        try:
+            daemon.serve()
+        except SchedulerError as exc:
+            raise click.ClickException(str(exc)) from exc
