@@ -12,13 +12,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
+from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
-from crawler.middlewares.politeness import (
-    ByteBudgetExtension,
-    CrawlDelayExtension,
-    PageBudgetExtension,
-    RetryAfterMiddleware,
-)
+from crawler.extensions.crawldelay import CrawlDelayExtension
+from crawler.middlewares.politeness import RetryAfterMiddleware
 from crawler.middlewares.recrawl import ConditionalRequestMiddleware
 from crawler.middlewares.robots import SharedRobotsTxtMiddleware
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING
+
+from crawler.sources.monitors import RUN_STATS, RunStat, SourceStat
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,26 +29,6 @@ JUDGED_STATUSES = ("finished", "failed", "timed_out")
 """Runs that say something about the site; skipped and stopped runs do not."""
 _ATTEMPTED = (*JUDGED_STATUSES, "stopped", "running")
 
-RunStat = Literal[
-    "failed",
-    "timed_out",
-    "pages",
-    "archived_bytes",
-    "articles_new",
-    "articles_changed",
-    "articles",
-    "errors",
-    "error_ratio",
-    "dated_share",
-    "authored_share",
-    "dated_share_drop",
-    "authored_share_drop",
-    "duration_minutes",
-]
-"""The figures of one run a monitor can judge (``run_stats``)."""
-SourceStat = Literal["minutes_without_progress", "minutes_overdue"]
-"""The figures of a source as it is now (``source_stats``)."""
-RUN_STATS = frozenset(get_args(RunStat))
 # How many earlier runs make the baseline a share's drop is measured against.
 _BASELINE = 5
 

@@ -6,7 +6,8 @@ As spidermon's ``ItemCountMonitor`` names a stat, a threshold and an assertion, 
 (finished, failed or timed out; skipped and stopped runs say nothing about the site).
 Spidermon itself runs inside one crawl; these read the records store across runs.
 
-Run stats (``crawler.monitoring._stats``): ``failed`` (1 when failed or timed out),
+Declared in ``crawler.sources.monitors`` (a source file's ``monitors:``). Run stats
+(``crawler.monitoring._stats``): ``failed`` (1 when failed or timed out),
 ``timed_out``, ``pages``, ``archived_bytes``, ``articles_new``, ``articles_changed``,
 ``articles``, ``errors``, ``error_ratio`` (errors per page), ``dated_share`` and
 ``authored_share`` (of the articles whose page the run captured, revisits included:
@@ -27,24 +28,13 @@ In a source file, defaults are tuned by name and more monitors added::
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from crawler.monitoring._stats import (
-    JUDGED_STATUSES,
-    RUN_STATS,
-    ProgressTracker,
-    RunStat,
-    SourceStat,
-    run_stats,
-    source_stats,
-)
+from crawler.monitoring._stats import JUDGED_STATUSES, ProgressTracker, run_stats, source_stats
+from crawler.sources.monitors import Monitor, MonitorConfig, MonitorOverride
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from archive.store import RunRecord, Store
@@ -52,104 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Finding", "Monitor", "MonitorConfig", "MonitorOverride", "ProgressTracker", "evaluate"]
 
-Op = Literal[">", ">=", "<", "<=", "==", "!="]
-Severity = Literal["info", "warning", "error", "critical"]
-Stat = RunStat | SourceStat
-
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">": operator.gt,
-    ">=": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 # Judged runs read beyond the largest window: the baseline of the share drops.
 BASELINE_RUNS = 5
-
-
-class Monitor(BaseModel):
-    """Fires when ``stat op threshold`` holds in each of the last ``runs`` judged runs."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    stat: Stat
-    op: Op
-    threshold: float
-    runs: int = Field(default=1, ge=1, le=50)
-    """The window: how many consecutive judged runs must meet it (run stats only)."""
-    severity: Severity = "warning"
-    enabled: bool = True
-    description: str = ""
-
-    def fires(self, value: float | None) -> bool:
-        return value is not None and _OPS[self.op](value, self.threshold)
-
-    @property
-    def per_run(self) -> bool:
-        return self.stat in RUN_STATS
-
-
-class MonitorOverride(BaseModel):
-    """A default monitor retuned in a source file: only the fields given change."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    threshold: float | None = None
-    runs: int | None = Field(default=None, ge=1, le=50)
-    severity: Severity | None = None
-    enabled: bool | None = None
-
-
-DEFAULT_MONITORS: tuple[Monitor, ...] = (
-    Monitor(name="run_failed", stat="failed", op="==", threshold=1, severity="error",
-            description="the run failed or timed out"),
-    Monitor(name="no_new_articles", stat="articles_new", op="==", threshold=0, runs=3,
-            description="no new articles"),
-    Monitor(name="error_ratio", stat="error_ratio", op=">", threshold=0.2,
-            description="errors per page above the threshold"),
-    Monitor(name="dates_dropped", stat="dated_share_drop", op=">=", threshold=0.5,
-            description="far fewer articles with a date than before: a template change?"),
-    Monitor(name="authors_dropped", stat="authored_share_drop", op=">=", threshold=0.5,
-            description="far fewer articles with an author than before: a template change?"),
-    Monitor(name="stuck", stat="minutes_without_progress", op=">=", threshold=30,
-            severity="error", description="a running crawl makes no progress"),
-    Monitor(name="overdue", stat="minutes_overdue", op=">", threshold=30,
-            description="not run since its schedule said"),
-)  # fmt: skip
-
-
-class MonitorConfig(BaseModel):
-    """A source's ``monitors:``: the defaults, retuned by name, plus ``custom`` ones."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    run_failed: MonitorOverride = MonitorOverride()
-    no_new_articles: MonitorOverride = MonitorOverride()
-    error_ratio: MonitorOverride = MonitorOverride()
-    dates_dropped: MonitorOverride = MonitorOverride()
-    authors_dropped: MonitorOverride = MonitorOverride()
-    stuck: MonitorOverride = MonitorOverride()
-    overdue: MonitorOverride = MonitorOverride()
-    custom: tuple[Monitor, ...] = ()
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> MonitorConfig:
-        names = [m.name for m in (*DEFAULT_MONITORS, *self.custom)]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"monitor name(s) {twice} used twice; give custom ones new names")
-        return self
-
-    def monitors(self) -> tuple[Monitor, ...]:
-        """Every monitor of the source, the defaults first; disabled ones included."""
-        tuned = []
-        for default in DEFAULT_MONITORS:
-            override: MonitorOverride = getattr(self, default.name)
-            changes = override.model_dump(exclude_none=True)
-            tuned.append(default.model_copy(update=changes) if changes else default)
-        return (*tuned, *self.custom)
 
 
 @dataclass(frozen=True, slots=True)

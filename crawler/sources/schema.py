@@ -40,8 +40,8 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.monitoring.monitors import MonitorConfig
 from crawler.sources.durations import ByteSize, Delay, Duration
+from crawler.sources.monitors import MonitorConfig
 from crawler.sources.schedule import Schedule
 
 __all__ = [
