@@ -27,11 +27,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.store._console import ConsoleMixin
+from archive.store._events import ChangeRecord, EventRecord, EventsMixin, restore_if_removed
 from archive.store._monitor import MonitorMixin
 from archive.store._recrawl import (
     CaptureLog,
-    ChangeRecord,
-    EventRecord,
     LastResponse,
     RecrawlMixin,
 )
@@ -40,7 +39,6 @@ from archive.store._rows import article_of, ref_of, search_text, version_row
 from archive.store._runs import RunRecord, RunsMixin
 from archive.store._schema import (
     RUN_STATUSES,
-    ArticleEventRow,
     ArticleRow,
     ArticleVersionRow,
     CaptureRow,
@@ -104,7 +102,7 @@ class StoredArticle:
     metadata_id: str | None = None
 
 
-class Store(RunsMixin, RecrawlMixin, MonitorMixin, ConsoleMixin, RepostsMixin):
+class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, RepostsMixin):
     """The records database at ``url``; a context manager that closes it."""
 
     def __init__(self, url: str) -> None:
@@ -449,33 +447,8 @@ def _record_in(  # noqa: PLR0917 - record_article's arguments, in its order
         change = "unchanged"
     if latest:
         row.current_version_id = version.id
-        _restore_if_removed(session, row, article.url, source, capture)
+        restore_if_removed(session, row, article.url, source, capture)
     return version.id, change
-
-
-def _restore_if_removed(
-    session: Session, row: ArticleRow, url: str, source: str, capture: CaptureRow
-) -> None:
-    """An article recorded again after a ``removed`` event is ``restored``."""
-    last = session.scalar(
-        select(ArticleEventRow)
-        .where(ArticleEventRow.url.in_({row.url, url}))
-        .order_by(ArticleEventRow.at.desc(), ArticleEventRow.id.desc())
-        .limit(1)
-    )
-    if last is not None and last.kind == "removed" and capture.fetched_at >= last.at:
-        session.add(
-            ArticleEventRow(
-                url=last.url,
-                source=source,
-                collection=capture.collection,
-                kind="restored",
-                at=capture.fetched_at,
-                status=capture.status,
-                detail=f"back with status {capture.status} after: {last.detail}",
-                capture_id=capture.id,
-            )
-        )
 
 
 def _new_article(

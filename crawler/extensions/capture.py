@@ -44,7 +44,6 @@ import platform
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
 import twisted
@@ -55,6 +54,7 @@ from twisted.internet import threads
 from twisted.internet.defer import Deferred, DeferredList
 
 from archive import Original, RecordError, WarcFileWriter, WarcWriteError, recover_abandoned
+from archive.store import removal_reason
 from archive.warc._record import sha1_digest
 from archive.warc.cdxj import index_file, merge_indexes
 from archive.warc.reader import read_record_at
@@ -275,29 +275,17 @@ class WarcCaptureExtension:
     def _maybe_removed(self, exchange: HttpExchange, location: str | None, ref: RecordRef) -> None:
         assert self.store is not None
         assert self.log is not None
-        status = exchange.status
-        gone = status in {404, 410}
-        home = status in {301, 302, 303, 307, 308} and _to_home(exchange.url, location)
-        if not (gone or home):
-            return
-        known = self.store.article_source(exchange.url)
-        if known is None:
-            return
-        last = self.store.last_event(known[1])
-        if last is not None and last.kind == "removed":
-            return
-        detail = f"answers {status}" if gone else f"redirects to the home page ({location})"
-        capture_id = self.log.capture_id(ref.record_id)
-        self.store.add_event(
-            known[1],
-            known[0],
+        detail = removal_reason(exchange.url, exchange.status, location)
+        log = self.log
+        if detail is None or not self.store.mark_removed(
+            exchange.url,
             self.collection,
-            "removed",
             exchange.date,
             detail,
-            status,
-            capture_id,
-        )
+            exchange.status,
+            lambda: log.capture_id(ref.record_id),
+        ):
+            return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("recrawl/removed")
         logger.warning("Article removed: %s %s", exchange.url, detail)
@@ -340,14 +328,6 @@ class WarcCaptureExtension:
 
 _NOT_UPDATED = {b"content-length", b"content-encoding", b"transfer-encoding", b"content-type"}
 """Fields of a 304 that never replace the stored response's (RFC 9111, 3.2)."""
-
-
-def _to_home(url: str, location: str | None) -> bool:
-    """Does a redirect from ``url`` go to its site's home page?"""
-    if not location:
-        return False
-    target = urlsplit(urljoin(url, location))
-    return target.netloc == urlsplit(url).netloc and target.path in {"", "/"} and not target.query
 
 
 def _warcinfo(extra: dict[str, Any], collection: str, crawler: Crawler) -> list[tuple[str, str]]:

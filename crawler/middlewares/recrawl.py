@@ -21,7 +21,6 @@ A request with ``meta["dont_revalidate"] = True`` is sent unconditionally.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -47,7 +46,6 @@ __all__ = [
     "capture_log",
     "open_records",
     "records_url",
-    "soft_404",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,30 +53,6 @@ logger = logging.getLogger(__name__)
 DEDUPE_SCOPES = ("collection", "all", "off")
 PREVIOUS = "archivist_previous"
 """``Request.meta`` key: the ``LastResponse`` a conditional request revalidates."""
-
-
-# What a page that replaced an article says, in Vietnamese and English, once lower-cased
-# and with its diacritics kept: news CMSs answer 200 with these instead of a 404.
-_NOT_FOUND = re.compile(
-    r"không (?:tồn tại|tìm thấy|còn tồn tại)|đã bị (?:xóa|xoá|gỡ|gỡ bỏ)|"
-    r"\b404\b|not found|no longer available|does not exist|has been removed"
-)
-_SOFT_404_WORDS = 80  # a real article is longer than its "not found" notice
-
-
-def soft_404(title: str | None, body: str | None) -> str | None:
-    """Why a 200 page at a known article's URL is a "not found" page, or None.
-
-    No article text at all, or a short page whose title or text says the article is
-    gone ("Bài viết không tồn tại", "đã bị gỡ", "404", "not found").
-    """
-    text = (body or "").strip()
-    if not text:
-        return "soft 404: no article text"
-    if len(text.split(maxsplit=_SOFT_404_WORDS)) > _SOFT_404_WORDS:  # not every word
-        return None
-    said = _NOT_FOUND.search(f"{title or ''} {text}".lower())
-    return f"soft 404: the page says {said[0]!r}" if said else None
 
 
 def records_url(settings: BaseSettings) -> str:

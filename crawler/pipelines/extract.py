@@ -26,7 +26,8 @@ Stats: ``extract/articles``, ``extract/new``, ``extract/changed``, ``extract/unc
 ``extract/pool_restarts`` (a pool process died: a new pool, the pages in flight tried once
 more, the dead one's derived WARC closed; at most 5 in a crawl),
 ``recrawl/removed`` (a known article's URL now serves a "not found" page with a 200:
-``crawler.middlewares.recrawl.soft_404``; the 404/410 and redirect cases are the capture's).
+``archive.store._events.soft_404``, where the whole rule is; the 404/410 and redirect
+cases are the capture's).
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import WarcFileWriter, recover_abandoned
-from archive.store import CaptureFields, Store, StoreError
+from archive.store import CaptureFields, Store, StoreError, soft_404
 from archive.text.extract import extract
 from crawler.items import ArticlePage
-from crawler.middlewares.recrawl import records_url, soft_404
+from crawler.middlewares.recrawl import records_url
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -115,16 +116,10 @@ class Recorder:
 
     def _maybe_soft_404(self, item: ArticlePage, detail: str) -> Outcome:
         """A known article's URL now serves a "not found" page with a 200: removed."""
-        if self.store is None:
+        if self.store is None or not self.store.mark_removed(
+            item.url, item.collection, item.fetched_at, detail, 200, lambda: self._add_capture(item)
+        ):
             return Outcome()
-        known = self.store.article_source(item.url)
-        last = self.store.last_event(known[1]) if known else None
-        if known is None or (last is not None and last.kind == "removed"):
-            return Outcome()
-        capture_id = self._add_capture(item)
-        self.store.add_event(
-            known[1], known[0], item.collection, "removed", item.fetched_at, detail, 200, capture_id
-        )
         return Outcome(("recrawl/removed",), (f"Article removed: {item.url} {detail}",))
 
     def _add_capture(self, item: ArticlePage) -> int:

@@ -190,7 +190,7 @@ def test_pool_recorder_without_a_database_writes_warc_and_says_so_once(tmp_path,
 def test_pool_recorder_keeps_the_record_and_drops_pages_without_an_article(tmp_path, world):
     from dataclasses import replace
 
-    from crawler.middlewares.recrawl import soft_404
+    from archive.store import soft_404
     from crawler.pipelines.extract import Recorder
 
     recorder = Recorder(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "derived", "t")

@@ -311,17 +311,3 @@ def test_a_known_article_replaced_by_a_not_found_page_is_a_soft_404_removal(tmp_
         assert [e.kind for e in store.events()] == ["removed", "restored"] or [
             e.kind for e in store.events()
         ] == ["restored", "removed"]
-
-
-def test_soft_404_pages_are_told_from_short_articles():
-    from crawler.middlewares.recrawl import soft_404
-
-    assert soft_404("Thông báo", "Bài viết không tồn tại hoặc đã bị xóa.")
-    assert soft_404("404 - Page not found", "Sorry.")
-    assert soft_404(None, "")
-    assert soft_404("Tin vắn", "Quốc hội họp phiên bế mạc chiều nay tại Hà Nội.") is None
-    long_text = "Bài viết không tồn tại " + "lời " * 200
-    assert soft_404("Một bài dài", long_text) is None
-    # The bound is 80 words: a notice of 80 is still read, one of 81 is an article.
-    assert soft_404("Thông báo", "Bài viết không tồn tại" + " lời" * 75)
-    assert soft_404("Thông báo", "Bài viết không tồn tại" + " lời" * 76) is None
