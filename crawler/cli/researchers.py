@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler.cli._env import open_store
+from crawler.errors import ExportError
 from crawler.research.export import Relations, write_export
 from crawler.research.history import copies_text, field_diffs, repost_lines
 
@@ -56,7 +57,7 @@ def export_command(fmt: str, output: Path, source: str | None) -> None:
         relations = Relations(store.republications())
     try:
         count = write_export(found, output, fmt, relations)
-    except RuntimeError as exc:
+    except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{count} articles written to {output}")
 

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawler.errors import AlertConfigError
 from crawler.monitoring.delivery import Delivery, Notifier, post_json, send_mail
 from crawler.monitoring.monitors import ProgressTracker, evaluate
 from crawler.sources.durations import Duration
@@ -70,10 +71,6 @@ logger = logging.getLogger(__name__)
 
 ALERTS_FILE = "alerts.yaml"
 _LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
-
-
-class AlertConfigError(ValueError):
-    """``alerts.yaml`` cannot be used; the message names the file and the field."""
 
 
 class Webhook(BaseModel):

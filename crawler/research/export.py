@@ -12,6 +12,8 @@ import csv
 import json
 from typing import TYPE_CHECKING, Any
 
+from crawler.errors import ExportError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
@@ -87,7 +89,7 @@ def _write_parquet(articles: Iterable[StoredArticle], output: Path, relations: R
         import pyarrow as pa  # noqa: PLC0415 - optional dependency
         import pyarrow.parquet as pq  # noqa: PLC0415
     except ImportError as exc:
-        raise RuntimeError("Parquet export needs pyarrow: pip install -e '.[parquet]'") from exc
+        raise ExportError("Parquet export needs pyarrow: pip install -e '.[parquet]'") from exc
     count, batch = 0, []
     writer = None
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.warc.cdxj import merge_indexes, reindex_collection
+from crawler.errors import ReplayError
 
 __all__ = [
     "CHECKOUT",
@@ -28,10 +29,6 @@ __all__ = [
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 MARKER = ".archivist-pywb"
-
-
-class ReplayError(RuntimeError):
-    """pywb cannot be set up or started; the message says what to do."""
 
 
 def pywb_venv() -> Path:

@@ -21,15 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.warc.cdxj import lookup
+from crawler.errors import WaczError
 
 if TYPE_CHECKING:
     from archive.store import Store
 
 __all__ = ["WaczError", "WaczReport", "write_wacz"]
-
-
-class WaczError(RuntimeError):
-    """The package could not be made; the message says why."""
 
 
 @dataclass(frozen=True)

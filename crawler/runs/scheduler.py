@@ -30,6 +30,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from crawler.errors import SchedulerError
 from crawler.monitoring.alerts import AlertManager
 from crawler.runs.child import new_run_id
 from crawler.runs.runbook import RunOptions, SourceLock, reap_orphans, run_source
@@ -53,10 +54,6 @@ JOBS_TABLE = "scheduler_jobs"
 
 _CURRENT: Daemon | None = None
 """The daemon of this process: jobs in the store name ``fire`` and a source, nothing more."""
-
-
-class SchedulerError(RuntimeError):
-    """The daemon cannot start (another one runs for the same data folder)."""
 
 
 class Runner(Protocol):

@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.errors import SourceError
 from crawler.sources.durations import ByteSize, Delay, Duration
 from crawler.sources.monitors import MonitorConfig
 from crawler.sources.schedule import Schedule
@@ -58,16 +59,6 @@ __all__ = [
 ]
 
 _NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-
-
-class SourceError(ValueError):
-    """A source file that cannot be used; the message names the file and the field."""
-
-    def __init__(self, path: Path | str, field: str, message: str) -> None:
-        self.path = Path(path)
-        self.field = field
-        where = f"{path}: {field}" if field else str(path)
-        super().__init__(f"{where}: {message}")
 
 
 class Limits(BaseModel):

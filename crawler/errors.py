@@ -1,0 +1,77 @@
+"""The exceptions that ``crawler`` raises, in one place (``archive`` has its own tree in
+``archive/errors.py``).
+
+The tree::
+
+    CrawlerError                 anything the crawler refuses or fails to do
+    + ConfigError                an operator's file that cannot be used (also a ValueError)
+    | + SourceError              a source file (schedules/*.yaml): names the file and the field
+    | + AlertConfigError         <home>/alerts.yaml: names the file and the field
+    + SchedulerError             the scheduler daemon cannot start
+    + ReplayError                pywb cannot be set up or started
+    + ResearchOutputError        an export or a package cannot be written
+      + ExportError              ``archivist export`` (Parquet without pyarrow, ...)
+      + WaczError                ``archivist wacz``
+
+Inside a crawl, Scrapy's own exceptions steer: ``NotConfigured``, ``DropItem``,
+``IgnoreRequest``, ``CloseSpider``. Every message here names the thing at fault and,
+where there is one, what to do next; the CLI prints it as one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "AlertConfigError",
+    "ConfigError",
+    "CrawlerError",
+    "ExportError",
+    "ReplayError",
+    "ResearchOutputError",
+    "SchedulerError",
+    "SourceError",
+    "WaczError",
+]
+
+
+class CrawlerError(Exception):
+    """Base class of every error raised by ``crawler``."""
+
+
+class ConfigError(CrawlerError, ValueError):
+    """An operator's file that cannot be used; the message names the file and the field."""
+
+
+class SourceError(ConfigError):
+    """A source file that cannot be used; the message names the file and the field."""
+
+    def __init__(self, path: Path | str, field: str, message: str) -> None:
+        self.path = Path(path)
+        self.field = field
+        where = f"{path}: {field}" if field else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+class AlertConfigError(ConfigError):
+    """``alerts.yaml`` cannot be used; the message names the file and the field."""
+
+
+class SchedulerError(CrawlerError, RuntimeError):
+    """The daemon cannot start (another one runs for the same data folder)."""
+
+
+class ReplayError(CrawlerError, RuntimeError):
+    """pywb cannot be set up or started; the message says what to do."""
+
+
+class ResearchOutputError(CrawlerError, RuntimeError):
+    """A research output (an export, a package) could not be written."""
+
+
+class ExportError(ResearchOutputError):
+    """``archivist export`` could not write its file; the message says why."""
+
+
+class WaczError(ResearchOutputError):
+    """The WACZ package could not be made; the message says why."""
