@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
+from crawler import default_settings
 from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
@@ -29,6 +30,8 @@ class ArchivistAddon:
     """Enables capture, routing, the loopback guard, politeness and extraction."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        # Every archivist setting's default (crawler/default_settings.py), under all others.
+        settings.setmodule(default_settings, "default")
         settings.set("ARCHIVE_ENABLED", True, "addon")
         # Scrapy's, with CONCURRENT_REQUESTS_PER_DOMAIN made to hold (crawler/downloader.py).
         settings.set("DOWNLOADER", "crawler.downloader.PerHostDownloader", "addon")

@@ -49,7 +49,7 @@ class JsonFileStatsCollector(MemoryStatsCollector):
         super().__init__(crawler)
         path = crawler.settings.get("STATS_FILE")
         self.path = Path(path) if path else None
-        self.interval = crawler.settings.getfloat("STATS_FILE_INTERVAL", 5.0)
+        self.interval = crawler.settings.getfloat("STATS_FILE_INTERVAL")
         self._live: LoopingCall | None = None
         self._final = False
         crawler.signals.connect(self._engine_stopped, signal=signals.engine_stopped)

@@ -42,7 +42,6 @@ import dataclasses
 import logging
 import platform
 import socket
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
@@ -60,9 +59,12 @@ from archive.warc.cdxj import index_file, merge_indexes
 from archive.warc.reader import read_record_at
 from crawler import __version__
 from crawler.extensions._exchange import exchange_from
-from crawler.middlewares.recrawl import DEDUPE_SCOPES, PREVIOUS, capture_log, open_records
+from crawler.extensions.records import capture_log, collection_of, data_home, open_records
+from crawler.middlewares.recrawl import DEDUPE_SCOPES, PREVIOUS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
@@ -89,33 +91,31 @@ class WarcCaptureExtension:
         self._indexing: list[Deferred[Any]] = []
         self.collection = writer.directory.parent.name
         settings = crawler.settings
-        self.dedupe = str(settings.get("ARCHIVE_DEDUPE", "collection"))
+        self.dedupe = str(settings.get("ARCHIVE_DEDUPE"))
         if self.dedupe not in DEDUPE_SCOPES:
             raise NotConfigured(f"ARCHIVE_DEDUPE must be one of {DEDUPE_SCOPES}: {self.dedupe!r}")
         self.store: Store | None = None
         self.log: CaptureLog | None = None
-        if settings.getbool("ARCHIVE_RECORD_CAPTURES", True):
+        if settings.getbool("ARCHIVE_RECORD_CAPTURES"):
             self.store = open_records(crawler)
             self.log = capture_log(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_ENABLED", True):
+        if not settings.getbool("ARCHIVE_ENABLED"):
             raise NotConfigured
-        assert crawler.spidercls is not None
-        collection = settings.get("ARCHIVE_COLLECTION") or crawler.spidercls.name
-        home = Path(settings.get("ARCHIVIST_HOME") or "data")
+        collection = collection_of(crawler)
         writer = WarcFileWriter(
-            home / "collections" / collection / "archive",
+            data_home(settings) / "collections" / collection / "archive",
             prefix=settings.get("ARCHIVE_PREFIX") or collection,
             info=_warcinfo(settings.getdict("ARCHIVE_INFO"), collection, crawler),
-            max_size=settings.getint("ARCHIVE_MAX_SIZE", 1_000_000_000),
-            gzip_level=settings.getint("ARCHIVE_GZIP_LEVEL", 6),
-            warc_version=str(settings.get("ARCHIVE_WARC_VERSION", "1.1")),
+            max_size=settings.getint("ARCHIVE_MAX_SIZE"),
+            gzip_level=settings.getint("ARCHIVE_GZIP_LEVEL"),
+            warc_version=str(settings.get("ARCHIVE_WARC_VERSION")),
         )
         ext = cls(crawler, writer)
-        if settings.getbool("ARCHIVE_INDEX", True):
+        if settings.getbool("ARCHIVE_INDEX"):
             writer.on_close = ext.index_closed
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)

@@ -39,7 +39,7 @@ class CrawlDelayExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        limit = crawler.settings.getfloat("POLITENESS_MAX_CRAWL_DELAY", 60.0)
+        limit = crawler.settings.getfloat("POLITENESS_MAX_CRAWL_DELAY")
         if not crawler.settings.getbool("ROBOTSTXT_OBEY") or limit <= 0:
             raise NotConfigured
         return cls(crawler, limit)

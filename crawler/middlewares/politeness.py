@@ -51,7 +51,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("POLITENESS_MAX_RETRY_AFTER", 600.0)
+        self.max_wait = crawler.settings.getfloat("POLITENESS_MAX_RETRY_AFTER")
         self._saved_delay: dict[str, float] = {}
         self._held_until: dict[str, float] = {}
         self._backoff: dict[str, float] = {}

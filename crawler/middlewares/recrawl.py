@@ -21,7 +21,6 @@ A request with ``meta["dont_revalidate"] = True`` is sent unconditionally.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import NotConfigured
@@ -29,23 +28,19 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.store import Store, StoreError
 from archive.warc.reader import read_record_at
+from crawler.extensions.records import capture_log, collection_of, data_home
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.settings import BaseSettings
 
     from archive.store import CaptureLog, LastResponse
 
 __all__ = [
     "DEDUPE_SCOPES",
     "ConditionalRequestMiddleware",
-    "capture_log",
-    "open_records",
-    "records_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,45 +50,6 @@ PREVIOUS = "archivist_previous"
 """``Request.meta`` key: the ``LastResponse`` a conditional request revalidates."""
 
 
-def records_url(settings: BaseSettings) -> str:
-    home = Path(settings.get("ARCHIVIST_HOME") or "data")
-    return str(settings.get("STORE_URL") or f"sqlite:///{home.resolve() / 'archivist.db'}")
-
-
-def open_records(crawler: Crawler) -> Store | None:
-    """The crawl's records store, opened once per crawl; None if it cannot be opened."""
-    cached: Store | bool | None = getattr(crawler, "_archivist_records", False)
-    if cached is not False:
-        return cached  # type: ignore[return-value]
-    store: Store | None
-    try:
-        store = Store(records_url(crawler.settings))
-    except StoreError as exc:
-        logger.warning("Recrawl features off, the records store is unavailable: %s", exc)
-        store = None
-    crawler._archivist_records = store  # type: ignore[attr-defined]
-    return store
-
-
-def capture_log(crawler: Crawler) -> CaptureLog | None:
-    """The crawl's batched capture log (one per crawl, shared by capture and middleware)."""
-    cached: CaptureLog | bool | None = getattr(crawler, "_archivist_capture_log", False)
-    if cached is not False:
-        return cached  # type: ignore[return-value]
-    store = open_records(crawler)
-    log = None
-    if store is not None:
-        settings = crawler.settings
-        assert crawler.spidercls is not None
-        collection = settings.get("ARCHIVE_COLLECTION") or crawler.spidercls.name
-        run_id = str(settings.getdict("ARCHIVE_INFO").get("archivist-run-id", "")) or None
-        if run_id and store.get_run(run_id) is None:
-            run_id = None  # a crawl started outside run bookkeeping has no runs row
-        log = store.capture_log(collection, run_id)
-    crawler._archivist_capture_log = log  # type: ignore[attr-defined]
-    return log
-
-
 class ConditionalRequestMiddleware:
     """Adds ``If-None-Match`` / ``If-Modified-Since`` from the URL's last capture."""
 
@@ -101,20 +57,17 @@ class ConditionalRequestMiddleware:
         self.crawler = crawler
         self.log = log
         self.collection = collection
-        home = Path(crawler.settings.get("ARCHIVIST_HOME") or "data")
-        self.archive_dir = home / "collections" / collection / "archive"
+        self.archive_dir = data_home(crawler.settings) / "collections" / collection / "archive"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("RECRAWL_CONDITIONAL", True):
+        if not settings.getbool("RECRAWL_CONDITIONAL"):
             raise NotConfigured
         log = capture_log(crawler)
         if log is None:
             raise NotConfigured
-        assert crawler.spidercls is not None
-        collection = settings.get("ARCHIVE_COLLECTION") or crawler.spidercls.name
-        return cls(crawler, log, collection)
+        return cls(crawler, log, collection_of(crawler))
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or request.meta.get("dont_revalidate"):

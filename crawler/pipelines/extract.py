@@ -42,7 +42,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import util as mp_util
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -50,11 +49,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from archive import WarcFileWriter, recover_abandoned
 from archive.store import CaptureFields, Store, StoreError, soft_404
 from archive.text.extract import extract
+from crawler.extensions.records import collection_of, data_home, records_url
 from crawler.items import ArticlePage
-from crawler.middlewares.recrawl import records_url
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from pathlib import Path
 
     from scrapy.crawler import Crawler
 
@@ -204,15 +204,15 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("EXTRACT_ENABLED", True):
+        if not settings.getbool("EXTRACT_ENABLED"):
             raise NotConfigured
-        home = Path(settings.get("ARCHIVIST_HOME") or "data")
-        collection = settings.get("ARCHIVE_COLLECTION") or "default"
+        home = data_home(settings)
+        collection = collection_of(crawler)
         store_url = records_url(settings)
         prefix = f"{settings.get('ARCHIVE_PREFIX') or collection}-extracted"
         return cls(
             crawler,
-            settings.getint("EXTRACT_WORKERS", 0) or default_workers(),
+            settings.getint("EXTRACT_WORKERS") or default_workers(),
             store_url,
             home / "collections" / collection / "derived",
             prefix,

@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.extensions.records import data_home, open_records
 from crawler.items import ArticlePage
-from crawler.middlewares.recrawl import open_records
 from crawler.runs.child import new_run_id
 from crawler.sites.articles import ArticleRule
 from crawler.sites.discovery import canonical_url, is_comment_feed, trap_reason
@@ -124,7 +124,7 @@ class ArchivistSpider(PostListsMixin, Spider):
             raise SourceError(
                 "(command line)", "source", f"run `scrapy crawl {cls.name} -a source=NAME`"
             )
-        path = find_source(str(name), Path(crawler.settings.get("SOURCES_DIR") or "schedules"))
+        path = find_source(str(name), Path(crawler.settings.get("SOURCES_DIR")))
         source = load_source(path)
         if source.family != cls.name:
             raise SourceError(
@@ -168,7 +168,7 @@ class ArchivistSpider(PostListsMixin, Spider):
                 yield request.replace(priority=_KNOWN_PRIORITY)
 
     def _sweep_state(self) -> Path:
-        home = Path(self.crawler.settings.get("ARCHIVIST_HOME") or "data")
+        home = data_home(self.crawler.settings)
         return home / "state" / f"{self.source.name}.sweep.json"
 
     def _plan_sweep(self) -> SweepPlan:
@@ -176,7 +176,7 @@ class ArchivistSpider(PostListsMixin, Spider):
         store = open_records(self.crawler)
         source = self.source
         known = store.article_fetch_times(source.name, source.collection) if store else {}
-        mode = str(self.crawler.settings.get("RECRAWL_SWEEP") or "auto")
+        mode = str(self.crawler.settings.get("RECRAWL_SWEEP"))
         plan = plan_sweep(self._sweep_state(), source.recrawl, known, datetime.now(UTC), mode)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("recrawl/sweep", "full" if plan.full else "incremental")

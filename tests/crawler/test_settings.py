@@ -41,3 +41,31 @@ def test_addon_enables_components_and_yields_to_explicit_settings():
     )
     off._apply_settings()
     assert off.settings.getdict("DOWNLOADER_MIDDLEWARES")[RouteProxyMiddleware] is None
+
+
+def test_every_archivist_setting_a_component_reads_has_one_default():
+    """A name read anywhere in crawler/ is Scrapy's or is in crawler/default_settings.py."""
+    import re
+    from pathlib import Path
+
+    from scrapy.settings import default_settings as scrapy_defaults
+
+    from crawler import default_settings
+
+    read = set()
+    for path in Path(default_settings.__file__).parent.rglob("*.py"):
+        read |= set(re.findall(r"settings\.get\w*\(\s*\"([A-Z][A-Z0-9_]+)\"", path.read_text()))
+    assert len(read) > 20  # the pattern still finds the reads
+    ours = {name for name in dir(default_settings) if name.isupper()}
+    assert read - ours - set(dir(scrapy_defaults)) == set()
+
+
+def test_the_add_on_brings_the_defaults_under_every_other_setting():
+    from tests.helpers.crawls import component_crawler
+
+    crawler = component_crawler(ARCHIVE_MAX_SIZE=5000)
+    settings = crawler.settings
+    assert settings.getint("ARCHIVE_MAX_SIZE") == 5000  # an explicit value wins
+    assert settings.get("ARCHIVE_DEDUPE") == "collection"
+    assert settings.getfloat("POLITENESS_MAX_CRAWL_DELAY") == 60.0
+    assert settings.getbool("EXTRACT_ENABLED") is True

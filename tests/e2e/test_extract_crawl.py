@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from archive.store import Store
 from crawler.cli import main
-from tests.helpers.crawls import crawl, read_records, warcio_check, write_source
+from tests.helpers.crawls import component_crawler, crawl, read_records, warcio_check, write_source
 
 
 @pytest.fixture(scope="module")
@@ -223,13 +223,10 @@ def test_a_dead_extraction_process_is_replaced_and_its_pages_tried_again(tmp_pat
     import signal
 
     from scrapy.statscollectors import MemoryStatsCollector
-    from scrapy.utils.test import get_crawler
 
     from crawler.pipelines.extract import ExtractPipeline
 
-    crawler = get_crawler(
-        settings_dict={"ARCHIVIST_HOME": str(tmp_path), "EXTRACT_WORKERS": 1, "STORE_URL": ""}
-    )
+    crawler = component_crawler(ARCHIVIST_HOME=str(tmp_path), EXTRACT_WORKERS=1, STORE_URL="")
     crawler.stats = MemoryStatsCollector(crawler)
     pipeline = ExtractPipeline.from_crawler(crawler)
     pipeline.open_spider()
@@ -294,13 +291,10 @@ def _killing_pool_processes(pipeline, page, deaths):
 
 def _pipeline(tmp_path):
     from scrapy.statscollectors import MemoryStatsCollector
-    from scrapy.utils.test import get_crawler
 
     from crawler.pipelines.extract import ExtractPipeline
 
-    crawler = get_crawler(
-        settings_dict={"ARCHIVIST_HOME": str(tmp_path), "EXTRACT_WORKERS": 1, "STORE_URL": ""}
-    )
+    crawler = component_crawler(ARCHIVIST_HOME=str(tmp_path), EXTRACT_WORKERS=1, STORE_URL="")
     crawler.stats = MemoryStatsCollector(crawler)
     pipeline = ExtractPipeline.from_crawler(crawler)
     pipeline.open_spider()

@@ -7,13 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.addon import ArchivistAddon
 from crawler.demo.run import route_settings
 from crawler.runs.child import CrawlResult, CrawlRun
 from crawler.sources.schema import load_source
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
+
+
+def component_crawler(**settings: object):
+    """A Scrapy crawler with archivist's add-on applied (every default of
+    crawler/default_settings.py) and these settings over them, to build components on."""
+    crawler = get_crawler(settings_dict={"ADDONS": {ArchivistAddon: 0}, **settings})
+    crawler._apply_settings()
+    return crawler
 
 
 def write_source(folder: Path, name: str, host: str, family: str = "news", **limits) -> Path:
