@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.warc._verify_index import check_indexes, collection_files
 from archive.warc._verify_stream import CHUNK, MemberStream, StreamFault
 
 if TYPE_CHECKING:
@@ -367,59 +367,6 @@ def _check_links(rep: Report) -> None:
             rep.add(path, offset, f"{kind} {target} not found in the files checked", False)
 
 
-def _norm_digest(value: str) -> str:
-    return value.split(":", 1)[-1].upper()
-
-
-def _check_index_line(
-    rep: Report, where: tuple[str, int], line: str, hit: set[tuple[str, int]]
-) -> None:
-    parts = line.split(" ", 2)
-    try:
-        entry = json.loads(parts[2])
-        key = (Path(str(entry["filename"])).name, int(entry["offset"]))
-    except (IndexError, ValueError, KeyError, TypeError):
-        rep.add(*where, f"bad index line: {line[:80]!r}")
-        return
-    seen = rep.by_offset.get(key)
-    if seen is None:
-        rep.add(*where, f"index entry points nowhere: {key[0]} @ {key[1]}")
-        return
-    hit.add(key)
-    length = int(entry.get("length", -1))
-    if seen.length >= 0 and length != seen.length:
-        rep.add(
-            *where, f"index length {length} != record length {seen.length} ({key[0]} @ {key[1]})"
-        )
-    digest = str(entry.get("digest", ""))
-    if digest and seen.digest and _norm_digest(digest) != _norm_digest(seen.digest):
-        rep.add(
-            *where, f"index digest {digest} != record digest {seen.digest} ({key[0]} @ {key[1]})"
-        )
-
-
-def _check_indexes(rep: Report, indexes: Iterable[Path], files: list[Path]) -> None:
-    hit: set[tuple[str, int]] = set()
-    for index in indexes:
-        try:
-            with index.open(encoding="utf-8") as fh:
-                for number, line in enumerate(fh, 1):
-                    if line.strip() and not line.startswith("!"):
-                        _check_index_line(rep, (str(index), number), line.rstrip("\n"), hit)
-        except (OSError, UnicodeDecodeError) as exc:
-            rep.add(str(index), 0, f"unreadable index: {exc}")
-    names = {p.name for p in files}
-    for key, seen in rep.by_offset.items():
-        if key not in hit and key[0] in names:
-            rep.add(seen.path, seen.offset, f"missing index entry ({seen.rtype} record)")
-
-
-def collection_files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """A pywb collection folder's WARC/ARC files and CDXJ indexes."""
-    archive = sorted(p for p in (folder / "archive").glob("*") if p.is_file())
-    return archive, sorted((folder / "indexes").glob("*.cdxj"))
-
-
 def verify_paths(paths: Iterable[Path], indexes: Iterable[Path] = ()) -> Report:
     """Check every file, then links across them, then the indexes against them."""
     rep = Report()
@@ -430,5 +377,5 @@ def verify_paths(paths: Iterable[Path], indexes: Iterable[Path] = ()) -> Report:
     _check_links(rep)
     index_list = list(indexes)
     if index_list:
-        _check_indexes(rep, index_list, files)
+        check_indexes(rep, index_list, files)
     return rep

@@ -10,19 +10,17 @@ One crawl per source at a time is enforced by an exclusive ``flock`` on
 its holders die, so a crash never leaves a source locked. The crawl process inherits
 the lock's descriptor, so a crawl that outlives a killed scheduler still holds it;
 the lock file names the run holding it, which lets a restarted scheduler adopt that
-run (``reap_orphans``) instead of starting the source twice.
+run (``crawler.runs.orphans.reap_orphans``) instead of starting the source twice.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import logging
 import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,14 +30,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive import recover_abandoned
 from archive.errors import StoreError
-from crawler.runs.child import CrawlRun, new_run_id, read_stats
+from crawler.runs.child import CrawlRun, new_run_id
 
 if TYPE_CHECKING:
+    import threading
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
-    from archive.store import Store
-    from archive.store._runs import RunRecord
+    from archive.store import RunRecord, Store
     from crawler.sources.schema import Source
 
 __all__ = [
@@ -47,7 +45,6 @@ __all__ = [
     "RunOptions",
     "SourceLock",
     "figures_from_stats",
-    "reap_orphans",
     "run_source",
 ]
 
@@ -165,7 +162,7 @@ def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _add_recovered(figures: dict[str, Any], home: Path, collection: str) -> None:
+def add_recovered(figures: dict[str, Any], home: Path, collection: str) -> None:
     """Close the WARC files a killed crawl left open (no run leaves a corrupt one), and
     count them among the run's files."""
     derived = home / "collections" / collection / "derived"  # the extraction's records
@@ -245,7 +242,7 @@ def run_source(
         result = run.result()
         figures = figures_from_stats(result.stats)
         if result.returncode < 0:
-            _add_recovered(figures, home, source.collection)
+            add_recovered(figures, home, source.collection)
         status = _status(result.returncode, result.stats, ended_by)
         logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)
         record = store.finish_run(
@@ -333,75 +330,3 @@ def _beat(store: Store, run: CrawlRun) -> dict[str, Any]:
     except Exception:  # the crawl goes on if the records database blinks
         logger.exception("Could not record the heartbeat of run %s", run.run_id)
     return stats
-
-
-def reap_orphans(store: Store, home: Path, stop: threading.Event | None = None) -> list[str]:
-    """Close the rows of runs whose watcher died; returns the ids it closed or adopted.
-
-    A ``queued`` or ``running`` row is an orphan when no process of ours watches it.
-    If its crawl still runs (it holds its source's lock and the lock names it), a
-    thread adopts it: it waits for the crawl to end, then records its figures. If
-    not, the row is closed now from whatever stats file the crawl left.
-    """
-    handled = []
-    for record in [*store.runs(status="running"), *store.runs(status="queued")]:
-        lock = SourceLock(home, record.source)
-        if lock.acquire("(reaping)"):
-            try:
-                _close_orphan(store, home, record)
-            finally:
-                lock.release()
-        elif lock.holder() == record.id:
-            logger.warning(
-                "Run %s of %s outlived its watcher: adopting it", record.id, record.source
-            )
-            threading.Thread(
-                target=_adopt,
-                args=(store, home, record, stop),
-                name=f"adopt-{record.id}",
-                daemon=True,
-            ).start()
-        else:
-            # Its source is locked by another run: this row's crawl is gone.
-            _close_orphan(store, home, record)
-        handled.append(record.id)
-    return handled
-
-
-def _adopt(store: Store, home: Path, record: RunRecord, stop: threading.Event | None) -> None:
-    """Wait for an adopted crawl to end (its lock freed, or taken by the next run)."""
-    lock = SourceLock(home, record.source)
-    while True:
-        if lock.acquire("(adopting)"):
-            try:
-                _close_orphan(store, home, record, adopted=True)
-            finally:
-                lock.release()
-            return
-        if lock.holder() != record.id:  # it ended and the next crawl took the lock at once
-            _close_orphan(store, home, record, adopted=True)
-            return
-        with contextlib.suppress(Exception):
-            store.heartbeat(record.id)
-        if stop is not None and stop.wait(2.0):
-            return
-        if stop is None:
-            time.sleep(2.0)
-
-
-def _close_orphan(store: Store, home: Path, record: RunRecord, *, adopted: bool = False) -> None:
-    stats_path = home / "logs" / f"{record.id}.stats.json"
-    stats = read_stats(stats_path)
-    figures = figures_from_stats(stats)
-    _add_recovered(figures, home, record.collection)
-    final = stats.get("finish_reason") and not stats.get("live")
-    if final:
-        status = "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
-        how = "adopted after a scheduler restart" if adopted else "its watcher died"
-        reason = f"{stats['finish_reason']} ({how})"
-    else:
-        status = "failed"
-        beat = record.heartbeat_at.isoformat(timespec="seconds") if record.heartbeat_at else "never"
-        reason = f"orphaned: its crawl ended unwatched (last heartbeat {beat})"
-    logger.warning("Run %s of %s closed as %s: %s", record.id, record.source, status, reason)
-    store.finish_run(record.id, status, finish_reason=reason, **figures)

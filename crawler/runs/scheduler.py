@@ -33,7 +33,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from crawler.errors import SchedulerError
 from crawler.monitoring.alerts import AlertManager
 from crawler.runs.child import new_run_id
-from crawler.runs.runbook import RunOptions, SourceLock, reap_orphans, run_source
+from crawler.runs.orphans import reap_orphans
+from crawler.runs.runbook import RunOptions, SourceLock, run_source
 from crawler.sources.schedule import DEFAULT_TIMEZONE
 from crawler.sources.schema import Source, SourceError, find_source, load_source
 
@@ -42,8 +43,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from archive.store import Store
-    from archive.store._runs import RunRecord
+    from archive.store import RunRecord, Store
 
 __all__ = ["JOB_PREFIX", "Daemon", "Runner", "SchedulerError", "SyncReport", "fire"]
 
