@@ -12,30 +12,35 @@ so that ``archivist extract`` can rebuild them from the WARCs.
 from __future__ import annotations
 
 import logging
-import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import create_engine, delete, event, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.store._console import ConsoleMixin
-from archive.store._events import ChangeRecord, EventRecord, EventsMixin, restore_if_removed
+from archive.store._engine import make_engine
+from archive.store._events import ChangeRecord, EventRecord, EventsMixin
 from archive.store._monitor import MonitorMixin
+from archive.store._recording import (
+    CaptureFields,
+    Change,
+    capture_row,
+    record_in,
+)
 from archive.store._recrawl import (
     CaptureLog,
     LastResponse,
     RecrawlMixin,
 )
 from archive.store._reposts import RepostsMixin, Republication, TextSide
-from archive.store._rows import article_of, ref_of, search_text, version_row
+from archive.store._rows import article_of, ref_of, search_text
 from archive.store._runs import RunRecord, RunsMixin
 from archive.store._schema import (
     RUN_STATUSES,
@@ -52,7 +57,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
     from sqlalchemy.sql import ColumnElement
 
     from archive.text.article import Article
@@ -77,11 +82,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant: it serialises concurrent migrations on one PostgreSQL database.
 _PG_MIGRATION_LOCK = 0x61726368
 
-Change = Literal["new", "changed", "unchanged"]
 T = TypeVar("T")
 
 
@@ -108,7 +111,7 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         self.shown_url = self.url.render_as_string(hide_password=True)
-        self.engine: Engine = _engine(url, self.shown_url)
+        self.engine: Engine = make_engine(url, self.shown_url)
         try:
             self._migrate()
         except BaseException:
@@ -191,7 +194,7 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         )
         return self._write(
             lambda session: (
-                _capture_row(
+                capture_row(
                     session,
                     fields,
                     record_type=record_type,
@@ -217,8 +220,8 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         """
 
         def work(session: Session) -> tuple[int, int, Change]:
-            row = _capture_row(session, capture)
-            version_id, change = _record_in(
+            row = capture_row(session, capture)
+            version_id, change = record_in(
                 session, article, row, source, conversion_id, metadata_id
             )
             return row.id, version_id, change
@@ -246,7 +249,7 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
             capture = session.get(CaptureRow, capture_id)
             if capture is None:
                 raise StoreError(self.shown_url, f"it has no capture {capture_id}; add it first")
-            return _record_in(session, article, capture, source, conversion_id, metadata_id)
+            return record_in(session, article, capture, source, conversion_id, metadata_id)
 
         return self._write(work)
 
@@ -305,176 +308,6 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
     def _stored(self, statement: Any) -> list[StoredArticle]:
         with Session(self.engine) as session, session.begin():
             return [_stored_article(*row) for row in session.execute(statement)]
-
-
-def _engine(url: str, shown_url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url)
-    database = parsed.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
-        try:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(shown_url, f"cannot create its folder: {exc}") from exc
-    engine = create_engine(url)
-    event.listen(engine, "connect", _sqlite_connect)
-    event.listen(engine, "begin", _sqlite_begin)
-    return engine
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
-    # Let SQLAlchemy's "begin" event open transactions, as BEGIN IMMEDIATE: a deferred
-    # transaction that reads then writes fails at once in WAL mode if another wrote.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    _wal(cursor)
-    # In WAL mode NORMAL is consistent after any crash; a power cut may lose the last
-    # commits: articles the WARCs still hold (`archivist extract` rebuilds them), a run
-    # left "running" (found an orphan, as after a crash). A commit then waits for no
-    # fsync: 0.30 -> 0.19 ms per record here, milliseconds on disks where an fsync costs
-    # that, for each article the pool records.
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
-
-
-def _wal(cursor: Any) -> None:
-    """Switch to WAL once per database file (it persists); wait out a concurrent switch.
-
-    Changing the journal mode needs the database to itself and does not wait on the
-    busy timeout: a second process opening a new database at the same moment gets
-    "database is locked" at once, so it retries here.
-    """
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureFields:
-    """A capture's fields, as ``Store.add_capture`` takes them."""
-
-    collection: str
-    url: str
-    fetched_at: datetime
-    status: int
-    content_type: str
-    payload_digest: str
-    ref: RecordRef
-    run_id: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.fetched_at.utcoffset() is None:
-            raise ValueError(f"fetched_at must be timezone-aware, got {self.fetched_at!r}")
-
-
-def _capture_row(
-    session: Session,
-    fields: CaptureFields,
-    *,
-    record_type: str = "response",
-    refers_to: str | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> CaptureRow:
-    """The capture of ``fields.ref``'s record id: the one known already, else a new one."""
-    found = session.scalar(select(CaptureRow).filter_by(record_id=fields.ref.record_id))
-    if found is not None:
-        return found
-    ref = fields.ref
-    row = CaptureRow(
-        run_id=fields.run_id,
-        collection=fields.collection,
-        url=fields.url,
-        fetched_at=fields.fetched_at,
-        status=fields.status,
-        content_type=fields.content_type,
-        payload_digest=fields.payload_digest or ref.payload_digest,
-        warc_filename=ref.filename,
-        warc_offset=ref.offset,
-        warc_length=ref.length,
-        record_id=ref.record_id,
-        record_type=record_type,
-        refers_to=refers_to,
-        etag=etag,
-        last_modified=last_modified,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _record_in(  # noqa: PLR0917 - record_article's arguments, in its order
-    session: Session,
-    article: Article,
-    capture: CaptureRow,
-    source: str,
-    conversion_id: str | None,
-    metadata_id: str | None,
-) -> tuple[int, Change]:
-    """``Store.record_article``'s work, in ``session``."""
-    key = article.canonical_url or article.url
-    row = session.scalar(select(ArticleRow).filter_by(url=key).with_for_update())
-    if row is None:
-        row = _new_article(session, key, source, article, capture.fetched_at)
-        change: Change = "new"
-        latest = True
-    else:
-        latest = capture.fetched_at >= row.last_seen
-        change = _touch(row, source, article, capture.fetched_at)
-    version = session.scalar(
-        select(ArticleVersionRow).filter_by(article_id=row.id, body_hash=article.body_hash)
-    )
-    if version is None:  # new: add where its derived records are
-        version = version_row(article, row.id, capture.id, search_text(article))
-        version.conversion_id, version.metadata_id = conversion_id, metadata_id
-        session.add(version)
-        session.flush()
-    if change != "new" and version.id == row.current_version_id:
-        change = "unchanged"
-    if latest:
-        row.current_version_id = version.id
-        restore_if_removed(session, row, article.url, source, capture)
-    return version.id, change
-
-
-def _new_article(
-    session: Session, key: str, source: str, article: Article, seen: datetime
-) -> ArticleRow:
-    row = ArticleRow(
-        url=key,
-        source=source,
-        site=article.site,
-        platform=article.platform,
-        first_seen=seen,
-        last_seen=seen,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _touch(row: ArticleRow, source: str, article: Article, seen: datetime) -> Change:
-    """Update the article's seen times and labels; "changed" until proven otherwise."""
-    row.first_seen = min(row.first_seen, seen)
-    row.last_seen = max(row.last_seen, seen)
-    row.source = source or row.source
-    row.site = article.site or row.site
-    row.platform = article.platform or row.platform
-    return "changed"
 
 
 def _stored_select(version_join: ColumnElement[bool]) -> Any:
