@@ -14,12 +14,24 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
-from sqlalchemy import distinct, func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from archive.store._originals import Version, direction
+from archive.store._passages import (
+    INDEX_BATCH,
+    MIN_SHARED,
+    SITE_REPEATS,
+    article_ids,
+    articles_of,
+    chunks,
+    held,
+    index_batch,
+    shared_counts,
+    site_boilerplate,
+)
 from archive.store._rows import local_time
 from archive.store._schema import (
     ArticleEventRow,
@@ -28,11 +40,9 @@ from archive.store._schema import (
     CaptureRow,
     PassageRow,
 )
-from archive.text._fold import fold, names_host, squash
-from archive.text.passages import fingerprints
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from datetime import datetime
     from threading import Event
 
@@ -42,19 +52,6 @@ __all__ = ["MIN_SHARED", "SITE_REPEATS", "RepostsMixin", "Republication", "TextS
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
-
-MIN_SHARED = 3
-"""Fingerprints two versions must share before their share counts at all: one or two
-can be a stock phrase ("theo thông tin từ ...") that unrelated short texts both hold."""
-
-SITE_REPEATS = 5
-"""A passage that this many articles of one site hold is that site's boilerplate (a
-footer, a disclaimer, a signature that leaked into the bodies), not a republication: it
-neither pairs articles nor counts in their shares. Fewer would take a blog that posts
-one article as a copy, an excerpt and a commentary for a site that repeats itself."""
-
-_CHUNK = 5000  # ids per IN (...): SQLite takes at most 32,766 parameters a statement
-_INDEX_BATCH = 100  # versions fingerprinted per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,82 +117,6 @@ class Republication:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Version:
-    """What a ``TextSide`` needs of a version, and the fingerprints it has."""
-
-    id: int
-    article_id: int
-    url: str
-    canonical_url: str | None
-    side: TextSide
-    prints: int
-
-    def names(self) -> set[str]:
-        return {_key(u) for u in (self.side.url, self.url, self.canonical_url) if u}
-
-
-def _key(url: str) -> str:
-    """A URL as a credit link is compared with it: no scheme, "www.", fragment or end slash."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").removeprefix("www.")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{parts.path.rstrip('/')}{query}"
-
-
-def _credits_site(copy: _Version, original: _Version) -> bool:
-    """Whether the copy's credit names the original's site by its host ("Theo website
-    Báo Thời Sự" and thoisu.vn), the two being on different sites."""
-    host = urlsplit(original.side.url).hostname or ""
-    if not copy.side.credit_name or host == urlsplit(copy.side.url).hostname:
-        return False
-    return names_host(copy.side.credit_name, host)
-
-
-def _credits_link(copy: _Version, original: _Version) -> bool:
-    """Whether the copy's credit links to the original (any URL it was seen at)."""
-    return bool(copy.side.credit_url) and _key(copy.side.credit_url or "") in original.names()
-
-
-def _published(version: _Version) -> datetime | None:
-    return version.side.published
-
-
-def _captured(version: _Version) -> datetime | None:
-    return version.side.first_seen
-
-
-_CREDITS = (("credit link", _credits_link), ("credit names the site", _credits_site))
-_TIMES = (("published first", _published), ("captured first", _captured))
-
-
-def _same_credit(a: _Version, b: _Version) -> str | None:
-    """The source both credit, when both credit the same one (by link, or by name
-    ignoring case, diacritics and spaces): two copies of an original not archived."""
-    one, two = a.side, b.side
-    if one.credit_url and two.credit_url and _key(one.credit_url) == _key(two.credit_url):
-        return one.credit_name or one.credit_url
-    if one.credit_name and two.credit_name and squash(one.credit_name) == squash(two.credit_name):
-        return one.credit_name
-    return None
-
-
-def _direction(a: _Version, b: _Version) -> tuple[_Version, _Version, str]:
-    """(original, copy, why) of two versions that share text."""
-    for why, credited in _CREDITS:
-        if credited(b, a):
-            return a, b, why
-        if credited(a, b):
-            return b, a, why
-    both = _same_credit(a, b)
-    also = f"; both credit {both}" if both else ""
-    for why, time in _TIMES:
-        ta, tb = time(a), time(b)
-        if ta is not None and tb is not None and ta != tb:
-            return (a, b, why + also) if ta < tb else (b, a, why + also)
-    return a, b, "undecided" + also
-
-
 class RepostsMixin:
     """``Store``'s republication queries, and the fingerprints they read."""
 
@@ -204,7 +125,7 @@ class RepostsMixin:
     def _write(self, work: Callable[[Session], T]) -> T:  # pragma: no cover - Store's
         raise NotImplementedError
 
-    def index_passages(self, batch: int = _INDEX_BATCH, stop: Event | None = None) -> int:
+    def index_passages(self, batch: int = INDEX_BATCH, stop: Event | None = None) -> int:
         """Compute the passage fingerprints of every version that has none yet; return
         how many versions were done.
 
@@ -218,7 +139,7 @@ class RepostsMixin:
         """
         done = 0
         while not (stop and stop.is_set()) and self._unindexed():  # no write lock if done
-            count = self._write(lambda session: _index_batch(session, batch))
+            count = self._write(lambda session: index_batch(session, batch))
             done += count
             if count < batch:
                 break
@@ -262,16 +183,16 @@ class RepostsMixin:
                 str(exc).splitlines()[0],
             )
         with Session(self.engine) as session:
-            seed = None if url is None else _article_ids(session, url)
+            seed = None if url is None else article_ids(session, url)
             if seed is None:
-                boilerplate = _boilerplate(None)
-                counts = _shared_counts(session, None, boilerplate)
+                boilerplate = site_boilerplate(None)
+                counts = shared_counts(session, None, boilerplate)
             else:  # the article's partners, and theirs: to tell siblings from originals
-                first = _held(session, _boilerplate(seed))
-                near = _shared_counts(session, seed, first)
-                wider = seed | _articles_of(session, near)
-                boilerplate = first + _held(session, _boilerplate(wider - seed, seed))
-                counts = _shared_counts(session, wider, boilerplate)
+                first = held(session, site_boilerplate(seed))
+                near = shared_counts(session, seed, first)
+                wider = seed | articles_of(session, near)
+                boilerplate = first + held(session, site_boilerplate(wider - seed, seed))
+                counts = shared_counts(session, wider, boilerplate)
             ids = {v for pair in counts for v in pair}
             versions = _versions(session, ids, boilerplate)
         found = []
@@ -285,34 +206,9 @@ class RepostsMixin:
         return sorted(found, key=_order)
 
 
-def _index_batch(session: Session, batch: int) -> int:
-    """Fingerprint up to ``batch`` versions that have none yet; how many were done."""
-    rows = session.execute(
-        select(ArticleVersionRow.id, ArticleVersionRow.body)
-        .where(ArticleVersionRow.passages.is_(None))
-        .order_by(ArticleVersionRow.id)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for version_id, body in rows:
-        prints = fingerprints(fold(body))
-        if prints:
-            session.execute(
-                insert(PassageRow), [{"version_id": version_id, "hash": h} for h in prints]
-            )
-        session.execute(
-            update(ArticleVersionRow)
-            .where(ArticleVersionRow.id == version_id)
-            .values(passages=len(prints))
-        )
-    return len(rows)
-
-
-def _pairs(
-    counts: dict[tuple[int, int], int], versions: dict[int, _Version]
-) -> list[Republication]:
+def _pairs(counts: dict[tuple[int, int], int], versions: dict[int, Version]) -> list[Republication]:
     """One ``Republication`` per pair of articles, at its versions sharing the most."""
-    best: dict[tuple[int, int], tuple[int, _Version, _Version]] = {}
+    best: dict[tuple[int, int], tuple[int, Version, Version]] = {}
     for (one, two), shared in counts.items():
         a, b = sorted((versions[one], versions[two]), key=lambda v: (v.article_id, v.id))
         if a.article_id == b.article_id:
@@ -322,7 +218,7 @@ def _pairs(
             best[pair] = (shared, a, b)
     found = []
     for shared, a, b in best.values():
-        original, copy, why = _direction(a, b)
+        original, copy, why = direction(a, b)
         holds, adds = shared / original.prints, 1 - shared / copy.prints
         found.append(Republication(original.side, copy.side, shared, holds, adds, why))
     return found
@@ -364,105 +260,19 @@ def _order(found: Republication) -> tuple[datetime, str, datetime, str]:
     return (o.published or o.first_seen, o.url, c.published or c.first_seen, c.url)
 
 
-def _shared_counts(
-    session: Session, articles: set[int] | None, boilerplate: Any
-) -> dict[tuple[int, int], int]:
-    """(version id, version id) -> fingerprints shared, for pairs sharing ``MIN_SHARED``
-    besides ``boilerplate``: every pair, or those with a version of one of ``articles``.
-    Each pair comes once, the smaller id first."""
-    one, two = aliased(PassageRow), aliased(PassageRow)
-    statement = (
-        select(one.version_id, two.version_id, func.count())
-        .join(two, one.hash == two.hash)
-        .where(one.hash.not_in(boilerplate))
-    )
-    if articles is None:
-        statement = statement.where(one.version_id < two.version_id)
-    else:
-        seed = select(ArticleVersionRow.id).where(ArticleVersionRow.article_id.in_(articles))
-        statement = statement.where(one.version_id.in_(seed), two.version_id != one.version_id)
-    statement = statement.group_by(one.version_id, two.version_id).having(
-        func.count() >= MIN_SHARED
-    )
-    return {
-        (min(a, b), max(a, b)): int(n)
-        for a, b, n in ((int(a), int(b), n) for a, b, n in session.execute(statement))
-    }
-
-
-def _boilerplate(articles: set[int] | None, examined: set[int] | None = None) -> Any:
-    """A subquery: the fingerprints ``SITE_REPEATS`` articles of one site hold; of all, or
-    only among the fingerprints of ``articles`` that those of ``examined`` do not hold."""
-    if articles is None:
-        # Most fingerprints are held by one to a few versions: the hash index alone
-        # rules them out before any join.
-        candidates = (
-            select(PassageRow.hash).group_by(PassageRow.hash).having(func.count() >= SITE_REPEATS)
-        )
-    else:
-        candidates = _hashes(articles)
-        if examined:
-            candidates = candidates.where(PassageRow.hash.not_in(_hashes(examined)))
-    return (
-        select(PassageRow.hash)
-        .join(ArticleVersionRow, ArticleVersionRow.id == PassageRow.version_id)
-        .join(ArticleRow, ArticleRow.id == ArticleVersionRow.article_id)
-        .where(PassageRow.hash.in_(candidates))
-        .group_by(PassageRow.hash, ArticleRow.site)
-        .having(func.count(distinct(ArticleRow.id)) >= SITE_REPEATS)
-    )
-
-
-def _hashes(articles: set[int]) -> Any:
-    """A subquery: the fingerprints of every version of ``articles``."""
-    return (
-        select(PassageRow.hash)
-        .join(ArticleVersionRow, ArticleVersionRow.id == PassageRow.version_id)
-        .where(ArticleVersionRow.article_id.in_(articles))
-    )
-
-
-def _held(session: Session, boilerplate: Any) -> list[int]:
-    """The boilerplate among some articles' fingerprints, found once: a handful of
-    numbers, where the subquery would run again in each statement that excludes them."""
-    return [int(h) for h in session.scalars(boilerplate)]
-
-
-def _article_ids(session: Session, url: str) -> set[int]:
-    """The id of the article seen at ``url`` (its key or any URL it was seen at)."""
-    seen_at = select(ArticleVersionRow.article_id).where(ArticleVersionRow.url == url)
-    keyed = select(ArticleRow.id).where(ArticleRow.url == url)
-    return {int(i) for i in session.scalars(keyed.union(seen_at))}
-
-
-def _chunks(ids: set[int]) -> Iterator[list[int]]:
-    """``ids`` in sorted lists of at most ``_CHUNK``, one per ``IN (...)``."""
-    listed = sorted(ids)
-    for start in range(0, len(listed), _CHUNK):
-        yield listed[start : start + _CHUNK]
-
-
-def _articles_of(session: Session, counts: dict[tuple[int, int], int]) -> set[int]:
-    found: set[int] = set()
-    for chunk in _chunks({v for pair in counts for v in pair}):
-        statement = select(ArticleVersionRow.article_id).where(ArticleVersionRow.id.in_(chunk))
-        found.update(int(i) for i in session.scalars(statement))
-    return found
-
-
-def _keys(versions: dict[int, _Version], articles: set[int]) -> set[str]:
+def _keys(versions: dict[int, Version], articles: set[int]) -> set[str]:
     return {v.side.url for v in versions.values() if v.article_id in articles}
 
 
-def _versions(session: Session, ids: set[int], boilerplate: Any) -> dict[int, _Version]:
-    """Version id -> its ``_Version`` (fingerprints counted without ``boilerplate``)."""
-    found: dict[int, _Version] = {}
-    for chunk in _chunks(ids):
+def _versions(session: Session, ids: set[int], boilerplate: Any) -> dict[int, Version]:
+    """Version id -> its ``Version`` (fingerprints counted without ``boilerplate``)."""
+    found: dict[int, Version] = {}
+    for chunk in chunks(ids):
         found.update(_some_versions(session, chunk, boilerplate))
     return found
 
 
-def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[int, _Version]:
+def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[int, Version]:
     v = ArticleVersionRow
     rows = session.execute(
         select(
@@ -526,7 +336,7 @@ def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[i
             credit_url=curl,
             removed_at=removed.get(key),
         )
-        found[vid] = _Version(vid, aid, url, canonical, side, int(prints[vid]))
+        found[vid] = Version(vid, aid, url, canonical, side, int(prints[vid]))
     return found
 
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from archive.store import Store
-from archive.store._reposts import SITE_REPEATS
+from archive.store._passages import SITE_REPEATS
 from archive.text._fold import fold
 from archive.text.article import Article, Credit, DatedValue
 from archive.text.passages import WINDOW, fingerprints
