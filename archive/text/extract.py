@@ -21,12 +21,10 @@ What it adds to plain ``trafilatura.bare_extraction``:
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import itertools
 import re
-import unicodedata
 import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -34,16 +32,18 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
-from htmldate import find_date
 from lxml.etree import ParserError
-from trafilatura.metadata import examine_meta, extract_author, extract_sitename, extract_title
-from trafilatura.settings import Document, set_date_params
-from trafilatura.utils import load_html
 
 from archive.text import _dates
+from archive.text._bylines import (
+    authors_of,
+    closing_byline,
+)
 from archive.text._credit import lead_in_credit, split_credit
-from archive.text._fold import UNSPACED, host_labels, names_host, squash
+from archive.text._fold import UNSPACED, names_host
 from archive.text._head import Head, read_head
+from archive.text._lazymeta import LazyMetadata
+from archive.text._page import first_match, first_meta, is_vietnamese, nfc, one_line
 from archive.text._platform import PRUNE, PlatformFields, detect_platform, platform_fields
 from archive.text.article import Article, DatedValue
 from archive.text.charset import decode_html
@@ -64,30 +64,13 @@ EXTRACTOR_OPTIONS: tuple[tuple[str, str], ...] = (
     ("include_tables", "True"),
     ("with_metadata", "lazy"),
 )
-_AUTHOR_PREFIX = re.compile(
-    r"^\s*(?:đăng\s+bởi|posted\s+by|bởi|by|tác\s+giả)\s*[:\-]?\s*", re.IGNORECASE
-)
 _VIET = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-# Letters of Vietnamese and of no other language's usual alphabet (â, ê, ô are French too,
-# ă Romanian; đ is also Croatian, hence two of them).
-_VIET_ONLY = re.compile(r"[ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&]|\band\b|\bvà\b)\s*", re.IGNORECASE)
-_NAME_WORDS = 5  # a longer part of a byline is not a name ("Nguyễn Văn A, phóng viên tại Hà Nội")
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»:·]|-{1,2}|::)\s+|\s*[-–—|]\s*(?=[^\s-][^-]{0,40}$)")
 _HEADINGS = 10  # the page's first headings a title may be cut back to
 _MIN_WORDS = 15  # less text than this is navigation, unless the page says it is an article
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _DATE_BITS = re.compile(r"(?i)\b(?:thứ\s+\w+|chủ\s+nhật|ngày|tháng|năm|gmt|lúc|cập\s+nhật)\b")
 _DATEISH = "//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'meta')]"
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _one_line(text: str) -> str:
-    """NFC, every run of white space (no-break and ideographic spaces too) as one space."""
-    return _nfc(" ".join(text.split()))
 
 
 def _word_count(text: str, words: list[str]) -> int:
@@ -100,7 +83,7 @@ def _word_count(text: str, words: list[str]) -> int:
 
 def normalise_body(body: str) -> str:
     """What the body hash covers: NFC text with runs of white space folded to one space."""
-    return " ".join(_nfc(body).split())
+    return " ".join(nfc(body).split())
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
@@ -149,7 +132,7 @@ def _links(tree: HtmlElement, url: str) -> dict[str, str]:
         text = " ".join(anchor.text_content().split())
         if text and len(text) <= 120:
             href = anchor.xpath(".//a/@href")[0]
-            links.setdefault(_nfc(text), urljoin(url, str(href)))
+            links.setdefault(nfc(text), urljoin(url, str(href)))
     return links
 
 
@@ -175,82 +158,6 @@ class _LazyLinks(Mapping[str, str]):
         return len(self._all())
 
 
-def _first(tree: HtmlElement, xpath: str) -> str | None:
-    values = [" ".join(str(v).split()) for v in tree.xpath(xpath)]
-    return next((_nfc(v) for v in values if v), None)
-
-
-def _first_meta(head: Head, attribute: str, value: str) -> str | None:
-    line = head.first(attribute, value)
-    return _nfc(line) if line else None
-
-
-def _ld_authors(ld: list[dict[str, Any]]) -> list[str]:
-    names = []
-    for item in ld:
-        authors = item.get("author")
-        for author in authors if isinstance(authors, list) else [authors]:
-            name = author.get("name") if isinstance(author, dict) else author
-            if isinstance(name, str) and name.strip():
-                names.append(_nfc(name.strip()))
-    return list(dict.fromkeys(names))
-
-
-def _authors(
-    found: list[str], ld: list[dict[str, Any]], head: Head, doc: _LazyMetadata, host: str
-) -> list[str]:
-    candidates = found or _ld_authors(ld)
-    if not candidates and (meta := _first_meta(head, "name", "author")):
-        candidates = [meta]
-    if not candidates and doc.author:
-        candidates = [a.strip() for a in doc.author.split(";")]
-    cleaned = (_AUTHOR_PREFIX.sub("", _one_line(name)).strip() for name in candidates)
-    names = list(dict.fromkeys(part for name in cleaned if name for part in _split_names(name)))
-    # "By Dana A. Ford, Tom Watkins, CNN": the site beside its writers is not one of them
-    # (a name that starts or ends with a label of the host, "Báo Dân trí" on dantri.vn).
-    site = tuple(host_labels(host))
-    people = [n for n in names if not squash(n).startswith(site) and not squash(n).endswith(site)]
-    return people or names
-
-
-def _split_names(byline: str) -> list[str]:
-    """ "A, B and C" -> [A, B, C] when every part looks like a name; else the byline whole
-    (a name with a place in it, or "Nhóm phóng viên Chính trị và Xã hội", stays as is)."""
-    parts = [p.strip() for p in _NAME_SEPARATORS.split(byline) if p.strip()]
-    if len(parts) > 1 and all(_looks_like_a_name(p) for p in parts):
-        return parts
-    return [byline]
-
-
-_BYLINE_CHARS = 40
-_BYLINE_NOTE = re.compile(r"\s*\((?:tổng hợp|th|lược dịch|dịch|biên dịch)\)\s*$", re.IGNORECASE)
-
-
-def _closing_byline(paragraphs: list[str], tree: HtmlElement, url: str) -> list[str]:
-    """The names of a byline closing the text, for a page that names no author otherwise.
-
-    Vietnamese news and reposts end with the writer's name on a line of its own, before
-    any credit: "Thanh Bình", "Hồng Quân - Lê Cường", "Minh Anh (tổng hợp)". Every word
-    of a Vietnamese name is capitalised; a sentence, a date or a photo credit is not one.
-    Only on Vietnamese pages: elsewhere a closing "Follow Us On Twitter" is title case too.
-    """
-    if not paragraphs or not _vietnamese(tree, url):
-        return []
-    line = _BYLINE_NOTE.sub("", paragraphs[-1])
-    if not line or len(line) > _BYLINE_CHARS or any(ch.isdigit() or ch in ".:!?" for ch in line):
-        return []
-    parts = [p.strip() for p in re.split(r"\s+[-–]\s+", line) for p in _split_names(p)]
-    if all(1 < len(p.split()) <= _NAME_WORDS and p.istitle() for p in parts):
-        return parts
-    return []
-
-
-def _looks_like_a_name(part: str) -> bool:
-    """A few words, the first and the last capitalised ("Lauren del Valle", "Lê Cường")."""
-    words = part.split()
-    return len(words) <= _NAME_WORDS and words[0][:1].isupper() and words[-1][:1].isupper()
-
-
 def _title(
     found: str | None,
     ld: list[dict[str, Any]],
@@ -258,16 +165,16 @@ def _title(
     head: Head,
     url: str,
     *,
-    doc: _LazyMetadata,
+    doc: LazyMetadata,
 ) -> str:
     headline = next((i["headline"] for i in ld if isinstance(i.get("headline"), str)), None)
-    title = found or headline or _first_meta(head, "property", "og:title")
+    title = found or headline or first_meta(head, "property", "og:title")
     if not title:
         title = doc.title or ""
-    return _without_site(_one_line(title), tree, head, doc, urlsplit(url).hostname or "")
+    return _without_site(one_line(title), tree, head, doc, urlsplit(url).hostname or "")
 
 
-def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata, host: str) -> str:
+def _without_site(title: str, tree: HtmlElement, head: Head, doc: LazyMetadata, host: str) -> str:
     """The title without the site's name or section trail: "Bài viết - Báo X", "Tin »
     Local » Noticias » Ultima Hora", "Bài viết -- Sott.net". Cut only where the page
     says so: the part kept is a heading of the page, or the part dropped names the site."""
@@ -275,11 +182,11 @@ def _without_site(title: str, tree: HtmlElement, head: Head, doc: _LazyMetadata,
     if not cuts:
         return title
     leading = itertools.islice(tree.iter("h1", "h2"), _HEADINGS)  # as //h1 | //h2, one walk
-    headings = {_one_line(h.text_content()) for h in leading}
+    headings = {one_line(h.text_content()) for h in leading}
     for cut in reversed(cuts):  # the longest leading part that is a heading
         if title[: cut.start()] in headings:
             return title[: cut.start()]
-    site = _first_meta(head, "property", "og:site_name") or doc.sitename or ""
+    site = first_meta(head, "property", "og:site_name") or doc.sitename or ""
     names = {n.casefold() for n in (site, host, host.removeprefix("www.")) if n}
     last, first = cuts[-1], cuts[0]
     if title[last.end() :].casefold() in names:
@@ -299,28 +206,12 @@ _TRAIL_MARKS = {"»", "|", "·"}  # of _TITLE_SEPARATOR's marks, those of sectio
 
 
 def _language(tree: HtmlElement, body: str) -> str | None:
-    lang = _first(tree, "/html/@lang") or _first(
+    lang = first_match(tree, "/html/@lang") or first_match(
         tree, "//meta[@http-equiv='content-language']/@content"
     )
     if lang:
         return lang.split("-")[0].split("_")[0].lower()
     return "vi" if len(_VIET.findall(body)) > 20 else None
-
-
-def _vietnamese(tree: HtmlElement, url: str) -> bool:
-    """Whether the page is Vietnamese by its language, host or title: where a visible
-    "05/04/2012" is the 5th of April and a time without a zone is Vietnam's.
-
-    Elsewhere the order and the zone are unknown ("05/04/2012" is May 4th in the US, a
-    Japanese page's "2018/6/18 14:10" is +09:00), and trafilatura's htmldate reads the
-    date instead, as plain trafilatura would.
-    """
-    if (tree.get("lang") or "").lower().startswith("vi"):
-        return True
-    if (urlsplit(url).hostname or "").endswith(".vn"):
-        return True
-    title = next(tree.iter("title"), None)
-    return title is not None and len(_VIET_ONLY.findall(title.text_content())) >= 2
 
 
 def _visible_date(tree: HtmlElement, url: str) -> list[DatedValue]:
@@ -330,7 +221,7 @@ def _visible_date(tree: HtmlElement, url: str) -> list[DatedValue]:
     return []
 
 
-def _htmldate(doc: _LazyMetadata) -> list[DatedValue]:
+def _htmldate(doc: LazyMetadata) -> list[DatedValue]:
     if doc.date and (moment := _dates.parse_iso(doc.date)):
         return [DatedValue(moment, "htmldate")]
     return []
@@ -344,7 +235,7 @@ def _tags(found: list[str], ld: list[dict[str, Any]], head: Head) -> list[str]:
             tags = keywords.split(",")
         elif isinstance(keywords, list):
             tags = [str(k) for k in keywords]
-    return list(dict.fromkeys(_nfc(t.strip()) for t in tags if t.strip()))
+    return list(dict.fromkeys(nfc(t.strip()) for t in tags if t.strip()))
 
 
 def _declares_article(head: Head, ld: list[dict[str, Any]], post_body: list[str]) -> bool:
@@ -413,9 +304,9 @@ def extract(
     platform = detect_platform(tree, head)
     found = platform_fields(tree, platform)
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
-    meta = _LazyMetadata(decoded.text if platform in PRUNE else tree, url)
+    meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url)
     signals = _signals(tree, head, url, ld, found, meta=meta)
-    if not _dates.settled(signals["published"], url, captured_at) and _vietnamese(tree, url):
+    if not _dates.settled(signals["published"], url, captured_at) and is_vietnamese(tree, url):
         # Visible day-first dates, read before pruning drops the post's meta line.
         signals["published"] += _visible_date(tree, url)
     if platform in PRUNE:
@@ -425,7 +316,7 @@ def extract(
     doc = trafilatura.bare_extraction(tree, url=url, include_comments=platform not in PRUNE)
     if doc is None or isinstance(doc, dict) or not doc.text:
         return None
-    paragraphs = [_nfc(p.strip()) for p in str(doc.text).split("\n") if p.strip()]
+    paragraphs = [nfc(p.strip()) for p in str(doc.text).split("\n") if p.strip()]
     paragraphs, credit = split_credit(paragraphs, signals["links"])
     if credit is None:
         # trafilatura drops a credit that is mostly a link ("Nguồn: <a>http://...</a>").
@@ -446,7 +337,7 @@ def extract(
         url=url,
         canonical_url=signals["canonical"],
         title=signals["title"],
-        authors=tuple(signals["authors"] or _closing_byline(kept, tree, url)),
+        authors=tuple(signals["authors"] or closing_byline(kept, tree, url)),
         published=published,
         modified=modified,
         language=_language(tree, text),
@@ -454,7 +345,7 @@ def extract(
         platform=platform,
         tags=tuple(signals["tags"]),
         body=text,
-        comments=tuple(_nfc(c.strip()) for c in comments),
+        comments=tuple(nfc(c.strip()) for c in comments),
         credit=credit,
         word_count=word_count,
         # normalise_body(text), without its NFC pass: the paragraphs are NFC already.
@@ -466,58 +357,6 @@ def extract(
     )
 
 
-class _LazyMetadata:
-    """trafilatura's own metadata readers, each run only when asked for.
-
-    Our signals (platform markup, JSON-LD, meta tags) usually answer first. Where they do
-    not, only the reader of the missing field runs: trafilatura's whole metadata pass
-    (author, categories, licence, JSON, htmldate) cost 23 ms a page on real news pages,
-    as much as the text extraction itself. The readers and their order are trafilatura's
-    (``extract_metadata``): meta tags first, then the page's markup.
-    """
-
-    def __init__(self, page: str | HtmlElement, url: str) -> None:
-        self._page, self._url = page, url
-
-    @functools.cached_property
-    def _tree(self) -> HtmlElement | None:
-        if isinstance(self._page, str):
-            return load_html(self._page)
-        return self._page  # trafilatura's readers copy what they prune
-
-    @functools.cached_property
-    def _head(self) -> Document:
-        return examine_meta(self._tree) if self._tree is not None else Document()
-
-    @functools.cached_property
-    def title(self) -> str | None:
-        if self._tree is None:
-            return None
-        return self._head.title or extract_title(self._tree)
-
-    @functools.cached_property
-    def author(self) -> str | None:
-        if self._tree is None:
-            return None
-        author = self._head.author
-        if author and " " not in author:  # trafilatura's rule: one word is not a name
-            author = None
-        return author or extract_author(self._tree)
-
-    @functools.cached_property
-    def sitename(self) -> str | None:
-        if self._tree is None:
-            return None
-        return self._head.sitename or extract_sitename(self._tree)
-
-    @functools.cached_property
-    def date(self) -> str | None:
-        if self._tree is None:
-            return None
-        found = find_date(self._tree, **set_date_params(extensive=True), url=self._url)
-        return str(found) if found else None
-
-
 def _signals(
     tree: HtmlElement,
     head: Head,
@@ -525,7 +364,7 @@ def _signals(
     ld: list[dict[str, Any]],
     found: PlatformFields,
     *,
-    meta: _LazyMetadata,
+    meta: LazyMetadata,
 ) -> dict[str, Any]:
     """Everything read from the page before trafilatura prunes it."""
     canonical = head.first_link("canonical")
@@ -538,7 +377,7 @@ def _signals(
         "published": published,
         "modified": modified,
         "title": _title(found.title, ld, tree, head, url, doc=meta),
-        "authors": _authors(found.authors, ld, head, meta, urlsplit(url).hostname or ""),
+        "authors": authors_of(found.authors, ld, head, meta, urlsplit(url).hostname or ""),
         "tags": _tags(found.tags, ld, head),
         "declared": _declares_article(head, ld, found.closing_lines),
     }
