@@ -17,7 +17,7 @@ from archive.text._fold import names_host, squash
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from archive.store._reposts import TextSide
+    from archive.store._republication import TextSide
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from archive.warc.verify import Report
+    from archive.warc._report import Report
 
 
 def _norm_digest(value: str) -> str:

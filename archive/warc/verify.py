@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.warc._report import Finding, Report, Seen
 from archive.warc._verify_index import check_indexes, collection_files
 from archive.warc._verify_stream import CHUNK, MemberStream, StreamFault
 
@@ -37,49 +38,6 @@ DATE_FORMATS = (
     "%Y-%m%z",
     "%Y%z",
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    offset: int
-    message: str
-    fault: bool = True
-
-    def __str__(self) -> str:
-        kind = "" if self.fault else "warning: "
-        return f"{self.path} @ {self.offset}: {kind}{self.message}"
-
-
-@dataclass
-class _Seen:
-    path: str
-    offset: int
-    rtype: str
-    length: int
-    digest: str
-    ours: bool
-
-
-@dataclass
-class Report:
-    files: int = 0
-    records: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    seen: dict[str, _Seen] = field(default_factory=dict)
-    links: list[tuple[str, int, str, str, str]] = field(default_factory=list)
-    by_offset: dict[tuple[str, int], _Seen] = field(default_factory=dict)
-
-    @property
-    def faults(self) -> list[Finding]:
-        return [f for f in self.findings if f.fault]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.fault]
-
-    def add(self, path: str, offset: int, message: str, fault: bool = True) -> None:
-        self.findings.append(Finding(path, offset, message, fault))
 
 
 class _Hasher:
@@ -277,7 +235,7 @@ def _remember(
     length = end - where[1] if end is not None else -1
     digest = f.get("warc-payload-digest") or "sha1:" + _b32(blk.payload_sha1)
     ours = rtype == "warcinfo" and b"archivist" in blk.keep.lower()
-    seen = _Seen(where[0], where[1], rtype, length, digest, ours)
+    seen = Seen(where[0], where[1], rtype, length, digest, ours)
     rep.records += 1
     if rtype in INDEXED_TYPES:
         rep.by_offset[(Path(where[0]).name, where[1])] = seen
@@ -315,7 +273,7 @@ def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first
     rep.records += 1
     end = stream.end_offset()
     if parts[0].startswith(b"http"):
-        seen = _Seen(path, offset, "response", end - offset if end else -1, "", False)
+        seen = Seen(path, offset, "response", end - offset if end else -1, "", False)
         rep.by_offset[(Path(path).name, offset)] = seen
     return True
 
