@@ -33,11 +33,14 @@ cases are the capture's).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import socket
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -159,6 +162,8 @@ def _capture_fields(item: ArticlePage) -> tuple[str, str, datetime, int, str, st
 
 _recorder: Recorder | None = None
 """This pool process's recorder (set by ``_start_process``)."""
+_busy = threading.Lock()
+"""Held while the recorder handles a page, so that it is closed between pages only."""
 
 
 def _start_process(store_url: str | None, derived_dir: Path, prefix: str) -> None:
@@ -168,11 +173,33 @@ def _start_process(store_url: str | None, derived_dir: Path, prefix: str) -> Non
     # Pool processes end through multiprocessing, which runs its finalizers, not atexit:
     # this one closes the derived WARC (renamed from .open) and the database.
     mp_util.Finalize(None, _recorder.close, exitpriority=10)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_end_with, args=(parent.sentinel,), name="end-with-crawl", daemon=True
+        ).start()
+
+
+def _end_with(parent_sentinel: int) -> None:
+    """Exit once the crawl process is gone, killed outright included.
+
+    Nothing else would end this process: it waits on the task queue's pipe, whose write
+    end its sibling processes hold too, so the crawl's death never reaches it as EOF.
+    The sentinel is the read end of a pipe only the crawl holds open. The recorder is
+    closed between two pages (its derived WARC renamed, whole), then the process exits.
+    """
+    multiprocessing.connection.wait([parent_sentinel])
+    with _busy:
+        if _recorder is not None:
+            with contextlib.suppress(Exception):  # exiting regardless; recovery covers it
+                _recorder.close()
+        os._exit(1)
 
 
 def _page_job(item: ArticlePage) -> Outcome:
     assert _recorder is not None, "not a pool process started by ExtractPipeline"
-    return _recorder.page(item)
+    with _busy:
+        return _recorder.page(item)
 
 
 _MAX_RESTARTS = 5  # pools started again in one crawl after a process died
