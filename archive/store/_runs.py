@@ -6,10 +6,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.store._schema import RUN_STATUSES, RunRow, StoreError
+from archive.store._schema import (
+    RUN_STATUSES,
+    ArticleVersionRow,
+    CaptureRow,
+    RunRow,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -158,6 +164,24 @@ class RunsMixin:
             finished_at=finished_at or datetime.now(UTC),
             **figures,
         )
+
+    def run_articles(self, run_id: str) -> tuple[int, int]:
+        """(new, changed): the article versions first recorded from this run's captures,
+        an article's first version being new and any later one a change."""
+        first = (
+            select(func.min(ArticleVersionRow.id))
+            .group_by(ArticleVersionRow.article_id)
+            .scalar_subquery()
+        )
+        ours = select(CaptureRow.id).where(CaptureRow.run_id == run_id)
+        statement = (
+            select(ArticleVersionRow.id.in_(first), func.count())
+            .where(ArticleVersionRow.capture_id.in_(ours))
+            .group_by(ArticleVersionRow.id.in_(first))
+        )
+        with Session(self.engine) as session:
+            counts = {bool(is_first): int(n) for is_first, n in session.execute(statement)}
+        return counts.get(True, 0), counts.get(False, 0)
 
     def get_run(self, run_id: str) -> RunRecord | None:
         with Session(self.engine) as session:

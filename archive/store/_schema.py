@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 RUN_STATUSES = frozenset(
-    {"queued", "running", "finished", "failed", "timed_out", "stopped", "skipped"}
+    {"queued", "running", "finished", "failed", "timed_out", "stopped", "skipped", "interrupted"}
 )
 
 # Deterministic constraint names on every database, so batch migrations can find them.

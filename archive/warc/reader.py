@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["StoredRecord", "StoredResponse", "iter_responses", "read_record_at"]
+__all__ = ["StoredRecord", "StoredResponse", "iter_responses", "read_record_at", "read_warcinfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,16 @@ def _info(payload: bytes) -> dict[str, str]:
         if sep:
             fields[name.strip()] = value.strip()
     return fields
+
+
+def read_warcinfo(path: Path) -> dict[str, str]:
+    """The fields of a WARC file's first record when it is a ``warcinfo``; else {}."""
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "warcinfo":
+                return _info(record.content_stream().read())
+            return {}
+    return {}
 
 
 def iter_responses(path: Path, *, revisits: bool = False) -> Iterator[StoredResponse]:

@@ -9,12 +9,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
-from archive.store import Store
+from archive.store import Store, StoreError
+from crawler.runs.orphans import close_orphans
+
+logger = logging.getLogger(__name__)
 
 
 def data_home() -> Path:
@@ -31,7 +36,14 @@ def store_url() -> str | None:
 
 
 def open_store() -> Store:
-    return Store(store_url() or f"sqlite:///{data_home().resolve() / 'archivist.db'}")
+    """The records store; first, the rows of runs whose crawl died unwatched are closed
+    (crawler/runs/orphans.py), so no command shows a dead crawl as running."""
+    store = Store(store_url() or f"sqlite:///{data_home().resolve() / 'archivist.db'}")
+    try:
+        close_orphans(store, data_home(), sources_dir())
+    except (StoreError, SQLAlchemyError, OSError) as exc:
+        logger.warning("Could not close the runs left running by dead crawls: %s", exc)
+    return store
 
 
 def collection_folders(collection: str | None) -> list[Path]:

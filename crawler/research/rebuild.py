@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from archive.store import CaptureLog, Store
     from archive.text.article import Article
 
-__all__ = ["RebuildReport", "rebuild"]
+__all__ = [
+    "RebuildReport",
+    "extract_into",
+    "index_capture",
+    "is_article",
+    "rebuild",
+    "rule_for",
+]
 
 _BATCH = 64
 
@@ -44,7 +51,7 @@ class RebuildReport:
     failures: list[str] = field(default_factory=list)
 
 
-def _rule_for(source_name: str, sources_dir: Path, cache: dict[str, ArticleRule]) -> ArticleRule:
+def rule_for(source_name: str, sources_dir: Path, cache: dict[str, ArticleRule]) -> ArticleRule:
     if source_name not in cache:
         try:
             source = load_source(find_source(source_name, sources_dir))
@@ -54,7 +61,7 @@ def _rule_for(source_name: str, sources_dir: Path, cache: dict[str, ArticleRule]
     return cache[source_name]
 
 
-def _is_article(response: StoredResponse, rule: ArticleRule) -> bool:
+def is_article(response: StoredResponse, rule: ArticleRule) -> bool:
     if response.status != 200 or "html" not in (response.header("Content-Type") or ""):
         return False
     body = decode_content(response.payload, response.header("Content-Encoding"))
@@ -100,19 +107,19 @@ def _candidates(
             name = warc.parent.parent.name
             log = logs.get(name) or logs.setdefault(name, store.capture_log(name))
             for response in iter_responses(warc, revisits=True):
-                _index_capture(log, response)
+                index_capture(log, response)
                 if response.rec_type != "response":
                     continue
                 report.pages += 1
-                rule = _rule_for(response.info.get("archivist-source", ""), sources_dir, rules)
-                if _is_article(response, rule):
+                rule = rule_for(response.info.get("archivist-source", ""), sources_dir, rules)
+                if is_article(response, rule):
                     yield name, response
     finally:
         for log in logs.values():
             log.close()
 
 
-def _index_capture(log: CaptureLog, response: StoredResponse) -> None:
+def index_capture(log: CaptureLog, response: StoredResponse) -> None:
     """Put a capture back in the digest index, with its validators, as the crawl did."""
     original = None
     if response.refers_to is not None:
@@ -140,16 +147,22 @@ def rebuild(
     """
     report = RebuildReport()
     store.clear_articles()
-    candidates = _candidates(home, collection, sources_dir, report, store)
+    extract_into(store, _candidates(home, collection, sources_dir, report, store), report)
+    return report
+
+
+def extract_into(
+    store: Store, pages: Iterator[tuple[str, StoredResponse]], report: RebuildReport
+) -> None:
+    """Extract each (collection, article page) in a process pool and record the articles."""
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        while batch := list(itertools.islice(candidates, _BATCH)):
+        while batch := list(itertools.islice(pages, _BATCH)):
             results = pool.map(_job, [response for _, response in batch], chunksize=4)
             for (coll, _), (response, article, failure) in zip(batch, results, strict=True):
                 if failure:
                     report.failures.append(failure)
                 elif article is not None:
                     _keep(store, coll, response, article, report)
-    return report
 
 
 def _keep(

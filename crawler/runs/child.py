@@ -1,7 +1,8 @@
 """Run one crawl of a source as a child process and read back its figures.
 
 Twisted's reactor cannot be restarted, so every crawl is its own process:
-``python -m scrapy crawl <family> -a source=<file> -a run_id=<id>``. Its log goes to
+``python -m crawler.runs.crawl crawl <family> -a source=<file> -a run_id=<id>`` (Scrapy's
+command line, which also writes its exit code to ``<run id>.exit``). Its log goes to
 ``<home>/logs/<run id>.log`` and its final stats to ``<home>/logs/<run id>.stats.json``.
 """
 
@@ -23,7 +24,19 @@ if TYPE_CHECKING:
 
     from crawler.sources.schema import Source
 
-__all__ = ["CrawlResult", "CrawlRun", "new_run_id", "read_stats"]
+__all__ = [
+    "EXIT_FILE_ENV",
+    "CrawlResult",
+    "CrawlRun",
+    "exit_path",
+    "new_run_id",
+    "read_exit_code",
+    "read_stats",
+]
+
+
+EXIT_FILE_ENV = "ARCHIVIST_EXIT_FILE"
+"""Where the crawl process writes its exit code (``crawler/runs/crawl.py``)."""
 
 
 def new_run_id(source_name: str) -> str:
@@ -83,6 +96,7 @@ class CrawlRun:
         self.home = home
         self.log_path = home / "logs" / f"{self.run_id}.log"
         self.stats_path = home / "logs" / f"{self.run_id}.stats.json"
+        self.exit_path = exit_path(home, self.run_id)
         self.command = self._command(source_path, dict(settings or {}))
         self._proc: subprocess.Popen[bytes] | None = None
         self._started = 0.0
@@ -94,7 +108,8 @@ class CrawlRun:
             "LOG_FILE": str(self.log_path),
             **settings,
         }
-        command = [sys.executable, "-m", "scrapy", "crawl", self.source.family]
+        # Scrapy's command line, which writes its exit code down (crawler/runs/crawl.py).
+        command = [sys.executable, "-m", "crawler.runs.crawl", "crawl", self.source.family]
         command += ["-a", f"source={source_path.resolve()}", "-a", f"run_id={self.run_id}"]
         for key, value in settings.items():
             command += ["-s", f"{key}={value}"]
@@ -109,7 +124,12 @@ class CrawlRun:
         the crawl does); ``new_session`` keeps a terminal's Ctrl-C from reaching it, so
         that whoever started it decides how it stops."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+        env = {
+            **os.environ,
+            "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+            EXIT_FILE_ENV: str(self.exit_path),
+        }
+        self.exit_path.unlink(missing_ok=True)  # a resumed run's earlier attempt wrote one
         self._started = time.monotonic()
         # Errors before Scrapy's logging is set up (a bad source file) go to stderr:
         # into the same log file, appended, so nothing blocks on a full pipe.
@@ -156,6 +176,19 @@ class CrawlRun:
     def read_stats(self) -> dict[str, Any]:
         """The stats file as it is now: live figures while the crawl runs, final after."""
         return read_stats(self.stats_path)
+
+
+def exit_path(home: Path, run_id: str) -> Path:
+    """Where a run's crawl process writes its exit code as it ends."""
+    return home / "logs" / f"{run_id}.exit"
+
+
+def read_exit_code(home: Path, run_id: str) -> int | None:
+    """The exit code a run's crawl wrote as it ended; None if it wrote none (killed)."""
+    try:
+        return int(exit_path(home, run_id).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
 
 
 def read_stats(path: Path) -> dict[str, Any]:

@@ -19,7 +19,6 @@ import fcntl
 import logging
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -28,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive import recover_abandoned
 from archive.errors import StoreError
 from crawler.runs.child import CrawlRun, new_run_id
+from crawler.runs.recovery import recover_run
 
 if TYPE_CHECKING:
     import threading
@@ -44,12 +43,17 @@ __all__ = [
     "FINISHED_REASONS",
     "RunOptions",
     "SourceLock",
+    "closing_status",
     "figures_from_stats",
+    "is_final",
     "run_source",
 ]
 
 logger = logging.getLogger(__name__)
 _POLL = 0.25  # seconds between looks at a running crawl
+LOCK_WAIT = 2.0
+"""Seconds a run waits for its source's lock: a command closing an orphaned row holds it
+for a moment; a crawl holds it for the whole run."""
 
 FINISHED_REASONS = frozenset(
     {
@@ -85,15 +89,21 @@ class SourceLock:
         self.path = home / "locks" / f"{name}.lock"
         self._fd: int | None = None
 
-    def acquire(self, run_id: str) -> bool:
-        """Take the lock for ``run_id``; False if another live process holds it."""
+    def acquire(self, run_id: str, wait: float = 0.0) -> bool:
+        """Take the lock for ``run_id``; False if another live process holds it after
+        ``wait`` seconds (a command closing orphaned runs holds it for a moment)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{run_id} {os.getpid()}\n".encode(), 0)
         self._fd = fd
@@ -108,6 +118,11 @@ class SourceLock:
         """The run id written by the lock's current (or last) holder."""
         text = self.written().split()
         return text[0] if text else None
+
+    def holder_pid(self) -> int | None:
+        """The pid of the process that took the lock: a run's watcher, not its crawl."""
+        text = self.written().split()
+        return int(text[1]) if len(text) > 1 and text[1].isdigit() else None
 
     def written(self) -> str:
         """What the lock's current (or last) holder wrote: its id and pid."""
@@ -162,37 +177,31 @@ def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def add_recovered(figures: dict[str, Any], home: Path, collection: str) -> None:
-    """Close the WARC files a killed crawl left open (no run leaves a corrupt one), and
-    count them among the run's files."""
-    derived = home / "collections" / collection / "derived"  # the extraction's records
-    if derived.is_dir():
-        for path in recover_abandoned(derived, socket.gethostname()):
-            logger.warning("Closed %s, left open by a killed extraction process", path)
-    directory = home / "collections" / collection / "archive"
-    if not directory.is_dir():
-        return
-    names = [path.name for path in recover_abandoned(directory, socket.gethostname())]
-    if names:
-        figures["warc_files"] = (*figures["warc_files"], *names)
-        figures["errors"]["archive:recovered_files"] = len(names)
+def is_final(stats: Mapping[str, Any]) -> bool:
+    """Whether a stats file is the crawl's last word (Scrapy closed it), not a live write."""
+    return bool(stats.get("finish_reason")) and not stats.get("live")
 
 
-def _status(returncode: int, stats: Mapping[str, Any], ended_by: str | None) -> str:
+def closing_status(ended_by: str | None, stats: Mapping[str, Any]) -> str:
+    """A run's status once its crawl has ended: the finish reason decides, whatever the
+    exit code (a crawl killed after its final stats did its job); ``ended_by`` (we
+    stopped it, or its time ran out) wins; no final stats at all is ``interrupted``."""
     if ended_by is not None:
         return ended_by
-    if returncode == 0 and stats.get("finish_reason") in FINISHED_REASONS:
-        return "finished"
-    return "failed"
+    if not is_final(stats):
+        return "interrupted"
+    return "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
 
 
-def _reason(stats: Mapping[str, Any], returncode: int) -> str:
-    reason = stats.get("finish_reason")
-    if reason and not stats.get("live"):
-        return str(reason)
-    if returncode < 0:
-        return f"killed by {signal.Signals(-returncode).name}"
-    return f"crashed (exit {returncode}, no final stats)"
+def _reason(stats: Mapping[str, Any], returncode: int, source: str) -> str:
+    if is_final(stats):
+        return str(stats["finish_reason"])
+    how = (
+        f"killed by {signal.Signals(-returncode).name}"
+        if returncode < 0
+        else f"crashed (exit {returncode})"
+    )
+    return f"{how} before its final stats; archivist crawl {source} --resume continues it"
 
 
 def run_source(
@@ -217,23 +226,27 @@ def run_source(
     """
     options = options or RunOptions()
     run = CrawlRun(source, source_path, home, settings, run_id=run_id or new_run_id(source.name))
-    store.start_run(run.run_id, source.name, source.collection, status="queued")
+    # The lock first, then the row: a queued or running row whose source's lock its run
+    # does not hold is an orphan to whoever looks (crawler/runs/orphans.py).
     lock = SourceLock(home, source.name)
-    if not lock.acquire(run.run_id):
+    if not lock.acquire(run.run_id, wait=LOCK_WAIT):
         holder = lock.holder() or "another process"
         logger.warning("Not crawling %s: it is still being crawled (%s)", source.name, holder)
+        store.start_run(run.run_id, source.name, source.collection, status="queued")
         return store.finish_run(
             run.run_id, "skipped", finish_reason=f"source still running (run {holder})"
         )
+    store.start_run(run.run_id, source.name, source.collection, status="queued")
     try:
         try:
             run.start(pass_fds=(lock.fd,), new_session=True)
         except OSError as exc:
             return store.finish_run(run.run_id, "failed", finish_reason=f"could not start: {exc}")
+        started = datetime.now(UTC)
         store.update_run(
             run.run_id,
             status="running",
-            started_at=datetime.now(UTC),
+            started_at=started,
             heartbeat_at=datetime.now(UTC),
             log_path=str(run.log_path),
         )
@@ -241,15 +254,22 @@ def run_source(
         ended_by = _watch(store, run, options, stop, on_beat)
         result = run.result()
         figures = figures_from_stats(result.stats)
-        if result.returncode < 0:
-            add_recovered(figures, home, source.collection)
-        status = _status(result.returncode, result.stats, ended_by)
+        if result.returncode != 0 or not is_final(result.stats):
+            # Killed or crashed: its files are made whole and recorded, and its figures
+            # counted from them (the stats file stopped at its last live write).
+            recovery = recover_run(
+                store, home, source.collection, run.run_id, source_path.parent, started_at=started
+            )
+            figures.update(recovery.figures())
+            if recovery.closed:
+                figures["errors"]["archive:recovered_files"] = len(recovery.closed)
+        status = closing_status(ended_by, result.stats)
         logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)
         record = store.finish_run(
             run.run_id,
             status,
             exit_code=result.returncode,
-            finish_reason=_reason(result.stats, result.returncode),
+            finish_reason=_reason(result.stats, result.returncode, source.name),
             **figures,
         )
     finally:

@@ -135,7 +135,7 @@ class Daemon:
                 f"another {self._lock.written() or 'scheduler'} already runs for {self.home.resolve()}"
             )
         _CURRENT = self
-        reaped = reap_orphans(self.store, self.home, self.stop)
+        reaped = reap_orphans(self.store, self.home, self.sources_dir, self.stop)
         if reaped:
             logger.warning("Closed or adopted %d orphaned run(s): %s", len(reaped), reaped)
         self.scheduler.start(paused=True)
