@@ -18,6 +18,7 @@ from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
 from crawler.middlewares.politeness import RetryAfterMiddleware
 from crawler.middlewares.recrawl import ConditionalRequestMiddleware
+from crawler.middlewares.resume import ResumeMiddleware
 from crawler.middlewares.robots import SharedRobotsTxtMiddleware
 from crawler.middlewares.routing import LoopbackOnlyMiddleware, RouteProxyMiddleware
 from crawler.pipelines.extract import ExtractPipeline
@@ -41,6 +42,9 @@ class ArchivistAddon:
         settings.replace_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES_BASE", RobotsTxtMiddleware, SharedRobotsTxtMiddleware
         )
+        # First of all (RobotsTxtMiddleware is 100): what a resumed run captured already
+        # is served from its WARCs and goes no further.
+        add("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 50)
         # Before HttpProxyMiddleware (750), which handles credentials for the
         # meta["proxy"] this one sets.
         add("DOWNLOADER_MIDDLEWARES", RouteProxyMiddleware, 740)

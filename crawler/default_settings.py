@@ -55,6 +55,8 @@ RECRAWL_CONDITIONAL = True
 """Send If-None-Match / If-Modified-Since from a URL's last capture."""
 RECRAWL_SWEEP = "auto"
 """``auto`` (by the source's recrawl settings), ``full`` or ``incremental``."""
+RESUME_RUN: str | None = None
+"""A run cut short, resumed: its captures are served from its WARCs, not fetched again."""
 
 # -- manners and budgets (crawler.middlewares.politeness, crawler.extensions) ---------------
 POLITENESS_MAX_RETRY_AFTER = 600.0

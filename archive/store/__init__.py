@@ -9,6 +9,7 @@ its parts, one table or one question each. Imports ``archive.text`` and
 from __future__ import annotations
 
 from archive.store._events import removal_reason, soft_404
+from archive.store._recrawl import StoredAt
 from archive.store.database import (
     RUN_STATUSES,
     CaptureFields,
@@ -37,6 +38,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredArticle",
+    "StoredAt",
     "TextSide",
     "removal_reason",
     "search_text",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from archive.store._schema import (
     ArticleRow,
@@ -31,9 +31,20 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["CaptureLog", "LastResponse", "RecrawlMixin"]
+__all__ = ["CaptureLog", "LastResponse", "RecrawlMixin", "StoredAt"]
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAt:
+    """Where a response is stored, and its status."""
+
+    collection: str
+    filename: str
+    offset: int
+    length: int
+    status: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,40 @@ class RecrawlMixin:
         """The latest 200 response of ``url`` (a revisit's original counts through it)."""
         with self.engine.connect() as connection:
             return _last_response(connection, url, collection)
+
+    def run_captures(self, run_id: str) -> dict[str, StoredAt]:
+        """Each URL a run captured, at its last capture: where the response the crawl
+        got is stored (a revisit's is the record it refers to) and its status."""
+        original = aliased(CaptureRow)
+        statement = (
+            select(
+                CaptureRow.url,
+                CaptureRow.record_type,
+                CaptureRow.collection,
+                CaptureRow.warc_filename,
+                CaptureRow.warc_offset,
+                CaptureRow.warc_length,
+                CaptureRow.status,
+                original.collection,
+                original.warc_filename,
+                original.warc_offset,
+                original.warc_length,
+                original.status,
+            )
+            .outerjoin(original, original.record_id == CaptureRow.refers_to)
+            .where(CaptureRow.run_id == run_id)
+            .order_by(CaptureRow.fetched_at, CaptureRow.id)
+        )
+        found: dict[str, StoredAt] = {}
+        with self.engine.connect() as connection:
+            for url, kind, *own, o_coll, o_file, o_offset, o_length, o_status in connection.execute(
+                statement
+            ):
+                if kind != "revisit":
+                    found[url] = StoredAt(*own)
+                elif o_file is not None:
+                    found[url] = StoredAt(o_coll, o_file, o_offset, o_length, o_status)
+        return found
 
     def article_fetch_times(self, source: str, collection: str) -> dict[str, datetime]:
         """URL -> when it was last fetched (200 or 304), for every article of ``source``."""

@@ -13,10 +13,7 @@ import logging
 import os
 import re
 import zlib
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from pathlib import Path
 
 __all__ = ["recover_abandoned", "recover_open_file", "whole_records_end"]
 
@@ -90,7 +87,19 @@ def _writer_alive(name: str, host: str) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(int(pid))
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended and waits to be reaped (Linux: its state is Z).
+
+    A crawl killed after its parent is a zombie until init reaps it; it writes nothing
+    more, so its file is recovered at once rather than by whoever looks next."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def recover_abandoned(directory: Path, host: str) -> list[Path]:

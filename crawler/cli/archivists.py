@@ -19,11 +19,13 @@ from rich.console import Console
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings, run_demo
 from crawler.runs.progress import CrawlProgress, human_size
+from crawler.runs.resume import resumable
 from crawler.runs.runbook import RunOptions, run_source
 from crawler.runs.scheduler import Daemon, SchedulerError
 from crawler.sources.schema import SourceError, find_source, load_source
 
 if TYPE_CHECKING:
+    from archive.store import RunRecord, Store
     from crawler.runs.child import CrawlResult
 
 
@@ -115,12 +117,21 @@ def demo_serve(size: int, port: int) -> None:
     type=float,
     help="Seconds before the crawl is stopped as timed out (default: the schedule's).",
 )
-def crawl(source: str, overrides: tuple[str, ...], max_run_time: float | None) -> None:
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the source's latest run if it was cut short (interrupted or stopped).",
+)
+def crawl(
+    source: str, overrides: tuple[str, ...], max_run_time: float | None, resume: bool
+) -> None:
     """Crawl SOURCE (a name in the sources folder, or a .yaml file) once, now.
 
     The run is recorded like a scheduled one (``archivist runs``); if the source is
     being crawled already, it is recorded as skipped and nothing starts. Ctrl-C asks
-    the crawl to finish cleanly.
+    the crawl to finish cleanly. With --resume, the source's latest run, cut short by a
+    crash or a stop, goes on as the same run: what it captured is not fetched again,
+    and its time limit counts from its first start.
     """
     settings = {}
     for item in overrides:
@@ -136,20 +147,21 @@ def crawl(source: str, overrides: tuple[str, ...], max_run_time: float | None) -
     if max_run_time is None and src.schedule is not None:
         max_run_time = src.schedule.max_run_time
     home = data_home()
-    click.echo(f"Crawling {src.name}; log under {(home / 'logs').resolve()}/")
-    with (
-        open_store() as store,
-        CrawlProgress(src.name, Console()) as progress,
-    ):
-        record = run_source(
-            store,
-            src,
-            path,
-            home,
-            settings=settings,
-            options=RunOptions(max_run_time=max_run_time),
-            on_beat=progress,
-        )
+    with open_store() as store:
+        earlier = _to_resume(store, src.name) if resume else None
+        what = f"Resuming run {earlier.id} of" if earlier else "Crawling"
+        click.echo(f"{what} {src.name}; log under {(home / 'logs').resolve()}/")
+        with CrawlProgress(src.name, Console()) as progress:
+            record = run_source(
+                store,
+                src,
+                path,
+                home,
+                settings=settings,
+                options=RunOptions(max_run_time=max_run_time),
+                on_beat=progress,
+                resume=earlier,
+            )
     print_runs([record])
     if record.log_path:
         click.echo(f"log: {record.log_path}")
@@ -157,6 +169,17 @@ def crawl(source: str, overrides: tuple[str, ...], max_run_time: float | None) -
         raise click.ClickException(
             f"crawl of {src.name} {record.status}: {record.finish_reason} (run {record.id})"
         )
+
+
+def _to_resume(store: Store, source: str) -> RunRecord:
+    found = resumable(store, source)
+    if found is None:
+        latest = store.runs(source=source, limit=1)
+        said = f"its latest run is {latest[0].status}" if latest else "it has no run yet"
+        raise click.ClickException(
+            f"no run of {source} to resume: {said} (interrupted or stopped runs resume)"
+        )
+    return found
 
 
 @click.group("schedule")

@@ -69,8 +69,8 @@ class RetryAfterMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         key, slot = self._slot(request)
-        if slot is None or key is None:
-            return response
+        if slot is None or key is None or "resumed" in response.flags:
+            return response  # (a resumed run's earlier answer: the server said it then)
         if response.status not in {429, 503}:
             # Back to the slot's own delay once the wait is over: an answer to a request
             # that was already on its way during the wait must not cut it short.

@@ -27,7 +27,7 @@ __all__ = [
 
 JUDGED_STATUSES = ("finished", "failed", "timed_out")
 """Runs that say something about the site; skipped and stopped runs do not."""
-_ATTEMPTED = (*JUDGED_STATUSES, "stopped", "running")
+_ATTEMPTED = (*JUDGED_STATUSES, "stopped", "interrupted", "running")
 
 # How many earlier runs make the baseline a share's drop is measured against.
 _BASELINE = 5

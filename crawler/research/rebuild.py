@@ -155,14 +155,18 @@ def extract_into(
     store: Store, pages: Iterator[tuple[str, StoredResponse]], report: RebuildReport
 ) -> None:
     """Extract each (collection, article page) in a process pool and record the articles."""
+    batch = list(itertools.islice(pages, _BATCH))
+    if not batch:
+        return  # no pool to start for nothing (a recovery often has no page left)
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        while batch := list(itertools.islice(pages, _BATCH)):
+        while batch:
             results = pool.map(_job, [response for _, response in batch], chunksize=4)
             for (coll, _), (response, article, failure) in zip(batch, results, strict=True):
                 if failure:
                     report.failures.append(failure)
                 elif article is not None:
                     _keep(store, coll, response, article, report)
+            batch = list(itertools.islice(pages, _BATCH))
 
 
 def _keep(

@@ -15,6 +15,7 @@ run (``crawler.runs.orphans.reap_orphans``) instead of starting the source twice
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import logging
 import os
@@ -28,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.errors import StoreError
-from crawler.runs.child import CrawlRun, new_run_id
+from crawler.runs.child import CrawlRun, new_run_id, read_stats
 from crawler.runs.recovery import recover_run
+from crawler.runs.resume import SCHEDULER_STOPPED, combined_figures, time_left
 
 if TYPE_CHECKING:
     import threading
@@ -215,8 +217,12 @@ def run_source(
     stop: threading.Event | None = None,
     run_id: str | None = None,
     on_beat: Callable[[Mapping[str, Any]], None] | None = None,
+    resume: RunRecord | None = None,
 ) -> RunRecord:
     """Crawl ``source`` once, with its row in ``store``; returns the final row.
+
+    With ``resume`` (a run cut short, ``crawler.runs.resume``), that run goes on: same
+    row and id, what it captured served from its WARCs, its time budget what is left.
 
     ``stop`` set while it runs asks the crawl to finish (status ``stopped``); past
     ``options.max_run_time`` it is asked the same way (status ``timed_out``). A crawl
@@ -225,6 +231,15 @@ def run_source(
     the crawl's live stats at each heartbeat (a progress display, say).
     """
     options = options or RunOptions()
+    if resume is not None:
+        run_id = resume.id
+        # The same sweep as the attempt it goes on from (its stats file said which).
+        sweep = read_stats(home / "logs" / f"{resume.id}.stats.json").get("recrawl/sweep")
+        settings = {
+            **({"RECRAWL_SWEEP": str(sweep)} if sweep in {"full", "incremental"} else {}),
+            **(settings or {}),
+            "RESUME_RUN": resume.id,
+        }
     run = CrawlRun(source, source_path, home, settings, run_id=run_id or new_run_id(source.name))
     # The lock first, then the row: a queued or running row whose source's lock its run
     # does not hold is an orphan to whoever looks (crawler/runs/orphans.py).
@@ -232,21 +247,35 @@ def run_source(
     if not lock.acquire(run.run_id, wait=LOCK_WAIT):
         holder = lock.holder() or "another process"
         logger.warning("Not crawling %s: it is still being crawled (%s)", source.name, holder)
+        if resume is not None:
+            return resume
         store.start_run(run.run_id, source.name, source.collection, status="queued")
         return store.finish_run(
             run.run_id, "skipped", finish_reason=f"source still running (run {holder})"
         )
-    store.start_run(run.run_id, source.name, source.collection, status="queued")
+    if resume is None:
+        store.start_run(run.run_id, source.name, source.collection, status="queued")
+    else:
+        left = time_left(resume, options.max_run_time)
+        if left is not None and left <= 0:
+            lock.release()
+            return store.finish_run(
+                resume.id,
+                "timed_out",
+                finish_reason=f"no time left to resume: {options.max_run_time:.0f}s from its start",
+            )
+        options = dataclasses.replace(options, max_run_time=left)
+        store.update_run(resume.id, status="queued", finished_at=None, finish_reason=None)
     try:
         try:
             run.start(pass_fds=(lock.fd,), new_session=True)
         except OSError as exc:
             return store.finish_run(run.run_id, "failed", finish_reason=f"could not start: {exc}")
-        started = datetime.now(UTC)
+        started = datetime.now(UTC) if resume is None else resume.started_at
         store.update_run(
             run.run_id,
             status="running",
-            started_at=started,
+            started_at=started or datetime.now(UTC),
             heartbeat_at=datetime.now(UTC),
             log_path=str(run.log_path),
         )
@@ -263,13 +292,19 @@ def run_source(
             figures.update(recovery.figures())
             if recovery.closed:
                 figures["errors"]["archive:recovered_files"] = len(recovery.closed)
+        elif resume is not None:
+            figures = combined_figures(resume, figures, result.stats)
+            figures["articles_new"], figures["articles_changed"] = store.run_articles(run.run_id)
         status = closing_status(ended_by, result.stats)
+        reason = _reason(result.stats, result.returncode, source.name)
+        if ended_by == "stopped" and stop is not None and stop.is_set():
+            reason = f"{reason}; {SCHEDULER_STOPPED}, which resumes it when it starts again"
         logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)
         record = store.finish_run(
             run.run_id,
             status,
             exit_code=result.returncode,
-            finish_reason=_reason(result.stats, result.returncode, source.name),
+            finish_reason=reason,
             **figures,
         )
     finally:

@@ -34,6 +34,7 @@ from crawler.errors import SchedulerError
 from crawler.monitoring.alerts import AlertManager
 from crawler.runs.child import new_run_id
 from crawler.runs.orphans import reap_orphans
+from crawler.runs.resume import resumable
 from crawler.runs.runbook import RunOptions, SourceLock, run_source
 from crawler.sources.schedule import DEFAULT_TIMEZONE
 from crawler.sources.schema import Source, SourceError, find_source, load_source
@@ -50,6 +51,7 @@ __all__ = ["JOB_PREFIX", "Daemon", "Runner", "SchedulerError", "SyncReport", "fi
 logger = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
+RESUME_PREFIX = "resume:"
 JOBS_TABLE = "scheduler_jobs"
 
 _CURRENT: Daemon | None = None
@@ -71,6 +73,14 @@ def fire(source: str, fingerprint: str = "") -> None:
     if daemon is None:
         raise SchedulerError(f"no scheduler daemon in this process to crawl {source!r}")
     daemon.run_job(source)
+
+
+def resume(source: str) -> None:
+    """The job that resumes a source's run cut short (``crawler.runs.scheduler:resume``)."""
+    daemon = _CURRENT
+    if daemon is None:
+        raise SchedulerError(f"no scheduler daemon in this process to resume {source!r}")
+    daemon.resume_job(source)
 
 
 @dataclass
@@ -140,6 +150,7 @@ class Daemon:
             logger.warning("Closed or adopted %d orphaned run(s): %s", len(reaped), reaped)
         self.scheduler.start(paused=True)
         report = self.sync()
+        self._resume_cut_short()
         self.scheduler.resume()
         return report
 
@@ -249,9 +260,52 @@ class Daemon:
         options = RunOptions(
             max_run_time=max_run_time, kill_after=self.kill_after, trigger="schedule"
         )
-        record = self.runner(source, path, options, self.stop)
+        cut = resumable(self.store, name, scheduled_only=True)
+        record: RunRecord | None
+        if cut is not None:  # the run a crash or a shutdown cut short goes on first
+            record = self._resume(source, path, options, cut)
+        else:
+            record = self.runner(source, path, options, self.stop)
         self.alerts.check_folder(self.store, self.sources_dir)  # never raises
         return record
+
+    def _resume_cut_short(self) -> None:
+        """A job now for each scheduled source whose latest run a crash or this daemon's
+        shutdown cut short (``crawler.runs.resume``)."""
+        for job in self.jobs():
+            name = job.id.removeprefix(JOB_PREFIX)
+            cut = resumable(self.store, name, scheduled_only=True)
+            if cut is None:
+                continue
+            logger.warning("Run %s of %s was cut short (%s): resuming it", cut.id, name, cut.status)
+            self.scheduler.add_job(
+                resume,
+                trigger="date",
+                id=RESUME_PREFIX + name,
+                name=f"resume {name}",
+                kwargs={"source": name},
+                misfire_grace_time=None,
+                replace_existing=True,
+            )
+
+    def resume_job(self, name: str) -> RunRecord | None:
+        """Resume the source's run cut short, if it still is the latest and resumable."""
+        if self.stop.is_set() or resumable(self.store, name, scheduled_only=True) is None:
+            return None
+        return self.run_job(name)  # which resumes it
+
+    def _resume(self, source: Source, path: Path, options: RunOptions, cut: RunRecord) -> RunRecord:
+        logger.info("Resuming run %s of %s (%s)", cut.id, source.name, cut.status)
+        return run_source(
+            self.store,
+            source,
+            path,
+            self.home,
+            settings=self.settings,
+            options=options,
+            stop=self.stop,
+            resume=cut,
+        )
 
     def _crawl(
         self, source: Source, path: Path, options: RunOptions, stop: threading.Event

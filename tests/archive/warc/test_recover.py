@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +85,22 @@ def test_only_files_of_dead_writers_of_this_host_are_recovered(tmp_path):
     assert [p.name for p in recovered] == [dead_file.name.removesuffix(".open")]
     assert alive_file.exists()
     assert (tmp_path / "a" / other_host.name.replace("khac", "may-2")).exists()
+
+
+def test_a_writer_that_ended_but_is_not_yet_reaped_counts_as_dead(tmp_path):
+    """A crawl killed after its watcher is a zombie until init reaps it: its file is
+    recovered at once, not left for whoever looks after the reaping."""
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child never ended"
+        time.sleep(0.01)
+    try:
+        mine = _write(tmp_path, 1)
+        tail = mine.name.rsplit("-", 1)[1]
+        left = mine.with_name(mine.name.replace(f"-{tail}", f"-{zombie.pid}.warc.gz.open"))
+        mine.rename(left)
+        (recovered,) = recover_abandoned(tmp_path, "may-1")
+        assert recovered.name == left.name.removesuffix(".open")
+    finally:
+        zombie.wait()
