@@ -229,6 +229,7 @@ def serve_command(port: int, bind: str, token: str | None, replay_url: str) -> N
 
     from crawler.console import create_app  # noqa: PLC0415 - nor the console
 
+    open_store().close()  # which closes the rows of runs whose crawl is dead
     app = create_app(data_home(), sources_dir(), store_url(), token, replay_url=replay_url)
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"archivist console on http://{shown}:{port}/ (Ctrl-C to stop)")
