@@ -16,6 +16,7 @@ from crawler import default_settings
 from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
+from crawler.middlewares.network import NetworkGuardMiddleware
 from crawler.middlewares.politeness import RetryAfterMiddleware
 from crawler.middlewares.recrawl import ConditionalRequestMiddleware
 from crawler.middlewares.resume import ResumeMiddleware
@@ -52,6 +53,9 @@ class ArchivistAddon:
         add("DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware, 730)
         # After HttpProxyMiddleware (750): by then the proxy decision is final.
         add("DOWNLOADER_MIDDLEWARES", LoopbackOnlyMiddleware, 760)
+        # The network guard, after the proxy decision too; its process_exception runs
+        # before RetryMiddleware's (550), so a refused address is not retried.
+        add("DOWNLOADER_MIDDLEWARES", NetworkGuardMiddleware, 770)
         # Response side: after RetryMiddleware (550) in priority, so its process_response
         # runs first and holds the host back before the retry is scheduled.
         add("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 560)

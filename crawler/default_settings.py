@@ -25,6 +25,10 @@ ROUTE_PROXIES: dict[str, str] = {}
 """Host -> proxy URL: reserved hosts (the demo world's ``.test``) routed to a local server."""
 NETWORK_LOOPBACK_ONLY = False
 """Refuse every connection that would leave loopback (tests, the demo)."""
+NETWORK_GUARD = True
+"""Refuse connections to private, loopback, link-local, multicast and reserved addresses."""
+NETWORK_ALLOW_PRIVATE: list[str] = []
+"""Hosts and networks (CIDR) the guard lets through: a source's ``allow_private``."""
 
 # -- capture into WARC (crawler.extensions.capture) -----------------------------------------
 ARCHIVE_ENABLED = True

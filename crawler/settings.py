@@ -24,6 +24,9 @@ ROUTE_PROXIES = json.loads(os.environ.get("ARCHIVIST_ROUTE_PROXIES") or "{}")
 STORE_URL = os.environ.get("ARCHIVIST_STORE_URL") or None
 NETWORK_LOOPBACK_ONLY = os.environ.get("ARCHIVIST_LOOPBACK_ONLY", "") not in {"", "0"}
 
+# Every host name's address is judged before a connection (crawler/middlewares/network.py).
+TWISTED_DNS_RESOLVER = "crawler.middlewares.network.GuardedResolver"
+
 # An archive obeys robots.txt unless a source says otherwise.
 ROBOTSTXT_OBEY = True
 # Scrapy 2.19 opens a telnet console and a remote-control HTTP server by default:

@@ -25,6 +25,8 @@ the field.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
@@ -169,6 +171,9 @@ class Source(BaseModel):
     collection: str = Field(default="", pattern=r"^$|" + _NAME)
     seeds: tuple[str, ...] = Field(min_length=1)
     allowed_hosts: tuple[str, ...] = ()
+    allow_private: tuple[str, ...] = ()
+    """Hosts or networks (CIDR) on private, loopback or link-local addresses that the
+    crawl may connect to (an intranet site); every other such address is refused."""
     limits: Limits = Limits()
     scope: Scope = Scope()
     manners: Manners = Manners()
@@ -200,6 +205,17 @@ class Source(BaseModel):
             if not re.fullmatch(r"[a-z0-9.-]+", host) or "." not in host.strip("."):
                 raise ValueError(f"{host!r} is not a lower-case host name such as example.org")
         return hosts
+
+    @field_validator("allow_private")
+    @classmethod
+    def _check_private(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in entries:
+            with contextlib.suppress(ValueError):
+                ipaddress.ip_network(entry, strict=False)
+                continue
+            if not re.fullmatch(r"[a-z0-9.-]+", entry):
+                raise ValueError(f"{entry!r} is neither a host name nor a network like 10.0.0.0/8")
+        return entries
 
     @field_validator("article_patterns")
     @classmethod

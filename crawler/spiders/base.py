@@ -82,6 +82,7 @@ def apply_source(settings: BaseSettings, source: Source, run_id: str) -> None:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(manners.per_host),
         "POLITENESS_MAX_RETRY_AFTER": manners.max_retry_after,
         "POLITENESS_MAX_CRAWL_DELAY": manners.max_crawl_delay,
+        "NETWORK_ALLOW_PRIVATE": list(source.allow_private),
         "ARCHIVE_COLLECTION": source.collection,
         "ARCHIVE_PREFIX": source.name,
         "ARCHIVE_INFO": {

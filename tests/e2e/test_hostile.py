@@ -1,0 +1,109 @@
+"""The hostile web, on loopback servers: a crawl connects to no address it was not allowed.
+
+The site the crawl is allowed (127.0.0.2) names an "internal" server (127.0.0.3) and a
+``localhost`` one (a host name: judged on the address it resolves to) in its images,
+its style sheet and a redirect; their own request logs must stay empty.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
+
+import pytest
+
+from crawler.runs.child import CrawlRun
+from crawler.sources.schema import load_source
+from tests.helpers.crawls import read_records, warc_files, warcio_check
+
+
+class _Server:
+    """A loopback server at ``address`` that logs every request it gets."""
+
+    def __init__(self, address: str, pages: dict[str, tuple[int, dict[str, str], bytes]]):
+        self.requests: list[str] = []
+        log, served = self.requests, pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                log.append(self.path)
+                status, headers, body = served.get(self.path, (404, {}, b"not here"))
+                self.send_response(status)
+                for name, value in {"Content-Length": str(len(body)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer((address, 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.pages = pages
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def internal():
+    with _Server("127.0.0.3", {"/secret.png": (200, {}, b"secret")}) as server:
+        yield server
+
+
+@pytest.fixture
+def local():
+    with _Server("127.0.0.1", {"/admin.css": (200, {}, b"body{}")}) as server:
+        yield server
+
+
+def test_requisites_and_redirects_into_private_addresses_are_refused(tmp_path, internal, local):
+    html = "text/html; charset=utf-8"
+    pages: dict[str, tuple[int, dict[str, str], bytes]] = {
+        "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"),
+    }
+    with _Server("127.0.0.2", pages) as site:
+        inner = f"http://127.0.0.3:{internal.port}"
+        by_name = f"http://localhost:{local.port}"
+        pages["/"] = (
+            200,
+            {"Content-Type": html},
+            (
+                f'<html><head><link rel="stylesheet" href="{by_name}/admin.css"></head><body>'
+                f'<img src="{inner}/secret.png"><a href="/ra-ngoai">ra</a>'
+                f'<a href="/trong">trong</a></body></html>'
+            ).encode(),
+        )
+        pages["/ra-ngoai"] = (302, {"Location": f"{inner}/secret.png"}, b"")
+        pages["/trong"] = (200, {"Content-Type": html}, b"<html><body>trong</body></html>")
+        source = tmp_path / "sources" / "ngoai.yaml"
+        source.parent.mkdir()
+        source.write_text(
+            f"name: ngoai\nseeds: ['http://127.0.0.2:{site.port}/']\n"
+            "contact: tests@example.org\nallow_private: ['127.0.0.2']\n",
+            encoding="utf-8",
+        )
+        run = CrawlRun(load_source(source), source, tmp_path, {"NETWORK_LOOPBACK_ONLY": "0"})
+        run.start()
+        result = run.wait(timeout=120)
+    assert result.finish_reason == "finished"
+    assert internal.requests == []  # the servers' own logs: nothing reached them
+    assert local.requests == []
+    assert "/trong" in site.requests  # the allowed site was crawled
+    stats = result.stats
+    assert stats["network/refused"] == stats["network/refused/loopback"] == 2  # one a host
+    assert "retry/count" not in stats  # a refusal is not retried
+    log = result.log_path.read_text(encoding="utf-8")
+    assert log.count("Not connecting to 127.0.0.3") == 1  # told once per host
+    assert log.count("Not connecting to localhost") == 1
+    files = warc_files(tmp_path)
+    assert warcio_check(files).returncode == 0
+    uris = {r["warc"].get_header("WARC-Target-URI") for r in read_records(files)}
+    assert not [u for u in uris - {None} if "127.0.0.3" in u or "localhost" in u]
