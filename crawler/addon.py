@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
 from crawler import default_settings
 from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
+from crawler.middlewares.decompression import BoundedDecompressionMiddleware
 from crawler.middlewares.network import NetworkGuardMiddleware
 from crawler.middlewares.politeness import RetryAfterMiddleware
 from crawler.middlewares.recrawl import ConditionalRequestMiddleware
@@ -46,6 +48,11 @@ class ArchivistAddon:
         # First of all (RobotsTxtMiddleware is 100): what a resumed run captured already
         # is served from its WARCs and goes no further.
         add("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 50)
+        # Scrapy's decompression, in its place (590), with a bound of its own
+        # (crawler/middlewares/decompression.py).
+        settings.replace_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES_BASE", HttpCompressionMiddleware, BoundedDecompressionMiddleware
+        )
         # Before HttpProxyMiddleware (750), which handles credentials for the
         # meta["proxy"] this one sets.
         add("DOWNLOADER_MIDDLEWARES", RouteProxyMiddleware, 740)

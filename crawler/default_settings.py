@@ -30,6 +30,9 @@ NETWORK_GUARD = True
 NETWORK_ALLOW_PRIVATE: list[str] = []
 """Hosts and networks (CIDR) the guard lets through: a source's ``allow_private``."""
 
+DECOMPRESSION_MAXSIZE = 64 * 1024 * 1024
+"""Bytes a compressed body may inflate to for the spider (the raw bytes are archived)."""
+
 # -- capture into WARC (crawler.extensions.capture) -----------------------------------------
 ARCHIVE_ENABLED = True
 ARCHIVE_COLLECTION: str | None = None

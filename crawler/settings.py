@@ -46,3 +46,7 @@ DOWNLOAD_TIMEOUT = 60
 # A crawl that archives keeps error pages too; redirects are followed hop by hop.
 HTTPERROR_ALLOW_ALL = False
 REDIRECT_MAX_TIMES = 10
+# Every response that arrived is archived, one cut short too (fewer bytes than its
+# Content-Length): Scrapy's default drops it. The capture marks it WARC-Truncated, and the
+# spider extracts no article from it.
+DOWNLOAD_FAIL_ON_DATALOSS = False

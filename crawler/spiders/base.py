@@ -223,7 +223,7 @@ class ArchivistSpider(PostListsMixin, Spider):
         is_article = response.status == 200 and (known or self.is_article(response))
         self.count(response, kind if kind == "seed" else "post" if is_article else "listing")
         refs = response.meta.get("archive_refs")
-        if refs and is_article:
+        if refs and is_article and "dataloss" not in response.flags:  # a page cut short
             yield self._article_page(response, refs[0])
 
     def _learn_family(self, response: HtmlResponse) -> Iterator[Request]:

@@ -8,6 +8,7 @@ its style sheet and a redirect; their own request logs must stay empty.
 from __future__ import annotations
 
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -107,3 +108,76 @@ def test_requisites_and_redirects_into_private_addresses_are_refused(tmp_path, i
     assert warcio_check(files).returncode == 0
     uris = {r["warc"].get_header("WARC-Target-URI") for r in read_records(files)}
     assert not [u for u in uris - {None} if "127.0.0.3" in u or "localhost" in u]
+
+
+def _bomb(inflated: int) -> bytes:
+    """A gzip body of zeros: a few hundred kB that inflate to ``inflated`` bytes."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1 << 20)
+    return b"".join([*(packer.compress(chunk) for _ in range(inflated >> 20)), packer.flush()])
+
+
+class _CutShort(BaseHTTPRequestHandler):
+    """Says 2,000 bytes, sends 800 and hangs up."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", "2000")
+        self.end_headers()
+        self.wfile.write(b"<html><body>" + b"x" * 788)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_bomb_and_a_body_cut_short_are_archived_and_the_crawl_goes_on(tmp_path):
+    bomb = _bomb(512 << 20)  # 512 MiB of zeros, about 0.5 MB sent
+    cut = ThreadingHTTPServer(("127.0.0.2", 0), _CutShort)
+    threading.Thread(target=cut.serve_forever, daemon=True).start()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    pages: dict[str, tuple[int, dict[str, str], bytes]] = {
+        "/bomb.html": (200, {**html, "Content-Encoding": "gzip"}, bomb),
+        "/sau": (200, html, b"<html><body>sau</body></html>"),
+    }
+    with _Server("127.0.0.2", pages) as site:
+        pages["/"] = (
+            200,
+            html,
+            (
+                f'<html><body><a href="/bomb.html">b</a><a href="/sau">s</a>'
+                f'<a href="http://127.0.0.2:{cut.server_address[1]}/cut.html">c</a>'
+                "</body></html>"
+            ).encode(),
+        )
+        source = tmp_path / "sources" / "doc-hai.yaml"
+        source.parent.mkdir()
+        source.write_text(
+            f"name: doc-hai\nseeds: ['http://127.0.0.2:{site.port}/']\nrobots: ignore\n"
+            f"allowed_hosts: ['127.0.0.2']\ncontact: tests@example.org\n"
+            "allow_private: ['127.0.0.2']\n",
+            encoding="utf-8",
+        )
+        run = CrawlRun(load_source(source), source, tmp_path, {"NETWORK_LOOPBACK_ONLY": "0"})
+        run.start()
+        result = run.wait(timeout=120)
+    cut.shutdown()
+    cut.server_close()
+    assert result.finish_reason == "finished"
+    stats = result.stats
+    assert stats["decompression/too_big"] == 1
+    assert stats["memusage/max"] < 400 << 20  # the crawl's peak RSS
+    assert "/sau" in site.requests  # and the crawl went on
+    files = warc_files(tmp_path)
+    assert warcio_check(files).returncode == 0
+    records = {
+        r["warc"].get_header("WARC-Target-URI").rsplit("/", 1)[1]: r
+        for r in read_records(files)
+        if r["type"] == "response"
+    }
+    assert records["bomb.html"]["payload"] == bomb  # the bytes as sent, whole
+    truncated = records["cut.html"]
+    assert truncated["warc"].get_header("WARC-Truncated") == "disconnect"
+    assert len(truncated["payload"]) == 800
