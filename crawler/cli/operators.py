@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 from crawler.cli._env import data_home, open_store, sources_dir, store_url
-from crawler.console._auth import needs_token
+from crawler.console._auth import MAKE_ONE, check_token, needs_token
 from crawler.monitoring.alerts import AlertConfigError, AlertManager
 from crawler.monitoring.monitors import evaluate
 from crawler.sources.schema import load_sources
@@ -222,9 +222,10 @@ def serve_command(port: int, bind: str, token: str | None, replay_url: str) -> N
     if needs_token(bind) and not token:
         raise click.UsageError(
             f"--bind {bind} exposes the console beyond this machine: give --token "
-            "(or ARCHIVIST_TOKEN), e.g. --token $(python -c 'import secrets; "
-            "print(secrets.token_urlsafe())')"
+            f"(or ARCHIVIST_TOKEN), e.g. --token $({MAKE_ONE})"
         )
+    if token is not None and (weak := check_token(token)) is not None:
+        raise click.UsageError(f"--token (or ARCHIVIST_TOKEN): {weak}; make one with {MAKE_ONE}")
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from crawler.console import create_app  # noqa: PLC0415 - nor the console

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from archive.store import RUN_STATUSES, Store
-from crawler.console._auth import TokenMiddleware
+from crawler.console._auth import TokenMiddleware, check_token
 from crawler.console._charts import charted_runs, source_charts
 from crawler.console._queries import errors_by_host, timestamp14
 from crawler.console._views import (
@@ -210,6 +210,8 @@ def create_app(
         Route("/metrics", console.metrics),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    if token is not None and (weak := check_token(token)) is not None:
+        raise ValueError(f"console token refused: {weak}")
     middleware = [Middleware(TokenMiddleware, token=token)] if token else []
     return Starlette(
         routes=routes,

@@ -176,15 +176,23 @@ def test_errors_by_host_reads_download_errors_from_the_log(store, tmp_path):
 # -- the token -----------------------------------------------------------------------
 
 
+TOKEN = "kV3q-9xZ_f2LmP8tR4wYb7Nc"  # 24 characters of a token_urlsafe
+
+
 def test_a_token_guards_every_request(data):
-    with TestClient(create_app(*data, token="s3cret")) as guarded:
+    with TestClient(create_app(*data, token=TOKEN)) as guarded:
         assert guarded.get("/").status_code == 401
         assert guarded.get("/api/live").status_code == 401
         assert guarded.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert guarded.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
-        first = guarded.get("/?token=s3cret")
+        assert guarded.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+        # The scheme in any case (RFC 9110); a bare token without it is not one.
+        assert guarded.get("/", headers={"Authorization": f"bearer {TOKEN}"}).status_code == 200
+        assert guarded.get("/", headers={"Authorization": f"BEARER  {TOKEN}"}).status_code == 200
+        assert guarded.get("/", headers={"Authorization": TOKEN}).status_code == 401
+        assert guarded.get("/", headers={"Authorization": f"Basic {TOKEN}"}).status_code == 401
+        first = guarded.get(f"/?token={TOKEN}")
         assert first.status_code == 200
-        assert "archivist_token=s3cret" in first.headers["set-cookie"]
+        assert f"archivist_token={TOKEN}" in first.headers["set-cookie"]
         assert guarded.get("/runs").status_code == 200  # the cookie now
 
 
@@ -193,6 +201,16 @@ def test_serve_refuses_to_bind_beyond_loopback_without_a_token(monkeypatch):
     result = CliRunner().invoke(serve_command, ["--bind", "0.0.0.0"])
     assert result.exit_code == 2
     assert "--token" in result.output
+
+
+@pytest.mark.parametrize("weak", [" ", "s3cret", "a" * 40, "abcdefgh ijklmnopqrstuvwxyz"])
+def test_a_weak_token_is_refused_saying_how_to_make_one(weak, monkeypatch, tmp_path):
+    monkeypatch.setenv("ARCHIVIST_HOME", str(tmp_path))
+    result = CliRunner().invoke(serve_command, ["--bind", "0.0.0.0", "--token", weak])
+    assert result.exit_code == 2
+    assert "secrets.token_urlsafe" in result.output
+    with pytest.raises(ValueError, match="token refused"):
+        create_app(tmp_path, tmp_path, None, weak)
 
 
 # -- the charts alone ----------------------------------------------------------------
