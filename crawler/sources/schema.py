@@ -43,6 +43,7 @@ from pydantic import (
 )
 
 from crawler.errors import SourceError
+from crawler.sources._regex import backtracking_risk
 from crawler.sources.durations import ByteSize, Delay, Duration
 from crawler.sources.monitors import MonitorConfig
 from crawler.sources.schedule import Schedule
@@ -85,6 +86,11 @@ def _regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
             re.compile(pattern)
         except re.error as exc:
             raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+        risk = backtracking_risk(pattern)
+        if risk is not None:
+            raise ValueError(
+                f"{pattern!r} can take for ever on some URLs ({risk}): write it without the nesting"
+            )
     return patterns
 
 
