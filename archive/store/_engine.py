@@ -4,6 +4,7 @@ synchronous=NORMAL) and its BEGIN IMMEDIATE for writes.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from archive.store._schema import StoreError
 
@@ -24,9 +26,16 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str, shown_url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url)
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            return create_engine(url)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(
+            shown_url,
+            "not a database URL archivist can use (sqlite:///path/archivist.db or "
+            f"postgresql+psycopg://user@host/db): {str(exc).splitlines()[0]}",
+        ) from exc
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
@@ -34,17 +43,20 @@ def make_engine(url: str, shown_url: str) -> Engine:
         except OSError as exc:
             raise StoreError(shown_url, f"cannot create its folder: {exc}") from exc
     engine = create_engine(url)
-    event.listen(engine, "connect", _sqlite_connect)
+    # ``?timeout=`` in the URL (seconds, as sqlite3 takes it) sets the busy timeout.
+    given = parsed.query.get("timeout")
+    busy_ms = int(float(str(given)) * 1000) if given else SQLITE_BUSY_TIMEOUT_MS
+    event.listen(engine, "connect", functools.partial(_sqlite_connect, busy_ms=busy_ms))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: object, *, busy_ms: int) -> None:
     # Let SQLAlchemy's "begin" event open transactions, as BEGIN IMMEDIATE: a deferred
     # transaction that reads then writes fails at once in WAL mode if another wrote.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
     _wal(cursor)
     # In WAL mode NORMAL is consistent after any crash; a power cut may lose the last
     # commits: articles the WARCs still hold (`archivist extract` rebuilds them), a run

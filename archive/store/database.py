@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.util.exc import CommandError
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.store._console import ConsoleMixin
@@ -109,7 +109,12 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
     """The records database at ``url``; a context manager that closes it."""
 
     def __init__(self, url: str) -> None:
-        self.url = make_url(url)
+        try:
+            self.url = make_url(url)
+        except ArgumentError as exc:
+            raise StoreError(
+                url, "not a database URL (sqlite:///path/archivist.db or postgresql+psycopg://...)"
+            ) from exc
         self.shown_url = self.url.render_as_string(hide_password=True)
         self.engine: Engine = make_engine(url, self.shown_url)
         try:

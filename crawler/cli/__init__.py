@@ -15,13 +15,45 @@ from __future__ import annotations
 import logging
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
+from archive.errors import ArchiveError
 from crawler.cli import archivists, operators, replay, researchers, warcs
+from crawler.errors import CrawlerError
 
 __all__ = ["main"]
 
 
-@click.group()
+class _OneLineErrors(click.Group):
+    """Every failure a user can meet is one line naming the thing and what to do, and
+    exit 1: a store, a file, a source, a package; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (ArchiveError, CrawlerError) as exc:
+            raise click.ClickException(_first_line(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(
+                f"the records database failed: {_first_line(exc)} (is it running, reachable "
+                "and not locked by another program? ARCHIVIST_STORE_URL says which it is)"
+            ) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(
+                f"{where}{exc.strerror or exc} (check that the path exists, is writable, "
+                "and that its disk has room)"
+            ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+@click.group(cls=_OneLineErrors)
 @click.version_option(package_name="archivist")
 def main() -> None:
     """archivist: an archiving crawler for news sites and the blogs that repost them."""
