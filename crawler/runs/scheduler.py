@@ -122,6 +122,7 @@ class Daemon:
             home, strict=False
         )  # after runs, each minute
         self._reported_errors: dict[str, str] = {}
+        self._parsed: dict[Path, tuple[tuple[int, int, int], Source | SourceError]] = {}
         self._lock = SourceLock(home, "scheduler")
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
@@ -201,7 +202,7 @@ class Daemon:
         for path in paths:
             job_id = JOB_PREFIX + path.stem
             try:
-                source = load_source(path)
+                source = self._read(path)
             except SourceError as exc:
                 report.errors[path.name] = str(exc)
                 if self._reported_errors.get(path.name) != str(exc):
@@ -244,6 +245,27 @@ class Daemon:
             if names:
                 logger.info("Schedules %s: %s", verb, ", ".join(sorted(names)))
         return report
+
+    def _read(self, path: Path) -> Source:
+        """A source file, parsed again only when it changed (its size or mtime): the
+        folder is looked at every few seconds, and most files never change."""
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise SourceError(path, "", f"cannot read the file: {exc.strerror or exc}") from exc
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._parsed.get(path)
+        if cached is not None and cached[0] == key:
+            if isinstance(cached[1], SourceError):
+                raise cached[1]
+            return cached[1]
+        try:
+            source = load_source(path)
+        except SourceError as exc:
+            self._parsed[path] = (key, exc)
+            raise
+        self._parsed[path] = (key, source)
+        return source
 
     def run_job(self, name: str) -> RunRecord | None:
         """One scheduled crawl of the source called ``name``."""

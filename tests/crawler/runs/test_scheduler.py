@@ -378,3 +378,36 @@ def test_a_killed_scheduler_leaves_no_running_row_after_it_comes_back(tmp_path, 
     assert not _runs(tmp_path, status="queued")
     _until(lambda: not list(tmp_path.rglob("*.open")), timeout=30, what="WARCs closed")
     assert warcio_check(warc_files(tmp_path)).returncode == 0
+
+
+def test_a_source_file_is_parsed_again_only_when_it_changed(store, tmp_path, monkeypatch):
+    import crawler.runs.scheduler as scheduler_module
+    from crawler.sources.schema import load_source
+
+    sources = tmp_path / "sources"
+    _crawl_source(sources, "mot", "http://a.test/", "{every: 1h}", 5)
+    _crawl_source(sources, "hai", "http://b.test/", "{every: 1h}", 5)
+    (sources / "hong.yaml").write_text("name: hong\nseeds: [\n", encoding="utf-8")
+    parsed = []
+
+    def counting(path):
+        parsed.append(path.name)
+        return load_source(path)
+
+    monkeypatch.setattr(scheduler_module, "load_source", counting)
+    daemon = Daemon(store, tmp_path, sources, runner=lambda *a: None, reload_interval=3600)
+    daemon.scheduler.start(paused=True)
+    try:
+        first = daemon.sync()
+        assert sorted(parsed) == ["hai.yaml", "hong.yaml", "mot.yaml"]
+        assert "hong.yaml" in first.errors
+        parsed.clear()
+        again = daemon.sync()
+        assert parsed == []  # nothing changed, nothing parsed
+        assert again.errors == first.errors  # the broken file still reported
+        _crawl_source(sources, "hai", "http://b.test/", "{every: 2h}", 5)
+        os.utime(sources / "hai.yaml", ns=(1, time.time_ns() + 10**9))
+        assert daemon.sync().changed == ["hai"]
+        assert parsed == ["hai.yaml"]
+    finally:
+        daemon.scheduler.shutdown(wait=False)

@@ -161,3 +161,13 @@ def test_bad_scope_manners_and_limits_name_the_field(tmp_path, extra, field, mes
     )
     with pytest.raises(SourceError, match=f"{field}: .*{message}"):
         load_source(write(tmp_path, text + "\n" + extra))
+
+
+def test_a_huge_source_file_is_refused_before_it_is_parsed(tmp_path):
+    from crawler.sources.schema import MAX_SOURCE_BYTES
+
+    path = tmp_path / "to.yaml"
+    seeds = "".join(f"  - http://a{i}.test/\n" for i in range(MAX_SOURCE_BYTES // 20))
+    path.write_text(f"name: to\ncontact: t@example.org\nseeds:\n{seeds}", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"to\.yaml: .* bytes: a source file is at most"):
+        load_source(path)
