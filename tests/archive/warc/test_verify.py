@@ -264,3 +264,29 @@ def test_mutations_never_crash(tmp_path_factory, data):
             plain_same = gzip.decompress(bytes(mutated)) == gzip.decompress(original)
         if not plain_same:
             assert report.faults or report.warnings, "damage went unnoticed"
+
+
+def test_a_header_section_that_never_ends_is_a_fault_in_bounded_memory(tmp_path):
+    """A 0.5 MB file whose first record's headers go on for 256 MiB."""
+    path = tmp_path / "endless.warc.gz"
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    line = b"X-Pad: " + b"a" * 57 + b"\r\n"
+    block = line * (1 << 14)  # 1 MiB
+    with path.open("wb") as out:
+        out.write(packer.compress(b"WARC/1.1\r\nWARC-Type: resource\r\n"))
+        for _ in range(256):
+            out.write(packer.compress(block))
+        out.write(packer.flush())
+    code = (
+        "import resource, sys; from pathlib import Path\n"
+        "from archive.warc.verify import verify_paths\n"
+        "report = verify_paths([Path(sys.argv[1])])\n"
+        "print([str(f) for f in report.faults])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    faults, peak_kb = done.stdout.strip().splitlines()
+    assert "record headers go on past" in faults
+    assert int(peak_kb) < 200 * 1024, f"peak RSS {int(peak_kb) // 1024} MB"
