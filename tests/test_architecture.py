@@ -39,7 +39,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "crawler.console": {"archive.store", "crawler", "crawler.monitoring", "crawler.runs",
                         "crawler.sources"},
     "crawler.demo": {"archive.store", "crawler", "crawler.runs", "crawler.sources"},
-    "crawler.cli": {"archive.store", "archive.text", "archive.warc", "crawler",
+    "crawler.cli": {"archive", "archive.store", "archive.text", "archive.warc", "crawler",
                     "crawler.console", "crawler.demo", "crawler.monitoring",
                     "crawler.research", "crawler.runs", "crawler.sources"},
 }  # fmt: skip

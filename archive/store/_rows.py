@@ -85,6 +85,7 @@ _PLAIN_FIELDS = (
     "word_count",
     "encoding",
     "encoding_confidence",
+    "encoding_note",
     "extractor",
     "extractor_version",
     "extractor_options",

@@ -207,6 +207,7 @@ class ArticleVersionRow(Base):
     word_count: Mapped[int] = mapped_column(Integer)
     encoding: Mapped[str] = mapped_column(String(50))
     encoding_confidence: Mapped[float] = mapped_column(Float)
+    encoding_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     extractor: Mapped[str] = mapped_column(String(100))
     extractor_version: Mapped[str] = mapped_column(String(100))
     extractor_options: Mapped[list[list[str]]] = mapped_column(JSON)

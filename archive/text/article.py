@@ -52,6 +52,7 @@ class Article:
     body_hash: str = ""  # sha1 hex of the normalised body (see archive.text.extract)
     encoding: str = ""  # how the bytes were decoded, e.g. "utf-8", "cp1258", "tcvn3"
     encoding_confidence: float = 1.0
+    encoding_note: str = ""  # why the declared charset was not used, when it was not
     extractor: str = "archivist+trafilatura"
     extractor_version: str = ""
     extractor_options: tuple[tuple[str, str], ...] = field(default=())

@@ -81,6 +81,8 @@ class Decoded:
     source: str  # "http", "bom", "meta", "detected", "legacy-font", "legacy-detected", ...
     confidence: float
     legacy: LegacyEncoding | None = None
+    note: str = ""
+    """Why the declared charset was overridden, when it was."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +111,10 @@ def _decode(body: bytes, content_type: str | None) -> Decoded:
     else:
         encoding, source = declared
         confidence = 0.9 if source == "meta" else 1.0
+    if declared is not None and source in {"http", "meta"}:
+        overridden = _utf8_despite(body, encoding, source)
+        if overridden is not None:
+            return overridden
     body = _strip_bom(body, encoding)
     legacy = _AS_LEGACY.get(encoding)
     if legacy is not None:
@@ -125,6 +131,22 @@ def _decode(body: bytes, content_type: str | None) -> Decoded:
         source,
         confidence if clean else confidence * 0.7,
     )
+
+
+def _utf8_despite(body: bytes, declared: str, source: str) -> Decoded | None:
+    """UTF-8 where a one-byte charset was declared over bytes that are valid UTF-8 beyond
+    ASCII (a server's default iso-8859-1 made "Trương" "TrÆ°Æ¡ng"): one-byte text with
+    such letters is almost never valid UTF-8 by chance."""
+    if declared in _UNICODE or declared in _AS_LEGACY or body.isascii():
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    sample = next(ch for ch in text if ord(ch) > 127)
+    wrong = sample.encode("utf-8").decode(declared, errors="replace")
+    note = f"{source} declared {declared}, but the bytes are UTF-8 ({sample!r}, not {wrong!r})"
+    return Decoded(_finish(text), "utf-8", f"{source}-overridden", 0.9, note=note)
 
 
 def _declared(body: bytes, content_type: str | None) -> tuple[str, str] | None:

@@ -352,6 +352,7 @@ def extract(
         body_hash=hashlib.sha1(" ".join(words).encode()).hexdigest(),  # noqa: S324
         encoding=decoded.encoding,
         encoding_confidence=decoded.confidence,
+        encoding_note=decoded.note,
         extractor_version=f"archivist-extract 1; trafilatura {trafilatura.__version__}",
         extractor_options=EXTRACTOR_OPTIONS,
     )

@@ -278,6 +278,7 @@ def test_a_store_made_before_passages_gets_them_at_the_first_look_up(tmp_path):
         connection.execute(text("DROP TABLE passages"))
         connection.execute(text("DROP INDEX ix_article_versions_passages"))
         connection.execute(text("ALTER TABLE article_versions DROP COLUMN passages"))
+        connection.execute(text("ALTER TABLE article_versions DROP COLUMN encoding_note"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     engine.dispose()
     with Store(url) as store:

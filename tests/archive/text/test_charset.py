@@ -241,3 +241,29 @@ def test_a_bom_beats_a_server_default_charset():
     decoded = decode_html(body, "text/html; charset=iso-8859-1")
     assert (decoded.encoding, decoded.source) == ("utf-8", "bom")
     assert "Việt Nam" in decoded.text
+
+
+@pytest.mark.parametrize(
+    ("content_type", "head", "source"),
+    [
+        ("text/html; charset=iso-8859-1", "", "http-overridden"),
+        (None, '<meta charset="windows-1252">', "meta-overridden"),
+    ],
+)
+def test_a_lying_one_byte_charset_over_utf8_is_overridden_and_says_why(content_type, head, source):
+    body = f"<html><head>{head}</head><body><p>Trương Tấn Sang</p></body></html>".encode()
+    decoded = decode_html(body, content_type)
+    assert "Trương Tấn Sang" in decoded.text
+    assert (decoded.encoding, decoded.source) == ("utf-8", source)
+    assert "but the bytes are UTF-8" in decoded.note
+    assert "'ư'" in decoded.note
+
+
+def test_a_true_one_byte_page_keeps_its_charset():
+    body = "<html><body><p>Café crème à la française</p></body></html>".encode("cp1252")
+    decoded = decode_html(body, "text/html; charset=iso-8859-1")
+    assert "Café crème" in decoded.text
+    assert decoded.source == "http"
+    assert decoded.note == ""
+    plain = decode_html(b"<p>only ascii</p>", "text/html; charset=iso-8859-1")
+    assert plain.source == "http"  # nothing beyond ASCII: nothing to judge

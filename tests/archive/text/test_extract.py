@@ -609,3 +609,17 @@ def test_titles_lose_the_site_name_only_where_the_page_says_so(head, heading, ur
     article = extract(_page(head, f"{heading}<article>{BODY}</article>"), url)
     assert article is not None
     assert article.title == title
+
+
+def test_the_record_says_when_the_declared_charset_was_overridden():
+    text = "Ông Trương Tấn Sang thăm Đà Nẵng và làm việc với lãnh đạo thành phố hôm nay. " * 6
+    html = f"<html><head><title>Trương Tấn Sang</title></head><body><article><p>{text}</p>"
+    article = extract(
+        (html + "</article></body></html>").encode(),
+        "http://news.test/a/1.html",
+        {"Content-Type": "text/html; charset=iso-8859-1"},
+    )
+    assert article is not None
+    assert "Trương Tấn Sang" in article.body
+    assert article.encoding == "utf-8"
+    assert article.encoding_note.startswith("http declared cp1252, but the bytes are UTF-8")
