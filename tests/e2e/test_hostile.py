@@ -16,7 +16,7 @@ import pytest
 
 from crawler.runs.child import CrawlRun
 from crawler.sources.schema import load_source
-from tests.helpers.crawls import read_records, warc_files, warcio_check
+from tests.helpers.crawls import crawl, read_records, warc_files, warcio_check, write_source
 
 
 class _Server:
@@ -181,3 +181,18 @@ def test_a_bomb_and_a_body_cut_short_are_archived_and_the_crawl_goes_on(tmp_path
     truncated = records["cut.html"]
     assert truncated["warc"].get_header("WARC-Truncated") == "disconnect"
     assert len(truncated["payload"]) == 800
+
+
+def test_no_library_fetches_the_public_suffix_list(tmp_path, demo_server, monkeypatch):
+    """Scrapy's cookies (and surt) ask tldextract for public suffixes, which fetches the
+    list from publicsuffix.org unless told not to: the crawl process tells it."""
+    monkeypatch.delenv("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", raising=False)
+    cache = tmp_path / "tldextract-cache"
+    monkeypatch.setenv("TLDEXTRACT_CACHE", str(cache))  # no list fetched earlier to reuse
+    source = write_source(tmp_path / "sources", "hau-to", "thoisu.test", max_pages=25)
+    result = crawl(source, tmp_path, demo_server)
+    assert result.returncode == 0
+    assert result.stats.get("downloader/response_count", 0) > 20
+    log = result.log_path.read_text(encoding="utf-8").lower()
+    assert "suffix" not in log
+    assert "tldextract" not in log  # offline, a fetch would log its failure here
