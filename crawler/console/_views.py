@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.runs.child import read_stats
+from crawler.runs.outcome import figures_from_stats
 from crawler.runs.progress import human_size
-from crawler.runs.runbook import figures_from_stats
 from crawler.sources.schema import SourceError, load_source
 
 if TYPE_CHECKING:

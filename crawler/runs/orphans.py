@@ -26,8 +26,9 @@ import time
 from typing import TYPE_CHECKING, Literal
 
 from crawler.runs.child import read_exit_code, read_stats
+from crawler.runs.outcome import closing_status, figures_from_stats
 from crawler.runs.recovery import recover_run
-from crawler.runs.runbook import SourceLock, closing_status, figures_from_stats
+from crawler.runs.runbook import SourceLock
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from crawler.runs.runbook import figures_from_stats
+from crawler.runs.outcome import figures_from_stats
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -30,6 +30,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive.errors import StoreError
 from crawler.runs.child import CrawlRun, new_run_id, read_stats
+from crawler.runs.outcome import (
+    closing_status,
+    figures_from_stats,
+    is_final,
+    nothing_fetched,
+)
 from crawler.runs.recovery import recover_run
 from crawler.runs.resume import SCHEDULER_STOPPED, combined_figures, time_left
 
@@ -41,32 +47,13 @@ if TYPE_CHECKING:
     from archive.store import RunRecord, Store
     from crawler.sources.schema import Source
 
-__all__ = [
-    "FINISHED_REASONS",
-    "RunOptions",
-    "SourceLock",
-    "closing_status",
-    "figures_from_stats",
-    "is_final",
-    "run_source",
-]
+__all__ = ["LOCK_WAIT", "RunOptions", "SourceLock", "run_source"]
 
 logger = logging.getLogger(__name__)
 _POLL = 0.25  # seconds between looks at a running crawl
 LOCK_WAIT = 2.0
 """Seconds a run waits for its source's lock: a command closing an orphaned row holds it
 for a moment; a crawl holds it for the whole run."""
-
-FINISHED_REASONS = frozenset(
-    {
-        "finished",
-        "closespider_pagecount",
-        "closespider_timeout",
-        "closespider_itemcount",
-        "closespider_bytes",
-    }
-)
-"""Finish reasons of a crawl that did its job (a source's own limits count as done)."""
 
 
 @dataclass(frozen=True)
@@ -139,65 +126,9 @@ class SourceLock:
             self._fd = None
 
 
-def _short(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
-
-
-def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
-    """A run row's figures from a crawl's stats: pages, bytes, articles, errors by kind."""
-    errors: dict[str, int] = {}
-    for key, value in stats.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            continue
-        kind = None
-        if key.startswith("downloader/exception_type_count/"):
-            kind = "download:" + _short(key.rsplit("/", 1)[-1])
-        elif key.startswith("spider_exceptions/"):
-            kind = "spider:" + key.split("/", 1)[1]
-        elif key.startswith("downloader/response_status_count/"):
-            code = key.rsplit("/", 1)[-1]
-            if code.isdigit() and int(code) >= 400:
-                kind = f"http:{code}"
-        else:
-            kind = {
-                "extract/errors": "extraction",
-                "archive/write_errors": "archive:write",
-                "archive/record_errors": "archive:record",
-                "retry/max_reached": "retries_exhausted",
-                "log_count/ERROR": "logged_errors",
-            }.get(key)
-        if kind is not None:
-            errors[kind] = errors.get(kind, 0) + value
-    return {
-        "pages": int(stats.get("downloader/response_count", 0)),
-        "archived_bytes": int(stats.get("archive/bytes", 0)),
-        "articles_new": int(stats.get("extract/new", 0)),
-        "articles_changed": int(stats.get("extract/changed", 0)),
-        "articles_unchanged": int(stats.get("extract/unchanged", 0)),
-        "errors": errors,
-        "warc_files": tuple(stats.get("archive/file_names", ())),
-    }
-
-
-def is_final(stats: Mapping[str, Any]) -> bool:
-    """Whether a stats file is the crawl's last word (Scrapy closed it), not a live write."""
-    return bool(stats.get("finish_reason")) and not stats.get("live")
-
-
-def closing_status(ended_by: str | None, stats: Mapping[str, Any]) -> str:
-    """A run's status once its crawl has ended: the finish reason decides, whatever the
-    exit code (a crawl killed after its final stats did its job); ``ended_by`` (we
-    stopped it, or its time ran out) wins; no final stats at all is ``interrupted``."""
-    if ended_by is not None:
-        return ended_by
-    if not is_final(stats):
-        return "interrupted"
-    return "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
-
-
 def _reason(stats: Mapping[str, Any], returncode: int, source: str) -> str:
     if is_final(stats):
-        return str(stats["finish_reason"])
+        return nothing_fetched(stats) or str(stats["finish_reason"])
     how = (
         f"killed by {signal.Signals(-returncode).name}"
         if returncode < 0

@@ -313,3 +313,22 @@ def test_sigterm_before_the_engine_runs_still_leaves_final_stats(
     assert result.stats.get("finish_reason") == "shutdown", run.log_path.read_text()[-3000:]
     assert not result.stats.get("live")
     assert "The engine stopped before the spider finished closing" in run.log_path.read_text()
+
+
+def test_a_crawl_whose_every_request_was_refused_is_failed_with_the_reason(tmp_path):
+    """The demo's hosts without their route: nothing fetched is no green 'finished'."""
+    write_source(tmp_path / "sources", "khong-duong", "thoisu.test")
+    env = {
+        "ARCHIVIST_HOME": str(tmp_path),
+        "ARCHIVIST_SOURCES": str(tmp_path / "sources"),
+        "ARCHIVIST_ROUTE_PROXIES": "",
+        "ARCHIVIST_LOOPBACK_ONLY": "1",
+    }
+    result = CliRunner().invoke(main, ["crawl", "khong-duong"], env=env)
+    assert result.exit_code == 1
+    assert "crawl of khong-duong failed: nothing was fetched" in result.output
+    assert "no route" in result.output
+    with Store.for_home(tmp_path) as store:
+        (run,) = store.runs(source="khong-duong")
+    assert run.status == "failed"
+    assert run.finish_reason.startswith("nothing was fetched: its hosts are reserved names")

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from archive.store import RunRecord
 from crawler.runs.orphans import crawl_state
+from crawler.runs.outcome import closing_status
 from crawler.runs.resume import combined_figures, time_left
-from crawler.runs.runbook import SourceLock, closing_status
+from crawler.runs.runbook import SourceLock
 
 T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 
@@ -81,3 +82,18 @@ def test_a_run_is_watched_while_its_watcher_lives_and_unwatched_after(tmp_path):
     finally:
         holder.communicate(b"", timeout=30)
     assert crawl_state(tmp_path, run) == "dead"
+
+
+def test_a_crawl_that_fetched_nothing_failed_and_says_why():
+    from crawler.runs.outcome import nothing_fetched
+
+    refused = {"finish_reason": "finished", "route/refused_reserved": 5,
+               "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 5}  # fmt: skip
+    assert closing_status(None, refused) == "failed"
+    assert "no route" in nothing_fetched(refused)
+    assert "ARCHIVIST_ROUTE_PROXIES" in nothing_fetched(refused)
+    fetched = {"finish_reason": "finished", "downloader/response_count": 1}
+    assert closing_status(None, fetched) == "finished"
+    assert nothing_fetched(fetched) is None
+    guarded = {"finish_reason": "finished", "network/refused": 2}
+    assert "allow_private" in nothing_fetched(guarded)

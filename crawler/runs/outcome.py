@@ -1,0 +1,110 @@
+"""What a crawl's stats say of it: its figures (pages, bytes, articles, errors by kind) and
+its status (the finish reason decides; a crawl that fetched nothing failed, and says why).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+__all__ = [
+    "FINISHED_REASONS",
+    "closing_status",
+    "figures_from_stats",
+    "is_final",
+    "nothing_fetched",
+]
+
+FINISHED_REASONS = frozenset(
+    {
+        "finished",
+        "closespider_pagecount",
+        "closespider_timeout",
+        "closespider_itemcount",
+        "closespider_bytes",
+    }
+)
+"""Finish reasons of a crawl that did its job (a source's own limits count as done)."""
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """A run row's figures from a crawl's stats: pages, bytes, articles, errors by kind."""
+    errors: dict[str, int] = {}
+    for key, value in stats.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            continue
+        kind = None
+        if key.startswith("downloader/exception_type_count/"):
+            kind = "download:" + _short(key.rsplit("/", 1)[-1])
+        elif key.startswith("spider_exceptions/"):
+            kind = "spider:" + key.split("/", 1)[1]
+        elif key.startswith("downloader/response_status_count/"):
+            code = key.rsplit("/", 1)[-1]
+            if code.isdigit() and int(code) >= 400:
+                kind = f"http:{code}"
+        else:
+            kind = {
+                "extract/errors": "extraction",
+                "archive/write_errors": "archive:write",
+                "archive/record_errors": "archive:record",
+                "retry/max_reached": "retries_exhausted",
+                "log_count/ERROR": "logged_errors",
+            }.get(key)
+        if kind is not None:
+            errors[kind] = errors.get(kind, 0) + value
+    return {
+        "pages": int(stats.get("downloader/response_count", 0)),
+        "archived_bytes": int(stats.get("archive/bytes", 0)),
+        "articles_new": int(stats.get("extract/new", 0)),
+        "articles_changed": int(stats.get("extract/changed", 0)),
+        "articles_unchanged": int(stats.get("extract/unchanged", 0)),
+        "errors": errors,
+        "warc_files": tuple(stats.get("archive/file_names", ())),
+    }
+
+
+def is_final(stats: Mapping[str, Any]) -> bool:
+    """Whether a stats file is the crawl's last word (Scrapy closed it), not a live write."""
+    return bool(stats.get("finish_reason")) and not stats.get("live")
+
+
+_REFUSED_BY = (  # (stat, why every request was refused), the likeliest cause first
+    ("route/refused_reserved", ("its hosts are reserved names (.test) with no route: start "
+     "`archivist demo serve` and set ARCHIVIST_ROUTE_PROXIES as it prints")),
+    ("route/refused_not_loopback", ("the crawl is loopback-only (ARCHIVIST_LOOPBACK_ONLY) and "
+     "its hosts are not on loopback")),
+    ("network/refused", ("its hosts are on private addresses the network guard refuses: list "
+     "them in the source's allow_private")),
+    ("robotstxt/forbidden", "robots.txt forbids its pages to this user agent"),
+)  # fmt: skip
+
+
+def nothing_fetched(stats: Mapping[str, Any]) -> str | None:
+    """Why a crawl that ended normally fetched nothing at all, or None if it fetched."""
+    if int(stats.get("downloader/response_count", 0)) > 0:
+        return None
+    why = next((text for key, text in _REFUSED_BY if stats.get(key)), None)
+    if why is None:
+        errors = sum(v for k, v in stats.items() if k.startswith("downloader/exception_count"))
+        why = f"{errors} download errors; see the log" if errors else "no request was made"
+    return f"nothing was fetched: {why}"
+
+
+def closing_status(ended_by: str | None, stats: Mapping[str, Any]) -> str:
+    """A run's status once its crawl has ended: the finish reason decides, whatever the
+    exit code (a crawl killed after its final stats did its job); ``ended_by`` (we
+    stopped it, or its time ran out) wins; no final stats at all is ``interrupted``."""
+    if ended_by is not None:
+        return ended_by
+    if not is_final(stats):
+        return "interrupted"
+    if nothing_fetched(stats) is not None:
+        return "failed"
+    return "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
