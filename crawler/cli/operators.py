@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 from crawler.cli._env import data_home, open_store, sources_dir, store_url
+from crawler.cli._text import count_of
 from crawler.console._auth import MAKE_ONE, check_token, needs_token
 from crawler.monitoring.alerts import AlertConfigError, AlertManager
 from crawler.monitoring.monitors import evaluate
@@ -75,7 +76,7 @@ def runs_command(source: str | None, status: str | None, limit: int) -> None:
     with open_store() as store:
         records = store.runs(source=source, status=status, limit=limit)
     print_runs(records)
-    click.echo(f"{len(records)} runs")
+    click.echo(count_of(len(records), "run"))
 
 
 @click.group("run")
@@ -166,7 +167,7 @@ def _sources(name: str | None) -> list[Source]:
 def _print(findings: list[Finding], checked: int) -> None:
     for finding in findings:
         click.echo(f"{finding.severity:<8} {finding.key:<40} {finding.message}")
-    click.echo(f"{checked} sources checked, {len(findings)} findings")
+    click.echo(f"{count_of(checked, 'source')} checked, {count_of(len(findings), 'finding')}")
 
 
 @click.command("monitors")

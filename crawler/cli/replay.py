@@ -14,6 +14,7 @@ from archive.text.extract import decode_content
 from archive.warc.cdxj import IndexEntry, lookup
 from archive.warc.reader import StoredRecord, read_record_at
 from crawler.cli._env import collection_folders, data_home, open_store
+from crawler.cli._text import count_of
 from crawler.research.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.research.wacz import WaczError, write_wacz
 from crawler.runs.progress import human_size
@@ -56,7 +57,7 @@ def captures_command(url: str, collection: str | None) -> None:
             f"{_when(entry.timestamp):<20} {entry.status:>6}  {entry.mime[:24]:<24} "
             f"{entry.digest[:38]:<38} {entry.length:>8}  {coll}/{entry.filename}@{entry.offset}"
         )
-    click.echo(f"{len(found)} captures of {url}")
+    click.echo(f"{count_of(len(found), 'capture')} of {url}")
 
 
 @click.command("show")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler.cli._env import open_store
+from crawler.cli._text import count_of
 from crawler.errors import ExportError
 from crawler.research.export import Relations, write_export
 from crawler.research.history import copies_text, field_diffs, repost_lines
@@ -39,7 +40,7 @@ def articles_command(
         article = stored.article
         date = article.published.value.date().isoformat() if article.published else "?"
         click.echo(f"{date}  {stored.source:<16} {article.title}\n            {article.url}")
-    click.echo(f"{len(found)} articles")
+    click.echo(count_of(len(found), "article"))
 
 
 @click.command("export")
@@ -208,4 +209,4 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
                 f"{change.url}  {change.detail}{also}"
             )
     if fmt == "text":
-        click.echo(f"{len(found)} changes")
+        click.echo(count_of(len(found), "change"))

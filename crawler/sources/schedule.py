@@ -31,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from crawler.sources.durations import Duration
+from crawler.sources.durations import Delay, Duration
 
 __all__ = ["DEFAULT_TIMEZONE", "Schedule", "ZonedCronTrigger", "cron_weekdays"]
 
@@ -89,7 +89,7 @@ class Schedule(BaseModel):
     cron: str | None = None
     every: Duration | None = None
     timezone: str = DEFAULT_TIMEZONE
-    jitter: Duration | None = None
+    jitter: Delay | None = None  # 0: none
     max_run_time: Duration | None = None
     catch_up: bool = True
     misfire_grace: Duration = Field(default=3600.0)

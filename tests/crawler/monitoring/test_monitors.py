@@ -375,7 +375,7 @@ def test_cli_prints_findings_and_notifies_once(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["monitors"])
     assert result.exit_code == 1, result.output
     assert "s/run_failed" in result.output
-    assert "2 sources checked, 1 findings" in result.output
+    assert "2 sources checked, 1 finding" in result.output
     assert CliRunner().invoke(main, ["monitors", "--source", "t"]).exit_code == 0
     with Receiver() as receiver:
         for _ in range(2):
