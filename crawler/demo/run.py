@@ -43,11 +43,12 @@ class DemoReport:
 
 
 def demo_sources(sources_dir: Path, hosts: Iterable[str]) -> list[tuple[Path, Source]]:
-    """The sources whose every allowed host is a demo world host."""
+    """The demo sources (``demo-*.yaml``) whose every allowed host is a demo world host:
+    never a user's own source, even one over the demo's hosts, nor a broken file of theirs."""
     known = set(hosts)
     found = []
     for folder in dict.fromkeys([sources_dir, CHECKOUT_SOURCES]):
-        for path in sorted(folder.glob("*.yaml")):
+        for path in sorted(folder.glob("demo-*.yaml")):
             source = load_source(path)
             if set(source.allowed_hosts) <= known:
                 found.append((path, source))

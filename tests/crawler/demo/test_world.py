@@ -632,3 +632,18 @@ def test_client_disconnect_is_quiet(server, small, caplog):
     time.sleep(0.2)
     assert fetch(server, "http://thoisu.test/robots.txt").status == 200
     assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
+
+
+def test_the_demo_crawls_only_its_own_sources(tmp_path):
+    """A user's source over a demo host, and a broken file of theirs, are not the demo's."""
+    from crawler.demo.run import demo_sources
+
+    for path in (REPO_ROOT / "schedules").glob("demo-*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "cua-toi.yaml").write_text(
+        "name: cua-toi\nseeds: ['http://thoisu.test/']\ncontact: me@example.org\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "hong.yaml").write_text("name: [\n", encoding="utf-8")
+    names = {source.name for _, source in demo_sources(tmp_path, World(4).hosts)}
+    assert names == {p.stem for p in (REPO_ROOT / "schedules").glob("demo-*.yaml")}
