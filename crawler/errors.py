@@ -9,6 +9,8 @@ The tree::
     | + AlertConfigError         <home>/alerts.yaml: names the file and the field
     + SchedulerError             the scheduler daemon cannot start
     + ReplayError                pywb cannot be set up or started
+    + AddressRefused             a host resolved to an address the network guard refuses
+                                 (crawler.middlewares.network; also Twisted's DNSLookupError)
     + ResearchOutputError        an export or a package cannot be written
       + ExportError              ``archivist export`` (Parquet without pyarrow, ...)
       + WaczError                ``archivist wacz``

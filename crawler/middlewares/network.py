@@ -36,6 +36,8 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigur
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
+from crawler.errors import CrawlerError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -123,7 +125,7 @@ _POLICY: NetworkPolicy | None = None
 """The crawl's policy: one crawl per process, set when its guard is built."""
 
 
-class AddressRefused(DNSLookupError):
+class AddressRefused(CrawlerError, DNSLookupError):
     """A host name resolved to an address the crawl may not connect to."""
 
     def __init__(self, host: str, address: str, why: str) -> None:
