@@ -16,9 +16,10 @@ T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 
 
 def test_the_finish_reason_decides_whatever_the_exit_code():
-    assert closing_status(None, {"finish_reason": "finished"}) == "finished"
-    assert closing_status(None, {"finish_reason": "closespider_pagecount"}) == "finished"
-    assert closing_status(None, {"finish_reason": "archive_write_failed"}) == "failed"
+    pages = {"downloader/response_count": 5}
+    assert closing_status(None, {**pages, "finish_reason": "finished"}) == "finished"
+    assert closing_status(None, {**pages, "finish_reason": "closespider_pagecount"}) == "finished"
+    assert closing_status(None, {**pages, "finish_reason": "archive_write_failed"}) == "failed"
     # Live stats are not the crawl's last word: it was cut short.
     assert closing_status(None, {"finish_reason": "finished", "live": True}) == "interrupted"
     assert closing_status(None, {}) == "interrupted"
