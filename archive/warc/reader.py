@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["StoredRecord", "StoredResponse", "iter_responses", "read_record_at", "read_warcinfo"]
+__all__ = [
+    "StoredRecord",
+    "StoredResponse",
+    "iter_responses",
+    "read_record_at",
+    "read_warcinfo",
+    "referred_records",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,17 @@ def read_warcinfo(path: Path) -> dict[str, str]:
                 return _info(record.content_stream().read())
             return {}
     return {}
+
+
+def referred_records(path: Path, rec_type: str) -> set[str]:
+    """The ``WARC-Refers-To`` ids of a file's records of one type (derived records name
+    the response they were made from)."""
+    found: set[str] = set()
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == rec_type:
+                found.add(record.rec_headers.get_header("WARC-Refers-To") or "")
+    return found - {""}
 
 
 def iter_responses(path: Path, *, revisits: bool = False) -> Iterator[StoredResponse]:

@@ -26,11 +26,9 @@ import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive import recover_abandoned
 from archive.warc.cdxj import index_file, merge_indexes
-from archive.warc.reader import iter_responses, read_warcinfo
+from archive.warc.reader import iter_responses, read_warcinfo, referred_records
 from crawler.research.rebuild import (
     RebuildReport,
     extract_into,
@@ -106,10 +104,7 @@ def _extracted(derived_dir: Path, since: datetime | None) -> set[str]:
     for path in derived_dir.glob("*.warc.gz"):
         if path.stat().st_mtime < floor:
             continue
-        with path.open("rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type == "conversion":
-                    refs.add(record.rec_headers.get_header("WARC-Refers-To") or "")
+        refs |= referred_records(path, "conversion")
     return refs
 
 
