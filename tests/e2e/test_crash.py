@@ -103,6 +103,11 @@ def _responses(home: Path) -> Counter[str]:
     )
 
 
+def _requests(server) -> Counter[str]:
+    """How many times the demo server was asked for each URL of the news site."""
+    return Counter(f"{e.host}{e.target}" for e in server.log if e.host == "thoisu.test")
+
+
 def _store_contents(home: Path) -> tuple[set[str], Counter[str]]:
     with Store(f"sqlite:///{home / 'archivist.db'}") as store:
         articles = store.articles(limit=None)
@@ -160,7 +165,10 @@ def test_killed_anywhere_and_resumed_a_crawl_archives_what_an_unbroken_one_does(
     """SIGKILL at random instants (the crawl alone, or ``archivist crawl`` with it: a power
     cut), ``archivist crawl --resume`` after each; the end equals an unbroken crawl."""
     name = "giet-tiep"
+    demo_server.clear_log()
     reference, seconds = _reference(tmp_path, demo_server, name)
+    served_once = _requests(demo_server)
+    demo_server.clear_log()
     home, sources = tmp_path / "killed", tmp_path / "sources"
     env = _env(home, sources, demo_server)
     rng = random.Random(f"{kill}-{KILLS}")
@@ -171,10 +179,10 @@ def test_killed_anywhere_and_resumed_a_crawl_archives_what_an_unbroken_one_does(
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         crawl = _crawl_child(proc.pid, time.monotonic() + 60)
         # A random instant of the crawl's work, counted from when it opens its WARC
-        # (start-up takes no kill): on average a KILLS-th of the unbroken crawl's capture
-        # time, so that the kills are spread over the whole crawl.
+        # (start-up takes no kill): within a KILLS-th of the unbroken crawl's capture
+        # time, so that all KILLS kills land before the crawl is done.
         if crawl is not None and kills < KILLS and _capturing(home, crawl, time.monotonic() + 60):
-            time.sleep(rng.uniform(0.0, 2 * seconds / KILLS))
+            time.sleep(rng.uniform(0.0, seconds / KILLS))
             if _alive(crawl):
                 if kill == "both":
                     os.kill(proc.pid, signal.SIGKILL)
@@ -186,7 +194,9 @@ def test_killed_anywhere_and_resumed_a_crawl_archives_what_an_unbroken_one_does(
         assert kills, out.decode()[-3000:]
         assert attempts <= KILLS + 2, out.decode()[-3000:]
     lost = time.monotonic() - started - seconds
-    assert kills >= 5, f"only {kills} kills landed: the test did not test resuming"
+    served = _requests(demo_server)
+    twice = sum(max(0, served[key] - served_once[key]) for key in served)
+    assert kills == KILLS, f"only {kills} kills landed before the crawl was done"
 
     # No run left running, no .open file, no extraction process.
     runs = subprocess.run([ARCHIVIST, "runs"], env=env, capture_output=True, text=True, check=True)
@@ -213,12 +223,15 @@ def test_killed_anywhere_and_resumed_a_crawl_archives_what_an_unbroken_one_does(
     assert again <= kills * 16, f"{again} captures beyond the unbroken crawl's, {kills} kills"
     # The same articles and versions as the unbroken crawl.
     assert _store_contents(home) == _store_contents(reference)
+    # What the server was asked again: the requests in flight at each kill, at most.
+    assert twice <= kills * 16, f"{twice} requests beyond the unbroken crawl's"
     logging.getLogger(__name__).info(
-        "%s: %d kills over %d attempts; %d captures repeated; %.1fs more than the unbroken "
-        "crawl's %.1fs of capture",
+        "%s: %d kills over %d attempts; %d requests made again, %d captures repeated; "
+        "%.1fs more than the unbroken crawl's %.1fs of capture",
         kill,
         kills,
         attempts,
+        twice,
         again,
         lost,
         seconds,
