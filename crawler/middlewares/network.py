@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
@@ -185,7 +185,7 @@ class NetworkGuardMiddleware:
             return  # a name: judged on its resolved address by GuardedResolver
         why = self.policy.refusal(host, host)
         if why is not None:
-            self._refused(request, host, f"{host} is a {why} address")
+            self._refused(request, host, f"{host} is a {why} address", why)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if not isinstance(exception, DNSLookupError | CannotResolveHostError):
@@ -197,10 +197,9 @@ class NetworkGuardMiddleware:
         if refused is not None:  # not a failed lookup: ours, so no retry either
             self._refused(request, refused.host, str(refused), refused.why)
 
-    def _refused(self, request: Request, host: str, said: str, why: Any = None) -> None:
-        reason = str(why or said.rsplit(" a ", 1)[-1].removesuffix(" address"))
+    def _refused(self, request: Request, host: str, said: str, why: str) -> None:
         self.stats.inc_value("network/refused")
-        self.stats.inc_value(f"network/refused/{reason}")
+        self.stats.inc_value(f"network/refused/{why}")
         if self.policy.first_time(host):
             logger.warning(
                 "Not connecting to %s (%s); a source allows it with allow_private: [%s]",

@@ -212,6 +212,8 @@ class Daemon:
             if source.schedule is not None and source.schedule.enabled:
                 wanted[job_id] = source
         self._reported_errors = report.errors
+        for gone in self._parsed.keys() - set(paths):  # files removed since: forget them
+            del self._parsed[gone]
         current = {job.id: job for job in self.jobs()}
         for job_id, wanted_source in wanted.items():
             if wanted_source is None:
