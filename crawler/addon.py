@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
 from crawler import default_settings
@@ -18,6 +19,7 @@ from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
 from crawler.middlewares.decompression import BoundedDecompressionMiddleware
+from crawler.middlewares.metarefresh import HeadMetaRefreshMiddleware
 from crawler.middlewares.network import NetworkGuardMiddleware
 from crawler.middlewares.politeness import RetryAfterMiddleware
 from crawler.middlewares.recrawl import ConditionalRequestMiddleware
@@ -39,6 +41,11 @@ class ArchivistAddon:
         settings.set("ARCHIVE_ENABLED", True, "addon")
         # Scrapy's, with CONCURRENT_REQUESTS_PER_DOMAIN made to hold (crawler/downloader.py).
         settings.set("DOWNLOADER", "crawler.downloader.PerHostDownloader", "addon")
+        # Scrapy's HTTP/1.1 handler, keeping the responses that stall or run long and
+        # bounding header sections (crawler/handler.py); DOWNLOAD_HANDLERS still wins.
+        handler = "crawler.handler.ArchivingHTTPDownloadHandler"
+        base = {**settings.getdict("DOWNLOAD_HANDLERS_BASE"), "http": handler, "https": handler}
+        settings.set("DOWNLOAD_HANDLERS_BASE", base, "addon")
         add = settings.setdefault_in_component_priority_dict
         # Scrapy's, with every request waiting for a robots.txt given its parser
         # (crawler/middlewares/robots.py).
@@ -52,6 +59,11 @@ class ArchivistAddon:
         # (crawler/middlewares/decompression.py).
         settings.replace_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES_BASE", HttpCompressionMiddleware, BoundedDecompressionMiddleware
+        )
+        # Scrapy's meta refresh, in its place (580), reading a page's head only
+        # (crawler/middlewares/metarefresh.py).
+        settings.replace_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES_BASE", MetaRefreshMiddleware, HeadMetaRefreshMiddleware
         )
         # Before HttpProxyMiddleware (750), which handles credentials for the
         # meta["proxy"] this one sets.

@@ -30,8 +30,24 @@ NETWORK_GUARD = True
 NETWORK_ALLOW_PRIVATE: list[str] = []
 """Hosts and networks (CIDR) the guard lets through: a source's ``allow_private``."""
 
-DECOMPRESSION_MAXSIZE = 64 * 1024 * 1024
-"""Bytes a compressed body may inflate to for the spider (the raw bytes are archived)."""
+DOWNLOAD_MAX_HEADER_SIZE = 256 * 1024
+"""Bytes a response's header section may take (Chrome's bound); over it, the response fails."""
+DECOMPRESSION_MAXSIZE = 16 * 1024 * 1024
+"""Bytes a compressed body may inflate to for the spider (the raw bytes are archived):
+no reader needs more (DISCOVERY_MAX_PAGE_BYTES, DISCOVERY_MAX_LIST_BYTES)."""
+
+# -- discovery (crawler.spiders) ------------------------------------------------------------
+DISCOVERY_MAX_PAGE_LINKS = 6000
+"""Links (and, apart, requisites) read from one page; 0: all (Heritrix's maxOutlinks)."""
+DISCOVERY_MAX_PAGE_BYTES = 2 * 1024 * 1024
+"""Bytes of a page parsed for links; a longer page is archived whole, not extracted. A
+parsed tree costs up to 50 times the page's bytes (measured: 100 MB for 4 MiB of dense
+markup)."""
+DISCOVERY_MAX_LIST_LINKS = 50_000
+"""Entries read from one feed or sitemap; 0: all (the sitemaps protocol's own limit)."""
+DISCOVERY_MAX_LIST_BYTES = 16 * 1024 * 1024
+"""Bytes past which a feed or sitemap is archived but not read; 0: no bound. A sitemap
+of the protocol's 50,000 URLs with dates is about 6 MB."""
 
 # -- capture into WARC (crawler.extensions.capture) -----------------------------------------
 ARCHIVE_ENABLED = True

@@ -43,6 +43,9 @@ CONCURRENT_ITEMS = 16
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_TIMEOUT = 60
+# A body longer than this is kept up to it and marked WARC-Truncated: length
+# (crawler/handler.py); Scrapy's 1 GiB would be held in memory whole.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 # A crawl that archives keeps error pages too; redirects are followed hop by hop.
 HTTPERROR_ALLOW_ALL = False
 REDIRECT_MAX_TIMES = 10

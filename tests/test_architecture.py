@@ -45,7 +45,7 @@ MAY_IMPORT: dict[str, set[str]] = {
 }  # fmt: skip
 
 # Scrapy's project level (and the two tables beside it): all that may sit at crawler/'s top.
-CRAWLER_TOP = {"__init__", "settings", "default_settings", "addon", "items", "downloader",
+CRAWLER_TOP = {"__init__", "settings", "default_settings", "addon", "items", "downloader", "handler",
                "stats", "errors"}  # fmt: skip
 
 MAX_LINES = 400

@@ -52,13 +52,17 @@ class WarcRecord:
         self.record_id = next(v for k, v in fields if k == "WARC-Record-ID")
         self.payload_digest = next((v for k, v in fields if k == "WARC-Payload-Digest"), "")
 
-    def to_bytes(self, version: str = "1.1") -> bytes:
+    def parts(self, version: str = "1.1") -> list[bytes]:
+        """The record's bytes in pieces: its header section, the block's parts, the end."""
         length = sum(len(part) for part in self.block)
         head = [f"WARC/{version}"]
         head.extend(f"{name}: {value}" for name, value in self.fields)
         head.append(f"WARC-Block-Digest: {sha1_digest(self.block)}")
         head.append(f"Content-Length: {length}")
-        return b"".join([("\r\n".join(head) + "\r\n\r\n").encode(), *self.block, CRLF + CRLF])
+        return [("\r\n".join(head) + "\r\n\r\n").encode(), *self.block, CRLF + CRLF]
+
+    def to_bytes(self, version: str = "1.1") -> bytes:
+        return b"".join(self.parts(version))
 
 
 def make_record_id() -> str:
@@ -80,10 +84,11 @@ def sha1_digest(parts: Iterable[bytes]) -> str:
     return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
 
 
-def gzip_member(data: bytes, level: int) -> bytes:
-    """One whole gzip member: WARC files are gzipped record by record."""
+def gzip_member(parts: Iterable[bytes], level: int) -> bytes:
+    """One whole gzip member: WARC files are gzipped record by record. Compressed piece
+    by piece, so a large body is never copied whole beside itself."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    return compressor.compress(data) + compressor.flush()
+    return b"".join([*(compressor.compress(part) for part in parts), compressor.flush()])
 
 
 def _header_lines(headers: Iterable[Header]) -> list[bytes]:

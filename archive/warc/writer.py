@@ -185,8 +185,9 @@ class WarcFileWriter:
         self._finish(path)
 
     def _member(self, record: _record.WarcRecord) -> bytes:
-        data = record.to_bytes(self.version)
-        return _record.gzip_member(data, self.gzip_level) if self.gzip_level else data
+        if self.gzip_level:
+            return _record.gzip_member(record.parts(self.version), self.gzip_level)
+        return record.to_bytes(self.version)
 
     def _open(self) -> None:
         try:

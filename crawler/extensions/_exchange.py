@@ -31,8 +31,10 @@ def _pairs(headers: Headers) -> tuple[tuple[bytes, bytes], ...]:
 def _truncation(response: Response) -> str | None:
     if "dataloss" in response.flags:
         return "disconnect"
-    if "download_stopped" in response.flags:
+    if "download_stopped" in response.flags or "maxsize" in response.flags:
         return "length"
+    if "timeout" in response.flags:
+        return "time"
     return None
 
 

@@ -2,13 +2,13 @@
 
 ``BoundedDecompressionMiddleware`` is Scrapy's ``HttpCompressionMiddleware`` (in its
 place, 590) with one change: it inflates at most ``DECOMPRESSION_MAXSIZE`` bytes
-(64 MiB), where Scrapy's bound is ``DOWNLOAD_MAXSIZE`` (1 GiB), the same as for the bytes
+(16 MiB), where Scrapy's bound is ``DOWNLOAD_MAXSIZE`` (1 GiB), the same as for the bytes
 on the wire. A 1 MB gzip body that inflates to 1 GB cost a crawl 1.19 GB of memory and
 7 s; now it stops at the bound. Nothing is lost: the capture (at ``response_downloaded``,
 before any middleware) has archived the body as sent, still compressed; only the
 spider does not get it (``IgnoreRequest``), and the stat and the log say why.
 
-Settings: ``DECOMPRESSION_MAXSIZE`` (64 MiB). Stats: ``decompression/too_big``.
+Settings: ``DECOMPRESSION_MAXSIZE`` (16 MiB). Stats: ``decompression/too_big``.
 """
 
 from __future__ import annotations

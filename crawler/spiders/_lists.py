@@ -11,13 +11,14 @@ robots.txt) cost nothing more: link following still finds what pages link.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from protego import Protego
 from scrapy import Request, signals
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.handler import head_of
 from crawler.sites.discovery import canonical_url
 from crawler.sites.families import (
     entry_points,
@@ -30,7 +31,7 @@ from crawler.sites.families import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from crawler.sources.schema import Source
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _ALTERNATE_FEEDS = (
     "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
@@ -110,8 +112,56 @@ class PostListsMixin:
             meta={"archivist_kind": kind, "depth_reset": True},
         )
 
-    def _posts(self, listed: Iterable[Listed]) -> Iterator[Request]:
-        for post in listed:
+    def capped(self, response: Response, found: Sequence[T], setting: str) -> Sequence[T]:
+        """The first ``setting`` links of what a page or list names (Heritrix's maxOutlinks)."""
+        bound = self.crawler.settings.getint(setting)
+        if not bound or len(found) <= bound:
+            return found
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("discovery/links_capped")
+        logger.warning(
+            "Reading the first %d of the %d links of %s (%s)",
+            bound,
+            len(found),
+            response.url,
+            setting,
+        )
+        return found[:bound]
+
+    def readable(self, response: HtmlResponse) -> HtmlResponse:
+        """The page as parsed for links: its first ``DISCOVERY_MAX_PAGE_BYTES`` (a parsed
+        tree costs tens of times the page's bytes; the page is archived whole)."""
+        bound = self.crawler.settings.getint("DISCOVERY_MAX_PAGE_BYTES")
+        if not bound or len(response.body) <= bound:
+            return response
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("discovery/page_too_big")
+        logger.warning(
+            "Reading links from the first %d of the %d bytes of %s (DISCOVERY_MAX_PAGE_BYTES); "
+            "archived whole, not extracted",
+            bound,
+            len(response.body),
+            response.url,
+        )
+        return head_of(response, bound, "cut_to_read")
+
+    def _too_big(self, response: Response) -> bool:
+        """Whether a feed or sitemap is past ``DISCOVERY_MAX_LIST_BYTES`` (archived, not read)."""
+        bound = self.crawler.settings.getint("DISCOVERY_MAX_LIST_BYTES")
+        if not bound or len(response.body) <= bound:
+            return False
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("discovery/list_too_big")
+        logger.warning(
+            "Not reading %s: %d bytes, over DISCOVERY_MAX_LIST_BYTES (%d); it is archived",
+            response.url,
+            len(response.body),
+            bound,
+        )
+        return True
+
+    def _posts(self, response: Response, listed: Sequence[Listed]) -> Iterator[Request]:
+        for post in self.capped(response, listed, "DISCOVERY_MAX_LIST_LINKS"):
             url = canonical_url(post.url)
             if self.is_seen(url):
                 continue
@@ -135,8 +185,10 @@ class PostListsMixin:
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         self.count(response, "feed")
+        if self._too_big(response):
+            return
         page = read_feed(response.body, response.url)
-        yield from self._posts(page.posts)
+        yield from self._posts(response, page.posts)
         following = page.next_url or next_wp_feed_page(response.url, bool(page.posts))
         if following:
             request = self._list_request(following, "feed")
@@ -152,14 +204,16 @@ class PostListsMixin:
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         self.count(response, "sitemap")
+        if self._too_big(response):
+            return
         kind, listed = read_sitemap(response.body)
         if kind == "sitemapindex":
-            for sitemap in listed:
+            for sitemap in self.capped(response, listed, "DISCOVERY_MAX_LIST_LINKS"):
                 request = self._list_request(sitemap.url, "sitemap")
                 if request is not None:
                     yield request
             return
-        yield from self._posts(listed)
+        yield from self._posts(response, listed)
         following = next_sitemap_page(response.url, bool(listed))
         if following:
             request = self._list_request(following, "sitemap")
@@ -168,7 +222,7 @@ class PostListsMixin:
 
     def parse_api(self, response: Response) -> Iterator[Request]:
         self.count(response, "api")
-        yield from self._posts(read_wp_posts(response.body))
+        yield from self._posts(response, read_wp_posts(response.body))
         pages = (response.headers.get(b"X-WP-TotalPages") or b"").decode("latin-1")
         if "&page=" in response.url or not pages.isdigit():
             return

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from crawler.sites.families import Kind
 
 _LINKS = "//a/@href | //area/@href"
+_CUT = {"dataloss", "timeout", "maxsize", "cut_to_read"}  # flags of a page not whole
 _REQUISITES = (
     "//img/@src | //script/@src | //link[@rel='stylesheet' or contains(@rel, 'icon')]/@href"
     " | //source/@src | //video/@poster | //input[@type='image']/@src"
@@ -207,15 +208,17 @@ class ArchivistSpider(PostListsMixin, Spider):
         if not isinstance(response, HtmlResponse):
             yield from self.parse_linked_list(response)
             return
+        response = self.readable(response)
         root = response.selector.root
         kind = response.meta.get(KIND)
         if kind == "seed":
             yield from self._learn_family(response)
-        yield from self._follow(response, root.xpath(_REQUISITES), self.parse_requisite, "asset")
-        srcset = _srcset_urls(root.xpath(_SRCSET))
-        yield from self._follow(response, srcset, self.parse_requisite, "asset")
+        found = [*root.xpath(_REQUISITES), *_srcset_urls(root.xpath(_SRCSET))]
+        assets = self.capped(response, found, "DISCOVERY_MAX_PAGE_LINKS")
+        yield from self._follow(response, assets, self.parse_requisite, "asset")
         if self.source.discovery.follow_links:
-            yield from self._follow(response, root.xpath(_LINKS), self.parse, "page")
+            links = self.capped(response, root.xpath(_LINKS), "DISCOVERY_MAX_PAGE_LINKS")
+            yield from self._follow(response, links, self.parse, "page")
         if self.source.discovery.feeds and self.family_of(response.url) == "news":
             yield from self.alternate_feeds(response)
         # A known article's URL is extracted whatever it serves now (a soft 404 is news).
@@ -223,7 +226,7 @@ class ArchivistSpider(PostListsMixin, Spider):
         is_article = response.status == 200 and (known or self.is_article(response))
         self.count(response, kind if kind == "seed" else "post" if is_article else "listing")
         refs = response.meta.get("archive_refs")
-        if refs and is_article and "dataloss" not in response.flags:  # a page cut short
+        if refs and is_article and not _CUT.intersection(response.flags):  # not a whole page
             yield self._article_page(response, refs[0])
 
     def _learn_family(self, response: HtmlResponse) -> Iterator[Request]:
