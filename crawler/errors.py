@@ -48,11 +48,13 @@ class ConfigError(CrawlerError, ValueError):
 class SourceError(ConfigError):
     """A source file that cannot be used; the message names the file and the field."""
 
-    def __init__(self, path: Path | str, field: str, message: str) -> None:
+    def __init__(
+        self, path: Path | str, field: str, message: str, *, at: tuple[int, int] | None = None
+    ) -> None:
         self.path = Path(path)
         self.field = field
-        where = f"{path}: {field}" if field else str(path)
-        super().__init__(f"{where}: {message}")
+        where = f"{path}:{at[0]}:{at[1]}" if at else str(path)  # at: (line, column)
+        super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
 class AlertConfigError(ConfigError):

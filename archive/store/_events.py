@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from archive.store._rows import articles_of
 from archive.store._schema import ArticleEventRow, ArticleRow, ArticleVersionRow, CaptureRow
 
 if TYPE_CHECKING:
@@ -228,8 +229,11 @@ class EventsMixin:
         statement = select(ArticleEventRow)
         if since is not None:
             statement = statement.where(ArticleEventRow.at >= since)
-        if source is not None:
-            statement = statement.where(ArticleEventRow.source == source)
+        if source is not None:  # its own events, and those of every article it holds
+            held = select(ArticleRow.url).where(ArticleRow.id.in_(articles_of(source)))
+            statement = statement.where(
+                or_(ArticleEventRow.source == source, ArticleEventRow.url.in_(held))
+            )
         with Session(self.engine) as session:
             rows = session.scalars(statement.order_by(ArticleEventRow.at, ArticleEventRow.id))
             return [_event(row) for row in rows]
@@ -247,7 +251,7 @@ class EventsMixin:
                 .order_by(ArticleVersionRow.article_id, CaptureRow.fetched_at, ArticleVersionRow.id)
             )
             if source is not None:
-                statement = statement.where(ArticleRow.source == source)
+                statement = statement.where(ArticleRow.id.in_(articles_of(source)))
             previous: dict[int, int] = {}
             for version, article_source, fetched in session.execute(statement):
                 before = previous.get(version.article_id)
@@ -259,7 +263,7 @@ class EventsMixin:
                         "edited",
                         fetched,
                         version.url,
-                        article_source,
+                        source or article_source,
                         version.title,
                         f"version {before} -> {version.id}",
                         version.id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from archive.store._alerts import AlertRow, AlertsMixin
 from archive.store._runs import RunRecord, _record
-from archive.store._schema import ArticleRow, ArticleVersionRow, CaptureRow, RunRow
+from archive.store._schema import ArticleSourceRow, ArticleVersionRow, CaptureRow, RunRow
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -109,7 +109,8 @@ class MonitorMixin(AlertsMixin):
             if errors is not None:
                 for source, kind, count in session.execute(text(errors)):
                     totals.errors[source, kind] = int(count or 0)
-            articles = select(ArticleRow.source, func.count()).group_by(ArticleRow.source)
+            link = ArticleSourceRow  # an article counts for every source that captured it
+            articles = select(link.source, func.count()).group_by(link.source)
             totals.articles = {s: int(n) for s, n in session.execute(articles)}
             success = (
                 select(RunRow.source, func.max(RunRow.finished_at))

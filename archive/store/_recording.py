@@ -13,6 +13,7 @@ from archive.store._events import restore_if_removed
 from archive.store._rows import search_text, version_row
 from archive.store._schema import (
     ArticleRow,
+    ArticleSourceRow,
     ArticleVersionRow,
     CaptureRow,
 )
@@ -100,7 +101,9 @@ def record_in(  # noqa: PLR0917 - record_article's arguments, in its order
         latest = True
     else:
         latest = capture.fetched_at >= row.last_seen
-        change = _touch(row, source, article, capture.fetched_at)
+        change = _touch(row, article, capture.fetched_at)
+    if _belongs(session, row.id, source, capture):
+        change = "new"  # new to this source, whoever captured it before
     version = session.scalar(
         select(ArticleVersionRow).filter_by(article_id=row.id, body_hash=article.body_hash)
     )
@@ -133,11 +136,36 @@ def _new_article(
     return row
 
 
-def _touch(row: ArticleRow, source: str, article: Article, seen: datetime) -> Change:
+def _belongs(session: Session, article_id: int, source: str, capture: CaptureRow) -> bool:
+    """The article belongs to ``source`` too (``article_sources``); True if it did not
+    yet. ``articles.source`` stays the first source's: a second source over the same
+    pages takes nothing from the first."""
+    if not source:
+        return False
+    seen = capture.fetched_at
+    link = session.get(ArticleSourceRow, (article_id, source))
+    if link is not None:
+        if seen < link.first_seen:  # an older capture read late (WARCs re-read)
+            link.first_seen, link.first_capture_id = seen, capture.id
+        link.last_seen = max(link.last_seen, seen)
+        return False
+    session.add(
+        ArticleSourceRow(
+            article_id=article_id,
+            source=source,
+            first_seen=seen,
+            last_seen=seen,
+            first_capture_id=capture.id,
+        )
+    )
+    session.flush()
+    return True
+
+
+def _touch(row: ArticleRow, article: Article, seen: datetime) -> Change:
     """Update the article's seen times and labels; "changed" until proven otherwise."""
     row.first_seen = min(row.first_seen, seen)
     row.last_seen = max(row.last_seen, seen)
-    row.source = source or row.source
     row.site = article.site or row.site
     row.platform = article.platform or row.platform
     return "changed"

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
+from archive.store._rows import articles_of
 from archive.store._schema import (
     ArticleRow,
     CaptureRow,
@@ -175,7 +176,7 @@ class RecrawlMixin:
             select(CaptureRow.url, func.max(CaptureRow.fetched_at))
             .join(ArticleRow, ArticleRow.url == CaptureRow.url)
             .where(
-                ArticleRow.source == source,
+                ArticleRow.id.in_(articles_of(source)),
                 CaptureRow.collection == collection,
                 CaptureRow.status.in_((200, 304)),
             )

@@ -6,15 +6,19 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from archive.store._schema import ArticleVersionRow
+from sqlalchemy import select
+
+from archive.store._schema import ArticleSourceRow, ArticleVersionRow
 from archive.text._fold import fold
 from archive.text.article import Article, DatedValue
 from archive.warc.records import RecordRef
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
+
     from archive.store._schema import CaptureRow
 
-__all__ = ["article_of", "local_time", "ref_of", "search_text", "version_row"]
+__all__ = ["article_of", "articles_of", "local_time", "ref_of", "search_text", "version_row"]
 
 
 def search_text(article: Article) -> str:
@@ -113,3 +117,9 @@ def ref_of(capture: CaptureRow) -> RecordRef:
         capture.record_id,
         capture.payload_digest,
     )
+
+
+def articles_of(source: str) -> Select[int]:
+    """The ids of the articles that belong to ``source``: every one it captured, whoever
+    captured it first (``article_sources``). Per-source questions filter by this."""
+    return select(ArticleSourceRow.article_id).where(ArticleSourceRow.source == source)

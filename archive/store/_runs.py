@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from archive.store._schema import (
     RUN_STATUSES,
+    ArticleSourceRow,
     ArticleVersionRow,
     CaptureRow,
     RunRow,
@@ -166,22 +167,25 @@ class RunsMixin:
         )
 
     def run_articles(self, run_id: str) -> tuple[int, int]:
-        """(new, changed): the article versions first recorded from this run's captures,
-        an article's first version being new and any later one a change."""
-        first = (
-            select(func.min(ArticleVersionRow.id))
-            .group_by(ArticleVersionRow.article_id)
-            .scalar_subquery()
-        )
+        """(new, changed) for the run's source: the articles this run's captures made
+        the source's (``article_sources``), and the versions first recorded from its
+        captures of articles the source had already (a change)."""
         ours = select(CaptureRow.id).where(CaptureRow.run_id == run_id)
-        statement = (
-            select(ArticleVersionRow.id.in_(first), func.count())
-            .where(ArticleVersionRow.capture_id.in_(ours))
-            .group_by(ArticleVersionRow.id.in_(first))
+        source = select(RunRow.source).where(RunRow.id == run_id).scalar_subquery()
+        link = ArticleSourceRow
+        new = select(func.count()).where(link.source == source, link.first_capture_id.in_(ours))
+        changed = (
+            select(func.count())
+            .select_from(ArticleVersionRow)
+            .join(link, link.article_id == ArticleVersionRow.article_id)
+            .where(
+                link.source == source,
+                ArticleVersionRow.capture_id.in_(ours),
+                link.first_capture_id.is_distinct_from(ArticleVersionRow.capture_id),
+            )
         )
         with Session(self.engine) as session:
-            counts = {bool(is_first): int(n) for is_first, n in session.execute(statement)}
-        return counts.get(True, 0), counts.get(False, 0)
+            return int(session.scalar(new) or 0), int(session.scalar(changed) or 0)
 
     def get_run(self, run_id: str) -> RunRecord | None:
         with Session(self.engine) as session:

@@ -38,6 +38,7 @@ __all__ = [
     "RUN_STATUSES",
     "ArticleEventRow",
     "ArticleRow",
+    "ArticleSourceRow",
     "ArticleVersionRow",
     "Base",
     "CaptureRow",
@@ -167,6 +168,28 @@ class ArticleRow(Base):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("article_versions.id", use_alter=True)
     )
+
+
+class ArticleSourceRow(Base):
+    """A source that captured an article: an article belongs to every such source.
+
+    ``articles.source`` is the first of them, the one that found it; every per-source
+    question (counts, filters, a run's new articles) asks this table. Since 0007.
+    """
+
+    __tablename__ = "article_sources"
+    __table_args__ = (Index(None, "source"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_capture_id: Mapped[int | None] = mapped_column(
+        ForeignKey("captures.id", ondelete="SET NULL")
+    )
+    """The capture that made it this source's: its run counts the article as new."""
 
 
 class ArticleVersionRow(Base):

@@ -40,11 +40,12 @@ from archive.store._recrawl import (
     RecrawlMixin,
 )
 from archive.store._reposts import RepostsMixin, Republication, TextSide
-from archive.store._rows import article_of, ref_of, search_text
+from archive.store._rows import article_of, articles_of, ref_of, search_text
 from archive.store._runs import RunRecord, RunsMixin
 from archive.store._schema import (
     RUN_STATUSES,
     ArticleRow,
+    ArticleSourceRow,
     ArticleVersionRow,
     CaptureRow,
     PassageRow,
@@ -273,7 +274,7 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         """
         statement = _stored_select(ArticleRow.current_version_id == ArticleVersionRow.id)
         if source is not None:
-            statement = statement.where(ArticleRow.source == source)
+            statement = statement.where(ArticleRow.id.in_(articles_of(source)))
         if since is not None:
             statement = statement.where(ArticleRow.last_seen >= since)
         for word in fold(query or "").split():
@@ -304,7 +305,7 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
 
         def work(session: Session) -> None:
             session.execute(update(ArticleRow).values(current_version_id=None))
-            for model in (PassageRow, ArticleVersionRow, ArticleRow):
+            for model in (PassageRow, ArticleSourceRow, ArticleVersionRow, ArticleRow):
                 session.execute(delete(model))
 
         self._write(work)

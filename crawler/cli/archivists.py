@@ -22,7 +22,8 @@ from crawler.runs.progress import CrawlProgress, human_size
 from crawler.runs.resume import resumable
 from crawler.runs.runbook import RunOptions, run_source
 from crawler.runs.scheduler import Daemon, SchedulerError
-from crawler.sources.schema import SourceError, find_source, load_source
+from crawler.sources.overlap import overlaps
+from crawler.sources.schema import SourceError, faults_of, find_source, load_source
 
 if TYPE_CHECKING:
     from archive.store import RunRecord, Store
@@ -200,21 +201,29 @@ def _source_paths(files: tuple[Path, ...]) -> list[Path]:
 @schedule_group.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def schedule_validate(files: tuple[Path, ...]) -> None:
-    """Check FILES (default: every source file in the sources folder); exit 1 on any fault."""
-    faults = 0
+    """Check FILES (default: every source file in the sources folder); exit 1 on any fault.
+
+    Every fault of a file is told, one line each. Sources that crawl the same hosts (or
+    scope prefixes) are told as a warning: allowed, their articles belong to both.
+    """
+    faulty, good = 0, []
     for path in _source_paths(files):
         try:
             src = load_source(path)
         except SourceError as exc:
-            click.echo(f"FAULT {exc}", err=True)
-            faults += 1
+            for fault in faults_of(exc):
+                click.echo(f"FAULT {fault}", err=True)
+            faulty += 1
             continue
+        good.append(src)
         what = src.schedule.describe() if src.schedule else "no schedule: crawled only by hand"
         if src.schedule is not None and not src.schedule.enabled:
             what += " [disabled]"
         click.echo(f"ok    {path}: {what}")
-    if faults:
-        click.echo(f"{faults} file(s) with faults", err=True)
+    for overlap in overlaps(good):
+        click.echo(f"warning {overlap.describe()}", err=True)
+    if faulty:
+        click.echo(f"{faulty} file(s) with faults", err=True)
         raise SystemExit(1)
 
 

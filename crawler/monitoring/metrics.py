@@ -8,7 +8,8 @@ the same values and nothing is counted in memory. Families:
 * ``archivist_run_pages_total{source}``, ``archivist_run_bytes_total{source}``: summed over runs
 * ``archivist_run_errors_total{source,kind}``: errors by kind (``http:404``, ``extraction`` ...)
 * ``archivist_run_articles_total{source,change}``: articles per run, new / changed / unchanged
-* ``archivist_articles{source}``: article records
+* ``archivist_articles{source}``: article records of each source that captured them
+  (``article_sources``: an article two sources captured counts for both)
 * ``archivist_last_success_timestamp_seconds{source}``: end of the last finished run
 * ``archivist_last_run_status{source,status}``: 1 for the latest run's status, 0 for the others
 * ``archivist_alerts_open{source,monitor,severity}``: open incidents (``crawler.monitoring.alerts``)

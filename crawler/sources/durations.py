@@ -53,5 +53,6 @@ def parse_size(value: Any) -> Any:
     return value
 
 
-ByteSize = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
-"""A positive number of bytes, written as a number or with a unit."""
+ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0)]
+"""A number of bytes, written as a number or with a unit; 0 is allowed (a limit of 0 is
+no limit: ``Limits``)."""

@@ -7,9 +7,9 @@
       # every: 6h                # ... or an interval instead of cron
       timezone: Asia/Ho_Chi_Minh # the default; cron fields are read in this zone
       jitter: 5m                 # start up to this much later, at random (spreads load)
-      max_run_time: 2h           # then the crawl is stopped (WARCs closed) as timed out
+      max_run_time: 2h           # then the crawl is stopped (WARCs closed) as timed out; 0: never
       catch_up: true             # a fire missed while the scheduler was down runs once
-      misfire_grace: 1h          # ... if the scheduler is back within this time
+      misfire_grace: 1h          # ... if the scheduler is back within this time (0: not made up)
       enabled: true              # false: keep the schedule but do not run it
 
 APScheduler 3 reads crontab weekdays with 0 = Monday (its issue #286); here they mean
@@ -89,11 +89,20 @@ class Schedule(BaseModel):
     cron: str | None = None
     every: Duration | None = None
     timezone: str = DEFAULT_TIMEZONE
-    jitter: Delay | None = None  # 0: none
-    max_run_time: Duration | None = None
+    jitter: Delay | None = None
+    """Start up to this much later, at random. 0: none."""
+    max_run_time: Delay | None = None
+    """Then the crawl is stopped as timed out. 0: no limit."""
     catch_up: bool = True
-    misfire_grace: Duration = Field(default=3600.0)
+    misfire_grace: Delay = Field(default=3600.0)
+    """How late a missed fire may still run. 0: a missed fire is not made up (as
+    ``catch_up: false``)."""
     enabled: bool = True
+
+    @field_validator("max_run_time")
+    @classmethod
+    def _zero_is_no_limit(cls, value: float | None) -> float | None:
+        return value or None
 
     @field_validator("timezone")
     @classmethod
@@ -144,7 +153,7 @@ class Schedule(BaseModel):
     @property
     def misfire_grace_time(self) -> int:
         """Seconds a fire may be late and still run (APScheduler's ``misfire_grace_time``)."""
-        if not self.catch_up:
+        if not self.catch_up or not self.misfire_grace:
             return _LATE_WITHOUT_CATCH_UP
         return max(1, round(self.misfire_grace))
 

@@ -20,7 +20,9 @@ A source file looks like this (the demo world's ``schedules/demo-news.yaml``)::
 ``schedules/example-*.yaml`` explain every field with comments.
 
 ``load_source`` refuses a bad file with a ``SourceError`` that names the file and
-the field.
+the field: every fault of the file at once, one line each (``SourceFaults``), with a
+close match for a mistyped field name. Wherever zero means "none" it is accepted: a
+limit of 0 is no limit, a delay or jitter of 0 no wait.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import contextlib
 import ipaddress
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -43,6 +45,14 @@ from pydantic import (
 )
 
 from crawler.errors import SourceError
+from crawler.sources._faults import (
+    SourceFaults,
+    faults_of,
+    gathered,
+    unknown_source,
+    validation_faults,
+    yaml_fault,
+)
 from crawler.sources._regex import backtracking_risk
 from crawler.sources.durations import ByteSize, Delay, Duration
 from crawler.sources.monitors import MonitorConfig
@@ -56,6 +66,8 @@ __all__ = [
     "Scope",
     "Source",
     "SourceError",
+    "SourceFaults",
+    "faults_of",
     "find_source",
     "load_source",
     "load_sources",
@@ -65,19 +77,26 @@ _NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
 class Limits(BaseModel):
-    """How far one crawl of a source may go; None means no limit."""
+    """How far one crawl of a source may go; None or 0 means no limit."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_pages: int | None = Field(default=None, gt=0)
+    max_pages: int | None = Field(default=None, ge=0)
     """Pages after which the crawl stops: the spider's pages, lists, feeds and sitemaps,
-    not the requisites (images, styles, scripts) fetched with them, nor robots.txt."""
+    not the requisites (images, styles, scripts) fetched with them, nor robots.txt. 0: no limit."""
     max_depth: int | None = Field(default=None, ge=0)
-    max_duration: Duration | None = None
+    """Links followed away from a seed (Scrapy's ``DEPTH_LIMIT``). 0: no limit."""
+    max_duration: Delay | None = None
+    """Time after which the crawl stops. 0: no limit."""
     max_bytes: ByteSize | None = None
-    """Bytes downloaded (bodies, as received) after which the crawl stops."""
-    max_pages_per_host: int | None = Field(default=10_000, gt=0)
-    """A trap guard: pages (not requisites) requested from any one host."""
+    """Bytes downloaded (bodies, as received) after which the crawl stops. 0: no limit."""
+    max_pages_per_host: int | None = Field(default=10_000, ge=0)
+    """A trap guard: pages (not requisites) requested from any one host. 0: no limit."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _zero_is_no_limit(cls, value: float | None) -> float | None:
+        return value or None
 
 
 def _regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
@@ -252,17 +271,12 @@ class Source(BaseModel):
         return f"{self.user_agent} (+{self.contact})"
 
 
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
 MAX_SOURCE_BYTES = 256 * 1024
 """The largest source file read: a real one is a few kB; an 8.9 MB one took 49 s and
 814 MB to validate, for a scheduler that reads every file again and again."""
 
 
-def load_source(path: Path) -> Source:
-    """Read and validate one source file."""
+def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
@@ -272,18 +286,29 @@ def load_source(path: Path) -> Source:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SourceError(path, "", f"cannot read the file: {exc.strerror or exc}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SourceError(path, "", f"not valid UTF-8 YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, "", f"not valid UTF-8: {exc.reason} at byte {exc.start}") from exc
+    except yaml.YAMLError as exc:
+        raise yaml_fault(path, exc) from exc
     if not isinstance(data, dict):
         raise SourceError(path, "", "expected a mapping of fields (name: ..., seeds: ...)")
+    return data
+
+
+def load_source(path: Path) -> Source:
+    """Read and validate one source file; every fault is reported at once, one line each
+    (``SourceFaults`` when there are several)."""
+    data = _read_mapping(path)
+    faults: list[SourceError] = []
+    name = data.get("name")
+    if isinstance(name, str) and name != path.stem:
+        faults.append(SourceError(path, "name", f"{name!r} must equal the file name {path.stem!r}"))
     try:
         source = Source.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        message = first["msg"].removeprefix("Value error, ")
-        raise SourceError(path, _field_name(first["loc"]), message) from exc
-    if source.name != path.stem:
-        raise SourceError(path, "name", f"{source.name!r} must equal the file name {path.stem!r}")
+        raise gathered([*validation_faults(path, exc, Source), *faults]) from exc
+    if faults:
+        raise gathered(faults)
     return source
 
 
@@ -298,9 +323,7 @@ def find_source(name_or_path: str, sources_dir: Path) -> Path:
         path = sources_dir / f"{name_or_path}{suffix}"
         if path.is_file():
             return path
-    raise SourceError(
-        sources_dir / f"{name_or_path}.yaml", "", f"no source named {name_or_path!r} here"
-    )
+    raise unknown_source(name_or_path, sources_dir)
 
 
 def load_sources(sources_dir: Path) -> list[Source]:

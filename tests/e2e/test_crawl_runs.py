@@ -133,12 +133,12 @@ def test_cli_crawl_refuses_a_bad_source_naming_file_and_field(tmp_path):
     )
     result = CliRunner().invoke(main, ["crawl", str(bad)], env={"ARCHIVIST_HOME": str(tmp_path)})
     assert result.exit_code == 2
-    assert f"{bad}: limits.max_pages: Input should be greater than 0" in result.output
+    assert f"{bad}: limits.max_pages: Input should be greater than or equal to 0" in result.output
     missing = CliRunner().invoke(
         main, ["crawl", "khong-co"], env={"ARCHIVIST_SOURCES": str(tmp_path)}
     )
     assert missing.exit_code == 2
-    assert "no source named 'khong-co'" in missing.output
+    assert "no source named 'khong-co'; did you mean `hong`? Known sources: hong" in missing.output
     assert not (tmp_path / "collections").exists()
 
 

@@ -33,6 +33,7 @@ TABLES = {
     "article_events",
     "alerts",
     "passages",
+    "article_sources",
 }
 ICT = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)

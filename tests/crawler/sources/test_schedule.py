@@ -132,7 +132,11 @@ def test_trigger_survives_the_job_store_round_trip():
         ("{every: 6x}", "schedule.every", "is not a duration"),
         ("{every: 1h, timezone: Asia/Saigonn}", "schedule.timezone", "is not an IANA time zone"),
         ("{every: 1h, jitter: 2h}", "schedule", "jitter (7200s) must be shorter"),
-        ("{every: 1h, catchup: true}", "schedule.catchup", "Extra inputs are not permitted"),
+        (
+            "{every: 1h, catchup: true}",
+            "schedule.catchup",
+            "unknown field; did you mean `catch_up`?",
+        ),
     ],
 )
 def test_a_bad_schedule_names_file_and_field(tmp_path, schedule, field, message):

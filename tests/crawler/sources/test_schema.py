@@ -6,7 +6,13 @@ import textwrap
 
 import pytest
 
-from crawler.sources.schema import SourceError, find_source, load_source, load_sources
+from crawler.sources.schema import (
+    SourceError,
+    faults_of,
+    find_source,
+    load_source,
+    load_sources,
+)
 from tests.helpers import REPO_ROOT
 
 GOOD = """
@@ -52,13 +58,13 @@ def test_defaults_come_from_the_seeds_and_name(tmp_path):
         ({"seeds": "[ftp://thoisu.test/]"}, "seeds", "absolute http(s) URL"),
         ({"seeds": "[]"}, "seeds", "at least 1"),
         ({"family": "tumblr"}, "family", "news"),
-        ({"limits": "{max_pages: 0}"}, "limits.max_pages", "greater than 0"),
+        ({"limits": "{max_pages: -1}"}, "limits.max_pages", "greater than or equal to 0"),
         ({"limits": "{max_duration: soon}"}, "limits.max_duration", "not a duration"),
-        ({"limits": "{max_pags: 5}"}, "limits.max_pags", "Extra inputs"),
+        ({"limits": "{max_pags: 5}"}, "limits.max_pags", "did you mean `max_pages`?"),
         ({"contact": "nobody"}, "contact", "e-mail address"),
         ({"allowed_hosts": "[Thoisu.Test]"}, "allowed_hosts", "lower-case host"),
         ({"robots": "sometimes"}, "robots", "obey"),
-        ({"colection": "x"}, "colection", "Extra inputs"),
+        ({"colection": "x"}, "colection", "did you mean `collection`?"),
     ],
 )
 def test_a_bad_field_is_named_with_the_file(tmp_path, change, field, words):
@@ -85,13 +91,16 @@ def test_name_must_match_the_file(tmp_path):
 
 
 def test_broken_yaml_and_wrong_shape(tmp_path):
-    with pytest.raises(SourceError, match="not valid UTF-8 YAML"):
-        load_source(write(tmp_path, "name: [unclosed\n"))
+    path = write(tmp_path, "name: tin-tuc\nseeds: [http://a.test/\ncontact: a@b.org\n")
+    with pytest.raises(SourceError) as info:
+        load_source(path)
+    assert str(info.value).startswith(f"{path}:3:8: not valid YAML: expected ',' or ']'")
+    assert "\n" not in str(info.value)
     with pytest.raises(SourceError, match="expected a mapping"):
         load_source(write(tmp_path, "- a\n- b\n"))
     bad = tmp_path / "tin-tuc.yaml"
     bad.write_bytes(b"name: \xff\xfe\n")
-    with pytest.raises(SourceError, match="not valid UTF-8 YAML"):
+    with pytest.raises(SourceError, match="not valid UTF-8: invalid start byte at byte 6"):
         load_source(bad)
 
 
@@ -101,6 +110,73 @@ def test_find_by_name_or_path(tmp_path):
     assert find_source(str(path), tmp_path / "elsewhere") == path
     with pytest.raises(SourceError, match="no source named 'nope'"):
         find_source("nope", tmp_path)
+
+
+def test_a_wrong_name_lists_the_known_sources_the_closest_first(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace("tin-tuc", "tin-khac"), name="tin-khac")
+    with pytest.raises(SourceError) as info:
+        find_source("tin-tcu", tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path / 'tin-tcu.yaml'}: no source named 'tin-tcu'; did you mean `tin-tuc`? "
+        "Known sources: tin-khac, tin-tuc"
+    )
+    with pytest.raises(
+        SourceError, match=r"no source named 'x'; Known sources: tin-khac, tin-tuc$"
+    ):
+        find_source("x", tmp_path)
+    with pytest.raises(SourceError, match="has no source files"):
+        find_source("x", tmp_path / "empty")
+
+
+def test_every_fault_of_a_file_is_reported_at_once_one_line_each(tmp_path):
+    text = (
+        "name: khac\nseeds: [ftp://a.test/]\ncontact: nobody\nmaners: {delay: 1s}\n"
+        "limits: {max_pags: 3}\nschedule: {every: 1h, jiter: 5m}\n"
+        "monitors: {no_new_articles: {runz: 2}}\n"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(SourceError) as info:
+        load_source(path)
+    lines = str(info.value).splitlines()
+    assert sorted(lines) == sorted(
+        [
+            f"{path}: seeds: 'ftp://a.test/' is not an absolute http(s) URL",
+            f"{path}: contact: give an e-mail address or an http(s) URL where site owners reach you",
+            f"{path}: maners: unknown field; did you mean `manners`?",
+            f"{path}: limits.max_pags: unknown field; did you mean `max_pages`?",
+            f"{path}: schedule.jiter: unknown field; did you mean `jitter`?",
+            f"{path}: monitors.no_new_articles.runz: unknown field; did you mean `runs`?",
+            f"{path}: name: 'khac' must equal the file name 'tin-tuc'",
+        ]
+    )
+    assert [str(f) for f in faults_of(info.value)] == lines
+
+
+def test_an_unknown_key_without_a_close_match_lists_the_fields_there(tmp_path):
+    path = write(tmp_path, GOOD + "manners: {zzz: 1}\n")
+    with pytest.raises(SourceError, match=r"manners\.zzz: unknown field; the fields here are "):
+        load_source(path)
+    with pytest.raises(SourceError) as info:
+        load_source(path)
+    assert "autothrottle, delay, max_crawl_delay" in str(info.value)
+
+
+def test_zero_means_none_wherever_it_can(tmp_path):
+    text = GOOD.replace(
+        "limits: {max_pages: 50, max_depth: 3, max_duration: 10m}",
+        "limits: {max_pages: 0, max_depth: 0, max_duration: 0s, max_bytes: 0, "
+        "max_pages_per_host: 0}\nmanners: {delay: 0, max_crawl_delay: 0}\n"
+        "schedule: {every: 1h, jitter: 0s, max_run_time: 0, misfire_grace: 0}",
+    )
+    source = load_source(write(tmp_path, text))
+    limits = source.limits
+    assert (limits.max_pages, limits.max_depth, limits.max_duration) == (None, None, None)
+    assert (limits.max_bytes, limits.max_pages_per_host) == (None, None)
+    assert (source.manners.delay, source.manners.max_crawl_delay) == (0, 0)
+    assert source.schedule is not None
+    assert source.schedule.max_run_time is None
+    assert source.schedule.misfire_grace_time == 60  # as catch_up: false
 
 
 def test_load_sources_reads_a_folder(tmp_path):
@@ -149,7 +225,7 @@ def test_scope_manners_and_sizes(tmp_path):
         ("manners: {per_host: 0}\n", "manners.per_host", "greater than 0"),
         ("manners: {delay: soon}\n", "manners.delay", "not a duration"),
         ("limits: {max_bytes: lots}\n", "limits.max_bytes", "not a size"),
-        ("discovery: {sitemap: true}\n", "discovery.sitemap", "Extra inputs"),
+        ("discovery: {sitemap: true}\n", "discovery.sitemap", "did you mean `sitemaps`"),
         ("family: tumblr\n", "family", "'news', 'blogger', 'wordpress' or 'auto'"),
     ],
 )
