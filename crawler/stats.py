@@ -31,12 +31,19 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+PROBE = "archivist_probe"
+"""``Request.meta`` key: a request that may well find nothing (a list guessed, the page
+past a list's end, robots.txt); a 4xx answer to it is no error of the run
+(``crawler.middlewares.failures`` counts it apart)."""
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
