@@ -147,6 +147,7 @@ def discovery_summary(stats: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         ("traps avoided", ", ".join(f"{n} {k}" for k, n in sorted(traps.items())) or "none"),
         ("robots.txt", f"{stats.get('robotstxt/forbidden', 0)} requests refused"),
+        ("probes", _probes(stats)),
         (
             "sweep",
             (
@@ -167,3 +168,12 @@ def discovery_summary(stats: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     return rows
+
+
+def _probes(stats: dict[str, Any]) -> str:
+    """The probes that found nothing (a list guessed, the page past its end): no errors."""
+    found = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("failures/expected/")}
+    if not found:
+        return "all found something"
+    counted = ", ".join(f"{n} {kind}" for kind, n in sorted(found.items()))
+    return f"{counted} (expected, not errors)"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,6 @@ __all__ = [
     "load_source_files",
     "overview",
     "run_figures",
-    "tail_lines",
     "when",
 ]
 
@@ -165,15 +163,3 @@ def run_figures(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
         ("articles unchanged", str(record.articles_unchanged)),
         ("errors", str(sum(record.errors.values()))),
     ]
-
-
-def tail_lines(path: Path, lines: int = 40) -> list[str]:
-    """The last lines of a log, read from its end (logs can be large)."""
-    try:
-        with path.open("rb") as log:
-            log.seek(0, os.SEEK_END)
-            log.seek(max(0, log.tell() - 64 * 1024))
-            text = log.read().decode("utf-8", errors="replace")
-    except OSError as exc:
-        return [f"(cannot read the log: {exc.strerror or exc})"]
-    return text.splitlines()[-lines:]

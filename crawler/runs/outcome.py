@@ -5,6 +5,7 @@ failed, and says why).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from archive.store import FailedUrl
@@ -15,9 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FINISHED_REASONS",
+    "KindOfFailure",
     "closing_status",
     "errors_from_stats",
     "failed_urls",
+    "failures_by_kind",
     "figures_from_stats",
     "is_final",
     "nothing_fetched",
@@ -64,6 +67,34 @@ def failed_urls(stats: Mapping[str, Any]) -> tuple[FailedUrl, ...]:
     if not isinstance(listed, list):
         return ()
     return tuple(f for value in listed if (f := FailedUrl.from_json(value)) is not None)
+
+
+@dataclass(frozen=True)
+class KindOfFailure:
+    """The URLs that failed with one kind of error: how many, the first of them."""
+
+    kind: str
+    count: int
+    urls: tuple[FailedUrl, ...]
+
+    @property
+    def unlisted(self) -> int:
+        return max(0, self.count - len(self.urls))
+
+
+def failures_by_kind(
+    errors: Mapping[str, int], failed: tuple[FailedUrl, ...]
+) -> list[KindOfFailure]:
+    """A run's failing URLs grouped by kind, the most frequent kind first."""
+    kinds = sorted({f.kind for f in failed}, key=lambda k: (-errors.get(k, 0), k))
+    return [
+        KindOfFailure(
+            kind,
+            max(errors.get(kind, 0), sum(f.kind == kind for f in failed)),
+            tuple(f for f in failed if f.kind == kind),
+        )
+        for kind in kinds
+    ]
 
 
 def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
