@@ -13,7 +13,7 @@ import click
 
 from archive.store import RUN_STATUSES
 from crawler.runs.child import read_stats
-from crawler.runs.outcome import failures_by_kind
+from crawler.runs.outcome import exit_text, failures_by_kind
 from crawler.runs.progress import human_size
 from crawler.runs.runlog import warning_tail
 from crawler.sources.schema import SourceError, find_source, load_source
@@ -109,7 +109,7 @@ def run_show(run_id: str, lines: int) -> None:
         ("source", f"{record.source} (collection {record.collection})"),
         ("status", record.status),
         ("finish reason", record.finish_reason or "-"),
-        ("exit code", "-" if record.exit_code is None else str(record.exit_code)),
+        ("exit code", exit_text(record.exit_code)),
         ("started", shown_time(record.started_at)),
         ("finished", shown_time(record.finished_at)),
         ("duration", _duration(record)),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.runs.child import read_stats
-from crawler.runs.outcome import figures_from_stats
+from crawler.runs.outcome import exit_text, figures_from_stats
 from crawler.runs.progress import human_size
 from crawler.sources.schema import SourceError, load_source
 
@@ -151,7 +151,7 @@ def run_figures(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
         ("source", f"{record.source} (collection {record.collection})"),
         ("status", record.status),
         ("finish reason", record.finish_reason or "-"),
-        ("exit code", "-" if record.exit_code is None else str(record.exit_code)),
+        ("exit code", exit_text(record.exit_code)),
         ("started", when(record.started_at)),
         ("finished", when(record.finished_at)),
         ("duration", "-" if seconds is None else f"{seconds:.1f}s"),

@@ -5,6 +5,7 @@ failed, and says why).
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "KindOfFailure",
     "closing_status",
     "errors_from_stats",
+    "exit_text",
     "failed_urls",
     "failures_by_kind",
     "figures_from_stats",
@@ -152,3 +154,15 @@ def closing_status(ended_by: str | None, stats: Mapping[str, Any]) -> str:
     if nothing_fetched(stats) is not None:
         return "failed"
     return "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
+
+
+def exit_text(code: int | None) -> str:
+    """A run's exit code as people read it: ``-15 (SIGTERM)`` for a signal, ``-`` for none."""
+    if code is None:
+        return "-"
+    if code < 0:
+        try:
+            return f"{code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return str(code)
+    return str(code)

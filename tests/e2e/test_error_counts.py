@@ -20,7 +20,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from archive.store import RunRecord, Store
 from crawler.cli import main
 from crawler.console import create_app
-from crawler.runs.runbook import run_source
+from crawler.runs.runbook import RunOptions, run_source
 from crawler.sources.schema import load_source
 from tests.helpers.console_fixtures import page_tree
 
@@ -154,3 +154,56 @@ def test_the_run_page_lists_failing_urls_and_links_their_log_lines(crawled):
     anchor = link.rsplit("#", 1)[1]
     (line,) = log_page.cssselect(f"#{anchor}")
     assert rows[0].cssselect("td.url")[0].text_content() in line.text_content()
+
+
+class Endless(ThreadingHTTPServer):
+    """Pages that each take a while and link five more: a crawl that never ends by itself."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), EndlessHandler)
+
+
+class EndlessHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+    def do_GET(self) -> None:
+        if self.path != "/robots.txt":
+            threading.Event().wait(0.3)
+        links = "".join(f"<a href='{self.path.rstrip('/')}/{n}'>{n}</a>" for n in range(5))
+        data = f"<html><body>{links}</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_run_stopped_at_its_time_limit_does_not_show_exit_code_0(tmp_path):
+    site = Endless()
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    path = tmp_path / "sources" / "dai.yaml"
+    path.parent.mkdir()
+    port = site.server_address[1]
+    path.write_text(
+        f"name: dai\nseeds: ['http://127.0.0.1:{port}/']\ncontact: tests@example.org\n",
+        encoding="utf-8",
+    )
+    options = RunOptions(max_run_time=6, kill_after=60)  # time to start, and to close cleanly
+    try:
+        with Store.for_home(tmp_path) as store:
+            record = run_source(
+                store, load_source(path), path, tmp_path,
+                settings={"NETWORK_LOOPBACK_ONLY": "1"}, options=options,
+            )  # fmt: skip
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert record.status == "timed_out"
+    assert record.finish_reason == "shutdown"  # it closed on the SIGTERM, cleanly
+    assert record.exit_code == -15
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(path.parent)}
+    shown = CliRunner().invoke(main, ["run", "show", record.id], env=env).output
+    assert "exit code:      -15 (SIGTERM)" in shown
