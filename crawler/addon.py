@@ -19,6 +19,7 @@ from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
 from crawler.middlewares.decompression import BoundedDecompressionMiddleware
+from crawler.middlewares.failures import FailedUrlsMiddleware
 from crawler.middlewares.metarefresh import HeadMetaRefreshMiddleware
 from crawler.middlewares.network import NetworkGuardMiddleware
 from crawler.middlewares.politeness import RetryAfterMiddleware
@@ -78,6 +79,9 @@ class ArchivistAddon:
         # Response side: after RetryMiddleware (550) in priority, so its process_response
         # runs first and holds the host back before the retry is scheduled.
         add("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 560)
+        # Just before RetryMiddleware (550) in number: its process_response and
+        # process_exception run after Retry's, so a URL's failure counts once, retried or not.
+        add("DOWNLOADER_MIDDLEWARES", FailedUrlsMiddleware, 545)
         add("EXTENSIONS", ByteBudgetExtension, 0)
         add("EXTENSIONS", CrawlDelayExtension, 0)
         add("EXTENSIONS", PageBudgetExtension, 0)

@@ -94,3 +94,6 @@ STATS_FILE: str | None = None
 """Where the stats collector writes the run's figures as JSON; None: nowhere."""
 STATS_FILE_INTERVAL = 5.0
 """Seconds between live writes of that file."""
+FAILURES_LISTED = 100
+"""Failing URLs of each error kind listed, with their log lines (crawler.middlewares.failures);
+the rest are counted."""

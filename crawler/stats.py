@@ -31,12 +31,19 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+PROBE = "archivist_probe"
+"""``Request.meta`` key: a request that may well find nothing (a list guessed, the page
+past a list's end, robots.txt); a 4xx answer to it is no error of the run
+(``crawler.middlewares.failures`` counts it apart)."""
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -140,6 +147,7 @@ def discovery_summary(stats: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         ("traps avoided", ", ".join(f"{n} {k}" for k, n in sorted(traps.items())) or "none"),
         ("robots.txt", f"{stats.get('robotstxt/forbidden', 0)} requests refused"),
+        ("probes", _probes(stats)),
         (
             "sweep",
             (
@@ -160,3 +168,12 @@ def discovery_summary(stats: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     return rows
+
+
+def _probes(stats: dict[str, Any]) -> str:
+    """The probes that found nothing (a list guessed, the page past its end): no errors."""
+    found = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("failures/expected/")}
+    if not found:
+        return "all found something"
+    counted = ", ".join(f"{n} {kind}" for kind, n in sorted(found.items()))
+    return f"{counted} (expected, not errors)"

@@ -2,19 +2,16 @@
 
 * ``captured_articles``: the articles a run captured, once each, with what a replay
   link needs (collection, capture time, URL).
-* ``http_errors_by_host``: the run's captures with an HTTP error status, by host.
 
 The date/author shares of a run's articles are ``MonitorMixin.article_shares``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.store._schema import ArticleVersionRow, CaptureRow
@@ -63,16 +60,3 @@ class ConsoleMixin:
                 when = first.fetched_at if first else fetched_at
                 found[url] = CapturedArticle(title, url, collection, when)
         return list(found.values())[:limit]
-
-    def http_errors_by_host(self, run_id: str) -> Counter[tuple[str, int]]:
-        """(host, status) -> how many of ``run_id``'s captures had that status (400 up)."""
-        statement = (
-            select(CaptureRow.url, CaptureRow.status, func.count())
-            .where(CaptureRow.run_id == run_id, CaptureRow.status >= 400)
-            .group_by(CaptureRow.url, CaptureRow.status)
-        )
-        counts: Counter[tuple[str, int]] = Counter()
-        with Session(self.engine) as session:
-            for url, status, count in session.execute(statement):
-                counts[urlsplit(url).hostname or "(no host)", status] += int(count)
-        return counts

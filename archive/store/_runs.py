@@ -23,9 +23,30 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Engine
 
-__all__ = ["RunRecord", "RunsMixin"]
+__all__ = ["FailedUrl", "RunRecord", "RunsMixin"]
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FailedUrl:
+    """A URL a run failed on, after its retries: the error's kind (``http:500``,
+    ``timeout``...) and the line of the run's log that says so (None: not logged)."""
+
+    kind: str
+    url: str
+    line: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "url": self.url, "line": self.line}
+
+    @classmethod
+    def from_json(cls, value: Any) -> FailedUrl | None:
+        """One element of the ``failed_urls`` column; None if it is not one."""
+        if not isinstance(value, dict) or not value.get("kind") or not value.get("url"):
+            return None
+        line = value.get("line")
+        return cls(str(value["kind"]), str(value["url"]), line if isinstance(line, int) else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +70,8 @@ class RunRecord:
     warc_files: tuple[str, ...] = ()
     log_path: str | None = None
     heartbeat_at: datetime | None = None
+    failed_urls: tuple[FailedUrl, ...] = ()
+    """The first URLs of each kind in ``errors`` (how many failed is ``errors[kind]``)."""
 
 
 def _record(row: RunRow) -> RunRecord:
@@ -70,6 +93,7 @@ def _record(row: RunRow) -> RunRecord:
         warc_files=tuple(row.warc_files or ()),
         log_path=row.log_path,
         heartbeat_at=row.heartbeat_at,
+        failed_urls=tuple(f for v in row.failed_urls or () if (f := FailedUrl.from_json(v))),
     )
 
 
@@ -112,6 +136,7 @@ class RunsMixin:
             heartbeat_at=started_at,
             errors={},
             warc_files=[],
+            failed_urls=[],
         )
 
         def work(session: Session) -> RunRecord:
@@ -130,6 +155,8 @@ class RunsMixin:
             raise ValueError(f"cannot set run field(s) {unknown}: not columns of runs")
         if "warc_files" in values:
             values["warc_files"] = list(values["warc_files"])
+        if "failed_urls" in values:
+            values["failed_urls"] = [FailedUrl.as_json(f) for f in values["failed_urls"]]
 
         def work(session: Session) -> RunRecord:
             row = session.get(RunRow, run_id)

@@ -109,6 +109,8 @@ class RunRow(Base):
     warc_files: Mapped[list[str]] = mapped_column(JSON, default=list)
     log_path: Mapped[str | None] = mapped_column(Text)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # [{"kind", "url", "line"}]: the first URLs of each error kind, where the log says so.
+    failed_urls: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class CaptureRow(Base):

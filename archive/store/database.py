@@ -41,7 +41,7 @@ from archive.store._recrawl import (
 )
 from archive.store._reposts import RepostsMixin, Republication, TextSide
 from archive.store._rows import article_of, articles_of, ref_of, search_text
-from archive.store._runs import RunRecord, RunsMixin
+from archive.store._runs import FailedUrl, RunRecord, RunsMixin
 from archive.store._schema import (
     RUN_STATUSES,
     ArticleRow,
@@ -70,6 +70,7 @@ __all__ = [
     "CaptureLog",
     "ChangeRecord",
     "EventRecord",
+    "FailedUrl",
     "LastResponse",
     "Republication",
     "RunRecord",

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,9 @@ import click
 
 from archive.store import RUN_STATUSES
 from crawler.runs.child import read_stats
+from crawler.runs.outcome import exit_text, failures_by_kind
 from crawler.runs.progress import human_size
+from crawler.runs.runlog import warning_tail
 from crawler.sources.schema import SourceError, find_source, load_source
 from crawler.stats import discovery_summary
 
@@ -86,9 +87,12 @@ def run_group() -> None:
 
 @run_group.command("show")
 @click.argument("run_id")
-@click.option("--lines", default=20, show_default=True, help="Lines of the log's tail.")
+@click.option(
+    "--lines", default=20, show_default=True, help="Lines of the log's warnings and errors."
+)
 def run_show(run_id: str, lines: int) -> None:
-    """Show run RUN_ID: its figures, errors by kind, WARC files and the tail of its log."""
+    """Show run RUN_ID: its figures, errors by kind, failing URLs, WARC files and the log's
+    last warnings and errors."""
     with open_store() as store:
         record = store.get_run(run_id)
         if record is None:
@@ -105,7 +109,7 @@ def run_show(run_id: str, lines: int) -> None:
         ("source", f"{record.source} (collection {record.collection})"),
         ("status", record.status),
         ("finish reason", record.finish_reason or "-"),
-        ("exit code", "-" if record.exit_code is None else str(record.exit_code)),
+        ("exit code", exit_text(record.exit_code)),
         ("started", shown_time(record.started_at)),
         ("finished", shown_time(record.finished_at)),
         ("duration", _duration(record)),
@@ -125,6 +129,7 @@ def run_show(run_id: str, lines: int) -> None:
     click.echo("errors:" + ("" if record.errors else "         none"))
     for kind, count in sorted(record.errors.items()):
         click.echo(f"  {kind:<28}{count:>8}")
+    _print_failing_urls(record)
     stats = read_stats(data_home() / "logs" / f"{record.id}.stats.json")
     if any(key.startswith("discovery/") for key in stats):
         click.echo("discovery:")
@@ -136,22 +141,24 @@ def run_show(run_id: str, lines: int) -> None:
         click.echo(f"  {name}")
     if record.log_path:
         click.echo(f"log: {record.log_path}")
-        tail = _tail(Path(record.log_path), lines)
+        tail = warning_tail(Path(record.log_path), lines)
+        click.echo(f"log warnings and errors (the last {lines}):" if tail else "log: no warnings")
         for line in tail:
-            click.echo(f"  | {line}")
+            click.echo(f"  {line.number:>6} | {line.text}")
 
 
-def _tail(path: Path, lines: int) -> list[str]:
-    """The last lines of a log, read from its end (logs can be large)."""
-    try:
-        with path.open("rb") as log:
-            log.seek(0, os.SEEK_END)
-            size = log.tell()
-            log.seek(max(0, size - 64 * 1024))
-            text = log.read().decode("utf-8", errors="replace")
-    except OSError as exc:
-        return [f"(cannot read the log: {exc.strerror or exc})"]
-    return text.splitlines()[-lines:] if lines > 0 else []
+def _print_failing_urls(record: RunRecord) -> None:
+    """The failing URLs by kind, each with its line in the run's log."""
+    groups = failures_by_kind(record.errors, record.failed_urls)
+    if groups:
+        click.echo("failing URLs:")
+    for group in groups:
+        click.echo(f"  {group.kind} ({group.count})")
+        for failed in group.urls:
+            where = f"  log:{failed.line}" if failed.line is not None else ""
+            click.echo(f"    {failed.url}{where}")
+        if group.unlisted:
+            click.echo(f"    ... and {group.unlisted} more, counted but not listed")
 
 
 def _sources(name: str | None) -> list[Source]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.runs.child import read_stats
-from crawler.runs.outcome import figures_from_stats
+from crawler.runs.outcome import exit_text, figures_from_stats
 from crawler.runs.progress import human_size
 from crawler.sources.schema import SourceError, load_source
 
@@ -27,7 +26,6 @@ __all__ = [
     "load_source_files",
     "overview",
     "run_figures",
-    "tail_lines",
     "when",
 ]
 
@@ -153,7 +151,7 @@ def run_figures(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
         ("source", f"{record.source} (collection {record.collection})"),
         ("status", record.status),
         ("finish reason", record.finish_reason or "-"),
-        ("exit code", "-" if record.exit_code is None else str(record.exit_code)),
+        ("exit code", exit_text(record.exit_code)),
         ("started", when(record.started_at)),
         ("finished", when(record.finished_at)),
         ("duration", "-" if seconds is None else f"{seconds:.1f}s"),
@@ -165,15 +163,3 @@ def run_figures(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
         ("articles unchanged", str(record.articles_unchanged)),
         ("errors", str(sum(record.errors.values()))),
     ]
-
-
-def tail_lines(path: Path, lines: int = 40) -> list[str]:
-    """The last lines of a log, read from its end (logs can be large)."""
-    try:
-        with path.open("rb") as log:
-            log.seek(0, os.SEEK_END)
-            log.seek(max(0, log.tell() - 64 * 1024))
-            text = log.read().decode("utf-8", errors="replace")
-    except OSError as exc:
-        return [f"(cannot read the log: {exc.strerror or exc})"]
-    return text.splitlines()[-lines:]

@@ -1,8 +1,9 @@
 """The operators' console: a Starlette application over the records store.
 
 Pages: ``/`` (each source: last run, status, age, next run, health), ``/runs`` (filter
-by ``source`` and ``status``), ``/runs/<id>`` (figures, errors by kind and by host, WARC
-files, log tail, replay links), ``/sources/<name>`` (charts over its runs) and
+by ``source`` and ``status``), ``/runs/<id>`` (figures, errors by kind and by host, the
+failing URLs, WARC files, the log's last warnings and errors, replay links),
+``/runs/<id>/log?line=N`` (the log around line N, each line anchored ``#L<n>``), ``/sources/<name>`` (charts over its runs) and
 ``/changes`` (edits, removals, restorations; filter by ``source`` and ``kind``; a
 removed article's archived copies on other sites, linked to their replay).
 ``/api/live`` gives the running runs' progress as JSON, which the pages poll;
@@ -33,10 +34,11 @@ from crawler.console._views import (
     live_figures,
     overview,
     run_figures,
-    tail_lines,
     when,
 )
+from crawler.runs.outcome import failures_by_kind
 from crawler.runs.progress import human_size
+from crawler.runs.runlog import log_window, warning_tail
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -106,12 +108,25 @@ class _Console:
             "run.html",
             run=record,
             figures=run_figures(record, datetime.now(UTC)),
-            by_host=errors_by_host(self.store, record.id, log),
+            by_host=errors_by_host(record),
+            failing=failures_by_kind(record.errors, record.failed_urls),
             archive_dir=self.home / "collections" / record.collection / "archive",
-            tail=tail_lines(log) if log else [],
+            tail=warning_tail(log) if log else [],
             articles=[(a, self.replay(a.collection, a.fetched_at, a.url)) for a in articles],
             page="runs",
         )
+
+    def run_log_page(self, request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        record = self.store.get_run(run_id)
+        if record is None or not record.log_path:
+            raise HTTPException(404, f"no run {run_id!r}" if record is None else "no log")
+        text = request.query_params.get("line", "1")
+        if not text.isdigit():
+            raise HTTPException(400, f"line must be a line number, not {text!r}")
+        line = int(text)
+        lines = log_window(Path(record.log_path), line)
+        return self.render("run_log.html", run=record, line=line, lines=lines, page="runs")
 
     def source_page(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -204,6 +219,7 @@ def create_app(
         Route("/", console.home_page),
         Route("/runs", console.runs_page),
         Route("/runs/{run_id}", console.run_page),
+        Route("/runs/{run_id}/log", console.run_log_page),
         Route("/sources/{name}", console.source_page),
         Route("/changes", console.changes_page),
         Route("/api/live", console.live),

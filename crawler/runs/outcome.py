@@ -1,10 +1,15 @@
-"""What a crawl's stats say of it: its figures (pages, bytes, articles, errors by kind) and
-its status (the finish reason decides; a crawl that fetched nothing failed, and says why).
+"""What a crawl's stats say of it: its figures (pages, bytes, articles, errors by kind, the
+failing URLs) and its status (the finish reason decides; a crawl that fetched nothing
+failed, and says why).
 """
 
 from __future__ import annotations
 
+import signal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from archive.store import FailedUrl
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -12,7 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FINISHED_REASONS",
+    "KindOfFailure",
     "closing_status",
+    "errors_from_stats",
+    "exit_text",
+    "failed_urls",
+    "failures_by_kind",
     "figures_from_stats",
     "is_final",
     "nothing_fetched",
@@ -30,42 +40,76 @@ FINISHED_REASONS = frozenset(
 """Finish reasons of a crawl that did its job (a source's own limits count as done)."""
 
 
-def _short(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
+_OTHER_ERRORS = {  # errors of the crawl itself, not of a URL
+    "extract/errors": "extraction",
+    "archive/write_errors": "archive:write",
+    "archive/record_errors": "archive:record",
+}
 
 
-def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
-    """A run row's figures from a crawl's stats: pages, bytes, articles, errors by kind."""
+def errors_from_stats(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Errors by kind: each URL that failed after its retries once, by the kind of its
+    error (``crawler.middlewares.failures``; a probe that found nothing is none), and
+    the crawl's own (extraction, archive writes)."""
     errors: dict[str, int] = {}
     for key, value in stats.items():
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             continue
-        kind = None
-        if key.startswith("downloader/exception_type_count/"):
-            kind = "download:" + _short(key.rsplit("/", 1)[-1])
-        elif key.startswith("spider_exceptions/"):
-            kind = "spider:" + key.split("/", 1)[1]
-        elif key.startswith("downloader/response_status_count/"):
-            code = key.rsplit("/", 1)[-1]
-            if code.isdigit() and int(code) >= 400:
-                kind = f"http:{code}"
-        else:
-            kind = {
-                "extract/errors": "extraction",
-                "archive/write_errors": "archive:write",
-                "archive/record_errors": "archive:record",
-                "retry/max_reached": "retries_exhausted",
-                "log_count/ERROR": "logged_errors",
-            }.get(key)
-        if kind is not None:
+        kind = key.removeprefix("failures/kind/")
+        if kind == key:
+            kind = _OTHER_ERRORS.get(key, "")
+        if kind:
             errors[kind] = errors.get(kind, 0) + value
+    return errors
+
+
+def failed_urls(stats: Mapping[str, Any]) -> tuple[FailedUrl, ...]:
+    """The failing URLs the crawl listed, with their lines in its log."""
+    listed = stats.get("failures/urls")
+    if not isinstance(listed, list):
+        return ()
+    return tuple(f for value in listed if (f := FailedUrl.from_json(value)) is not None)
+
+
+@dataclass(frozen=True)
+class KindOfFailure:
+    """The URLs that failed with one kind of error: how many, the first of them."""
+
+    kind: str
+    count: int
+    urls: tuple[FailedUrl, ...]
+
+    @property
+    def unlisted(self) -> int:
+        return max(0, self.count - len(self.urls))
+
+
+def failures_by_kind(
+    errors: Mapping[str, int], failed: tuple[FailedUrl, ...]
+) -> list[KindOfFailure]:
+    """A run's failing URLs grouped by kind, the most frequent kind first."""
+    kinds = sorted({f.kind for f in failed}, key=lambda k: (-errors.get(k, 0), k))
+    return [
+        KindOfFailure(
+            kind,
+            max(errors.get(kind, 0), sum(f.kind == kind for f in failed)),
+            tuple(f for f in failed if f.kind == kind),
+        )
+        for kind in kinds
+    ]
+
+
+def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """A run row's figures from a crawl's stats: pages, bytes, articles, errors by kind,
+    the failing URLs."""
     return {
         "pages": int(stats.get("downloader/response_count", 0)),
         "archived_bytes": int(stats.get("archive/bytes", 0)),
         "articles_new": int(stats.get("extract/new", 0)),
         "articles_changed": int(stats.get("extract/changed", 0)),
         "articles_unchanged": int(stats.get("extract/unchanged", 0)),
-        "errors": errors,
+        "errors": errors_from_stats(stats),
+        "failed_urls": failed_urls(stats),
         "warc_files": tuple(stats.get("archive/file_names", ())),
     }
 
@@ -92,8 +136,10 @@ def nothing_fetched(stats: Mapping[str, Any]) -> str | None:
         return None
     why = next((text for key, text in _REFUSED_BY if stats.get(key)), None)
     if why is None:
-        errors = sum(v for k, v in stats.items() if k.startswith("downloader/exception_count"))
-        why = f"{errors} download errors; see the log" if errors else "no request was made"
+        errors = errors_from_stats(stats)
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(errors.items()))
+        failed = sum(errors.values())
+        why = f"{failed} URLs failed ({kinds}); see the log" if failed else "no request was made"
     return f"nothing was fetched: {why}"
 
 
@@ -108,3 +154,15 @@ def closing_status(ended_by: str | None, stats: Mapping[str, Any]) -> str:
     if nothing_fetched(stats) is not None:
         return "failed"
     return "finished" if stats["finish_reason"] in FINISHED_REASONS else "failed"
+
+
+def exit_text(code: int | None) -> str:
+    """A run's exit code as people read it: ``-15 (SIGTERM)`` for a signal, ``-`` for none."""
+    if code is None:
+        return "-"
+    if code < 0:
+        try:
+            return f"{code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return str(code)
+    return str(code)

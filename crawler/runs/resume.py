@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from archive.store import RunRecord, Store
+    from archive.store import FailedUrl, RunRecord, Store
 
 __all__ = ["RESUMABLE", "SCHEDULER_STOPPED", "combined_figures", "resumable", "time_left"]
 
@@ -73,5 +73,15 @@ def combined_figures(
         "archived_bytes": previous.archived_bytes + figures["archived_bytes"],
         "articles_unchanged": previous.articles_unchanged + figures["articles_unchanged"],
         "errors": errors,
+        "failed_urls": _failed_urls(previous, figures),
         "warc_files": tuple(dict.fromkeys((*previous.warc_files, *figures["warc_files"]))),
     }
+
+
+def _failed_urls(previous: RunRecord, figures: Mapping[str, Any]) -> tuple[FailedUrl, ...]:
+    """The earlier attempts' failing URLs, then this one's new ones (a URL once)."""
+    known = {f.url for f in previous.failed_urls}
+    return (
+        *previous.failed_urls,
+        *(f for f in figures.get("failed_urls", ()) if f.url not in known),
+    )

@@ -137,6 +137,15 @@ def _reason(stats: Mapping[str, Any], returncode: int, source: str) -> str:
     return f"{how} before its final stats; archivist crawl {source} --resume continues it"
 
 
+def _exit_code(ended_by: str | None, returncode: int) -> int:
+    """The crawl's exit code, except that a crawl we ended (its time ran out, or it was
+    stopped) and that closed cleanly on our SIGTERM is recorded as ended by SIGTERM
+    (-15), never 0: it did not finish on its own."""
+    if ended_by is not None and returncode == 0:
+        return -signal.SIGTERM
+    return returncode
+
+
 def run_source(
     store: Store,
     source: Source,
@@ -234,7 +243,7 @@ def run_source(
         record = store.finish_run(
             run.run_id,
             status,
-            exit_code=result.returncode,
+            exit_code=_exit_code(ended_by, result.returncode),
             finish_reason=reason,
             **figures,
         )

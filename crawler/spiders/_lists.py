@@ -5,7 +5,9 @@ A mixin of ``ArchivistSpider``. The lists are paged to the end (``rel=next``,
 until empty, WordPress's ``/feed/?paged=N``) with ``depth_reset``, so a long list
 never trips the depth limit; a post they name is requested once, with its
 ``lastmod`` in ``meta["archivist_lastmod"]``. Lists a server refuses (404, 403,
-robots.txt) cost nothing more: link following still finds what pages link.
+robots.txt) cost nothing more: link following still finds what pages link. A list
+guessed rather than named (a family's usual places, a label's feed, the page past
+the last) is a probe (``meta["archivist_probe"]``): its 4xx is no error of the run.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from crawler.sites.families import (
     read_sitemap,
     read_wp_posts,
 )
+from crawler.stats import PROBE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -93,11 +96,12 @@ class PostListsMixin:
         ):
             if entry.kind == "sitemap" and not found.sitemaps:
                 continue
-            request = self._list_request(entry.url, entry.kind)
+            request = self._list_request(entry.url, entry.kind, probe=True)
             if request is not None:
                 yield request
 
-    def _list_request(self, url: str, kind: Kind) -> Request | None:
+    def _list_request(self, url: str, kind: Kind, *, probe: bool = False) -> Request | None:
+        """A list's request; a ``probe`` is a guess, which may well find nothing."""
         if self.seen_before(canonical_url(url)):
             return None
         callback = {
@@ -109,7 +113,7 @@ class PostListsMixin:
             url,
             callback=callback,
             priority=_LIST_PRIORITY,
-            meta={"archivist_kind": kind, "depth_reset": True},
+            meta={"archivist_kind": kind, "depth_reset": True, PROBE: probe},
         )
 
     def capped(self, response: Response, found: Sequence[T], setting: str) -> Sequence[T]:
@@ -189,16 +193,18 @@ class PostListsMixin:
             return
         page = read_feed(response.body, response.url)
         yield from self._posts(response, page.posts)
-        following = page.next_url or next_wp_feed_page(response.url, bool(page.posts))
-        if following:
-            request = self._list_request(following, "feed")
-            if request is not None:
-                yield request
+        if page.next_url:
+            request = self._list_request(page.next_url, "feed")
+        else:
+            guessed = next_wp_feed_page(response.url, bool(page.posts))
+            request = self._list_request(guessed, "feed", probe=True) if guessed else None
+        if request is not None:
+            yield request
         if self.family_of(response.url) == "blogger" and self.source.discovery.label_feeds:
             parts = urlsplit(response.url)
             for label in sorted(page.labels):
                 feed = label_feed(f"{parts.scheme}://{parts.netloc}", label)
-                request = self._list_request(feed, "feed")
+                request = self._list_request(feed, "feed", probe=True)
                 if request is not None:
                     yield request
 
@@ -216,7 +222,7 @@ class PostListsMixin:
         yield from self._posts(response, listed)
         following = next_sitemap_page(response.url, bool(listed))
         if following:
-            request = self._list_request(following, "sitemap")
+            request = self._list_request(following, "sitemap", probe=True)
             if request is not None:
                 yield request
 
@@ -249,7 +255,7 @@ class PostListsMixin:
                 robots,
                 callback=self.parse_robots,
                 priority=_LIST_PRIORITY,
-                meta={"archivist_kind": "robots"},
+                meta={"archivist_kind": "robots", PROBE: True},
             )
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -270,9 +276,10 @@ class PostListsMixin:
             return
         parts = urlsplit(url)
         named = [s for s in sitemaps if urlsplit(s).hostname == parts.hostname]
-        if not named and self.family_of(url) == "news":
+        guessed = not named
+        if guessed and self.family_of(url) == "news":
             named = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]  # the usual place
         for sitemap in named:
-            request = self._list_request(sitemap, "sitemap")
+            request = self._list_request(sitemap, "sitemap", probe=guessed)
             if request is not None:
                 yield request

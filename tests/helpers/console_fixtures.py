@@ -31,7 +31,7 @@ LIVE_STATS = {
     "live": True,
     "downloader/response_count": 42,
     "archive/bytes": 123_456,
-    "downloader/response_status_count/404": 3,
+    "failures/kind/http:404": 3,
 }
 _DATA = pytest.StashKey[tuple[Path, Path]]()
 

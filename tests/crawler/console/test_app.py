@@ -17,7 +17,6 @@ from archive.store import Store
 from crawler.cli.operators import serve_command
 from crawler.console import create_app
 from crawler.console._charts import charted_runs
-from crawler.console._queries import errors_by_host
 from crawler.console.plots import Series, bar_chart, line_chart, nice_ticks
 from tests.helpers.console_fixtures import LIVE_ID, console_data, page_tree
 
@@ -91,7 +90,9 @@ def test_a_run_page_shows_its_figures_errors_files_log_and_replay_links(client, 
     assert all(
         re.match(r"http://127\.0\.0\.1:8080/demo/\d{14}/http://thoisu\.test/", u) for u in links
     )
-    assert "Spider closed" in tree.cssselect("pre.log")[0].text_content()
+    tail = tree.cssselect("pre.log")[0].text_content()
+    assert "Failed (http:500): http://thoisu.test/" in tail
+    assert "Dumping Scrapy stats" not in tail
 
 
 def test_a_failed_run_page(client, store):
@@ -157,20 +158,6 @@ def test_live_api_reads_the_running_run_stats(client):
 def test_metrics_answers(client):
     answer = client.get("/metrics")
     assert answer.status_code in {200, 503}
-
-
-def test_errors_by_host_reads_download_errors_from_the_log(store, tmp_path):
-    log = tmp_path / "x.log"
-    line = "2026-11-29 02:38:00 [scrapy.core.scraper] ERROR: Error downloading <GET {}>"
-    log.write_text(
-        "\n".join(line.format(u) for u in ("http://a.test/1", "http://a.test/2", "http://b.test/"))
-        + ": Connection was refused by other side\n",
-        encoding="utf-8",
-    )
-    assert errors_by_host(store, "no-run", log) == [
-        ("a.test", "download", 2),
-        ("b.test", "download: Connection was refused by other side", 1),
-    ]
 
 
 # -- the token -----------------------------------------------------------------------

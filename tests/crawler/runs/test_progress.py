@@ -15,8 +15,8 @@ from tests.helpers.crawls import write_source
 STATS = {
     "downloader/response_count": 120,
     "archive/bytes": 1_234_000,
-    "downloader/response_status_count/404": 2,
-    "downloader/exception_type_count/twisted.internet.error.TimeoutError": 1,
+    "failures/kind/http:404": 2,
+    "failures/kind/timeout": 1,
 }
 
 
