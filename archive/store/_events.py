@@ -241,7 +241,10 @@ class EventsMixin:
     def changes(
         self, since: datetime | None = None, source: str | None = None
     ) -> list[ChangeRecord]:
-        """Edits (each version after an article's first), removals and restorations."""
+        """Edits (each version after an article's first), removals and restorations.
+
+        An edit's detail numbers the versions as ``archivist history`` does (1 = first
+        seen); ``version_id`` and ``previous_version_id`` are the records' ids."""
         found: list[ChangeRecord] = []
         with Session(self.engine) as session:
             statement = (
@@ -252,10 +255,10 @@ class EventsMixin:
             )
             if source is not None:
                 statement = statement.where(ArticleRow.id.in_(articles_of(source)))
-            previous: dict[int, int] = {}
+            previous: dict[int, tuple[int, int]] = {}  # article -> (number, id) of the last
             for version, article_source, fetched in session.execute(statement):
-                before = previous.get(version.article_id)
-                previous[version.article_id] = version.id
+                number, before = previous.get(version.article_id, (0, None))
+                previous[version.article_id] = (number + 1, version.id)
                 if before is None or (since is not None and fetched < since):
                     continue
                 found.append(
@@ -265,7 +268,7 @@ class EventsMixin:
                         version.url,
                         source or article_source,
                         version.title,
-                        f"version {before} -> {version.id}",
+                        f"version {number} -> {number + 1}",
                         version.id,
                         before,
                     )

@@ -27,34 +27,30 @@ from crawler.sources.schema import SourceError, faults_of, find_source, load_sou
 
 if TYPE_CHECKING:
     from archive.store import RunRecord, Store
-    from crawler.runs.child import CrawlResult
 
 
+from crawler.cli._demo import demo_changes, print_results
 from crawler.cli._env import data_home, open_store, sources_dir
+from crawler.cli._text import count_of
 from crawler.cli.operators import print_runs, shown_time
-
-
-def _print_results(results: list[CrawlResult]) -> None:
-    click.echo(
-        f"{'source':<22} {'status':<22} {'pages':>6} {'articles':>8} {'archived':>10} "
-        f"{'WARCs':>5} {'time':>7}"
-    )
-    for r in results:
-        status = r.finish_reason if r.returncode == 0 else f"exit {r.returncode}"
-        click.echo(
-            f"{r.source:<22} {status:<22} {r.pages:>6} {r.articles:>8} {human_size(r.archived_bytes):>10} "
-            f"{len(r.warc_files):>5} {r.seconds:>6.1f}s"
-        )
-        if not r.ok:
-            click.echo(f"  log: {r.log_path}")
 
 
 @click.group(invoke_without_command=True)
 @click.option("--size", default=30, show_default=True, help="Articles on the demo news site.")
+@click.option(
+    "--changes",
+    "changing",
+    is_flag=True,
+    help="Crawl three times, editing, taking down and restoring news articles in between; "
+    "then show what archivist changes and history say.",
+)
 @click.pass_context
-def demo(ctx: click.Context, size: int) -> None:
+def demo(ctx: click.Context, size: int, changing: bool) -> None:
     """Serve the demo sites on loopback, crawl each demo source once, show the results."""
     if ctx.invoked_subcommand is not None:
+        return
+    if changing:
+        demo_changes(size)
         return
     home = data_home()
     click.echo(f"Crawling the demo world ({size} articles) into {home.resolve()} ...")
@@ -64,7 +60,7 @@ def demo(ctx: click.Context, size: int) -> None:
             reposts = store.republications()
     except (SourceError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    _print_results(report.results)
+    print_results(report.results)
     pages = sum(r.pages for r in report.results)
     archived = sum(r.archived_bytes for r in report.results)
     warcs = sum(len(r.warc_files) for r in report.results)
@@ -72,8 +68,8 @@ def demo(ctx: click.Context, size: int) -> None:
     click.echo(
         f"\n{len(report.results)} sources, {pages} pages, {articles} articles, {human_size(archived)} "
         f"in {warcs} WARC files, {report.seconds:.1f}s."
-        f"\n{len({r.original.url for r in reposts})} articles republished in "
-        f"{len(reposts)} copies (archivist reposts)."
+        f"\n{count_of(len({r.original.url for r in reposts}), 'article')} republished in "
+        f"{count_of(len(reposts), 'copy', 'copies')} (archivist reposts)."
         f"\nWARCs: {(home / 'collections').resolve()}/*/archive/ ; records: archivist articles ;"
         " runs: archivist runs ; replay: archivist replay"
     )

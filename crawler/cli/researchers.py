@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,10 +17,12 @@ from crawler.cli._env import open_store
 from crawler.cli._text import count_of
 from crawler.errors import ExportError
 from crawler.research.export import Relations, write_export
-from crawler.research.history import copies_text, field_diffs, repost_lines
+from crawler.research.history import field_diffs, pick_version, repost_lines, shown_diff
+from crawler.research.search import marked, snippet
 
 if TYPE_CHECKING:
-    from archive.store import Republication, Store
+    from archive.store import Republication, Store, StoredArticle
+    from crawler.research.search import Piece
 
 
 @click.command("articles")
@@ -37,67 +40,117 @@ def articles_command(
     with open_store() as store:
         found = store.articles(source=source, since=when, query=query, limit=limit)
     for stored in found:
-        article = stored.article
-        date = article.published.value.date().isoformat() if article.published else "?"
-        click.echo(f"{date}  {stored.source:<16} {article.title}\n            {article.url}")
+        _print_hit(stored, query)
     click.echo(count_of(len(found), "article"))
+
+
+def _print_hit(stored: StoredArticle, query: str | None) -> None:
+    """An article's date, source, title and URL; for a search, the words around what
+    matched, the matching words in bold in a terminal."""
+    article = stored.article
+    date = article.published.value.date().isoformat() if article.published else "?"
+    title = _styled(marked(article.title, query)) if query else article.title
+    click.echo(f"{date}  {stored.source:<16} {title}\n            {article.url}")
+    if query and (words := snippet(article, query)):
+        click.echo(f"            {_styled(words)}")
+
+
+def _styled(pieces: list[Piece]) -> str:
+    return "".join(
+        click.style(text, bold=True, fg="yellow") if hit else text for text, hit in pieces
+    )
 
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--source", help="Only this source.")
-def export_command(fmt: str, output: Path, source: str | None) -> None:
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for spreadsheets: a UTF-8 byte order mark first, so Excel reads the letters right.",
+)
+def export_command(fmt: str, output: Path, source: str | None, excel: bool) -> None:
     """Write the current version of every article to a JSON Lines, CSV or Parquet file.
 
     Each row also names the archived article it republishes (original_url) and counts
-    the archived articles that republish it (copies), as archivist reposts finds them.
+    the archived articles that republish it (copies), as archivist reposts finds them;
+    fetched_at is when its capture was made (ISO 8601, UTC; a UTC timestamp in Parquet).
     """
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for CSV: add --format csv")
     with open_store() as store:
         found = store.articles(source=source)
         relations = Relations(store.republications())
     try:
-        count = write_export(found, output, fmt, relations)
+        count = write_export(found, output, fmt, relations, excel=excel)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{count} articles written to {output}")
+    click.echo(f"{count_of(count, 'article')} written to {output}")
 
 
 @click.command("history")
 @click.argument("url")
-@click.option("--diff", "pair", nargs=2, type=int, metavar="OLD NEW", help="Two version ids.")
-def history_command(url: str, pair: tuple[int, int] | None) -> None:
+@click.option(
+    "--diff",
+    "pair",
+    nargs=2,
+    metavar="OLD NEW",
+    help="Two versions: their numbers in the list (1 = first seen), or id:N for a version id.",
+)
+def history_command(url: str, pair: tuple[str, str] | None) -> None:
     """List the versions of the article at URL and show what changed, word by word.
 
-    Without --diff, the last two versions are compared.
+    Versions are numbered 1, 2, ... in the order they were captured (the id column is
+    the records' own id). Without --diff, the last two versions are compared.
     """
     with open_store() as store:
-        versions = store.versions(url)
-        events = [e for e in store.events() if e.url == url]
+        print_history(store, url, pair)
+
+
+def print_history(store: Store, url: str, pair: tuple[str, str] | None = None) -> None:
+    """What ``archivist history URL [--diff OLD NEW]`` prints."""
+    versions = store.versions(url)
+    events = [e for e in store.events() if e.url == url]
     if not versions:
         raise click.ClickException(f"no article recorded at {url}")
-    click.echo(f"{'version':>7}  {'captured (UTC)':<20} {'words':>6}  title")
-    for stored in versions:
+    click.echo(f"{'version':>7} {'id':>6}  {'captured (UTC)':<20} {'words':>6}  title")
+    for number, stored in enumerate(versions, 1):
         when = stored.fetched_at.strftime("%Y-%m-%d %H:%M:%S")
         click.echo(
-            f"{stored.version_id:>7}  {when:<20} {stored.article.word_count:>6}  {stored.article.title}"
+            f"{number:>7} {stored.version_id:>6}  {when:<20} "
+            f"{stored.article.word_count:>6}  {stored.article.title}"
         )
     for event in events:
         click.echo(f"{event.kind:>7}  {event.at:%Y-%m-%d %H:%M:%S}  {event.detail}")
-    by_id = {stored.version_id: stored for stored in versions}
     if pair:
-        missing = [n for n in pair if n not in by_id]
-        if missing:
-            raise click.ClickException(f"{url} has no version {missing[0]}; see the list above")
-        old, new = by_id[pair[0]], by_id[pair[1]]
+        old, new = (_version(versions, url, given) for given in pair)
     elif len(versions) >= 2:
         old, new = versions[-2], versions[-1]
     else:
         return
-    click.echo(f"\nversion {old.version_id} -> {new.version_id}:")
+    numbers = {v.version_id: n for n, v in enumerate(versions, 1)}
+    click.echo(f"\nversion {numbers[old.version_id]} -> {numbers[new.version_id]}:")
+    _print_diffs(old, new)
+
+
+def _version(versions: list[StoredArticle], url: str, given: str) -> StoredArticle:
+    found = pick_version(versions, given)
+    if found is None:
+        raise click.ClickException(
+            f"{url} has no version {given}: give a number from 1 to {len(versions)}, "
+            "or id:N with an id from the list above"
+        )
+    return found
+
+
+def _print_diffs(old: StoredArticle, new: StoredArticle) -> None:
+    """Each field that differs, word by word, wrapped to the terminal's width."""
+    width = shutil.get_terminal_size((100, 24)).columns
     changed = field_diffs(old, new)
     for name, text in changed.items():
-        click.echo(f"{name}: {text}")
+        for line in shown_diff(name, text, width):
+            click.echo(line)
     if not changed:
         click.echo("(no difference in title, authors, dates, credit or body)")
 
@@ -148,6 +201,8 @@ def reposts_command(
         return
     for line in repost_lines(found):
         click.echo(line)
+    originals = len({item.original.url for item in found})
+    click.echo(f"{count_of(originals, 'original')}, {count_of(len(found), 'copy', 'copies')}")
 
 
 def _repost_diff(
@@ -170,11 +225,7 @@ def _repost_diff(
         f"{pair.original.versions}) -> {pair.copy.site}: {pair.holds:.0%} held, "
         f"{pair.adds:.0%} added"
     )
-    changed = field_diffs(original, copy)
-    for name, text in changed.items():
-        click.echo(f"{name}: {text}")
-    if not changed:
-        click.echo("(no difference in title, authors, dates, credit or body)")
+    _print_diffs(original, copy)
 
 
 @click.command("changes")
@@ -189,10 +240,15 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
     """
     when = since.replace(tzinfo=UTC) if since else None
     with open_store() as store:
-        found = store.changes(since=when, source=source)
-        kept = {
-            c.url: [copy.url for copy in store.copies(c.url)] for c in found if c.kind == "removed"
-        }
+        print_changes(store, when, source, fmt)
+
+
+def print_changes(
+    store: Store, since: datetime | None = None, source: str | None = None, fmt: str = "text"
+) -> None:
+    """What ``archivist changes`` prints."""
+    found = store.changes(since=since, source=source)
+    kept = {c.url: [copy.url for copy in store.copies(c.url)] for c in found if c.kind == "removed"}
     for change in found:
         copies = kept.get(change.url, []) if change.kind == "removed" else []
         if fmt == "jsonl":
@@ -200,13 +256,13 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
             if change.kind == "removed":
                 row["copies"] = copies
             click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            also = (
-                f"  (kept by {copies_text(len(copies))}: archivist reposts URL)" if copies else ""
-            )
-            click.echo(
-                f"{change.at:%Y-%m-%d %H:%M:%S}  {change.kind:<8} {change.source:<16} "
-                f"{change.url}  {change.detail}{also}"
-            )
+            continue
+        also = ""
+        if copies:
+            also = f"  (kept by {count_of(len(copies), 'copy', 'copies')}: archivist reposts URL)"
+        click.echo(
+            f"{change.at:%Y-%m-%d %H:%M:%S}  {change.kind:<8} {change.source:<16} "
+            f"{change.url}  {change.detail}{also}"
+        )
     if fmt == "text":
         click.echo(count_of(len(found), "change"))

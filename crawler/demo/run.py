@@ -26,7 +26,14 @@ if TYPE_CHECKING:
 
     from archive.store import Store
 
-__all__ = ["NEVER_SERVED", "DemoReport", "demo_sources", "route_settings", "run_demo"]
+__all__ = [
+    "NEVER_SERVED",
+    "DemoReport",
+    "crawl_demo",
+    "demo_sources",
+    "route_settings",
+    "run_demo",
+]
 
 CHECKOUT_SOURCES = Path(__file__).resolve().parents[2] / "schedules"
 
@@ -81,25 +88,39 @@ def run_demo(
     world = World(size)
     started = time.monotonic()
     with DemoServer(world) as server:
-        sources = demo_sources(sources_dir, world.hosts)
-        if not sources:
-            raise FileNotFoundError(f"no demo source files in {sources_dir} or {CHECKOUT_SOURCES}")
-        settings = route_settings(server)
-        options = RunOptions(max_run_time=timeout)
-
-        def crawl(item: tuple[Path, Source]) -> CrawlResult:
-            path, source = item
-            began = time.monotonic()
-            record = run_source(store, source, path, home, settings=settings, options=options)
-            return CrawlResult(
-                source=source.name,
-                run_id=record.id,
-                returncode=record.exit_code if record.exit_code is not None else -1,
-                seconds=time.monotonic() - began,
-                log_path=Path(record.log_path or home / "logs" / f"{record.id}.log"),
-                stats=read_stats(home / "logs" / f"{record.id}.stats.json"),
-            )
-
-        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
-            results = list(pool.map(crawl, sources))
+        results = crawl_demo(server, home, sources_dir, store, timeout=timeout)
     return DemoReport(results, time.monotonic() - started, home)
+
+
+def crawl_demo(
+    server: DemoServer,
+    home: Path,
+    sources_dir: Path,
+    store: Store,
+    *,
+    timeout: float = 600,
+    extra: dict[str, str] | None = None,
+) -> list[CrawlResult]:
+    """Crawl every demo source of ``server``'s world once, at once; ``extra``: more
+    crawl settings (``RECRAWL_SWEEP``...)."""
+    sources = demo_sources(sources_dir, server.world.hosts)
+    if not sources:
+        raise FileNotFoundError(f"no demo source files in {sources_dir} or {CHECKOUT_SOURCES}")
+    settings = {**route_settings(server), **(extra or {})}
+    options = RunOptions(max_run_time=timeout)
+
+    def crawl(item: tuple[Path, Source]) -> CrawlResult:
+        path, source = item
+        began = time.monotonic()
+        record = run_source(store, source, path, home, settings=settings, options=options)
+        return CrawlResult(
+            source=source.name,
+            run_id=record.id,
+            returncode=record.exit_code if record.exit_code is not None else -1,
+            seconds=time.monotonic() - began,
+            log_path=Path(record.log_path or home / "logs" / f"{record.id}.log"),
+            stats=read_stats(home / "logs" / f"{record.id}.stats.json"),
+        )
+
+    with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+        return list(pool.map(crawl, sources))

@@ -1,15 +1,21 @@
 """``archivist export``: article records to JSON Lines, CSV or Parquet, written in batches.
 
 Parquet needs pyarrow (the ``parquet`` extra: ``pip install -e '.[parquet]'``); its
-columns are those of the CSV, with authors and tags as lists. Each row also says which
-archived article it republishes (``original_url``) and how many archived articles
-republish it (``copies``), as ``archivist reposts`` finds them.
+columns are those of the CSV, with authors and tags as lists and the times
+(``fetched_at``, the capture's; ``published``; ``modified``) as UTC timestamps. In CSV
+and JSON Lines the times are ISO 8601 with their offset (the page's own for published
+and modified). Each row also says which archived article it republishes
+(``original_url``) and how many archived articles republish it (``copies``), as
+``archivist reposts`` finds them. A CSV ends its rows with CRLF (RFC 4180, and as
+Excel expects); ``excel=True`` puts a UTF-8 byte order mark first, without which Excel
+reads the file as the system's code page and garbles every Vietnamese letter.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.errors import ExportError
@@ -27,6 +33,7 @@ CSV_FIELDS = (
     "canonical_url",
     "title",
     "authors",
+    "fetched_at",
     "published",
     "modified",
     "language",
@@ -45,6 +52,7 @@ CSV_FIELDS = (
     "original_url",
     "copies",
 )
+TIME_FIELDS = ("fetched_at", "published", "modified")
 
 
 class Relations:
@@ -66,6 +74,7 @@ def _row(stored: StoredArticle, relations: Relations) -> dict[str, Any]:
     article = stored.article
     data = article.to_dict()
     data["source"] = stored.source
+    data["fetched_at"] = stored.fetched_at.astimezone(UTC).isoformat()
     data["warc_filename"] = stored.capture.filename
     data["warc_offset"] = stored.capture.offset
     data["record_id"] = stored.capture.record_id
@@ -97,6 +106,8 @@ def _write_parquet(articles: Iterable[StoredArticle], output: Path, relations: R
             data = _row(stored, relations)
             flat = _csv_row(data)
             flat["authors"], flat["tags"] = data["authors"], data["tags"]
+            for name in TIME_FIELDS:
+                flat[name] = _utc(flat[name])
             batch.append(flat)
             count += 1
             if len(batch) == 1000:
@@ -124,7 +135,13 @@ def _parquet_batch(pa: Any, pq: Any, writer: Any, rows: list[dict[str, Any]], ou
 
 
 def _arrow_type(pa: Any, name: str) -> Any:
+    if name in TIME_FIELDS:
+        return pa.timestamp("us", tz="UTC")
     return pa.int64() if name in {"word_count", "warc_offset", "copies"} else pa.string()
+
+
+def _utc(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
 def write_export(
@@ -132,14 +149,18 @@ def write_export(
     output: Path,
     fmt: str,
     relations: Relations | None = None,
+    *,
+    excel: bool = False,
 ) -> int:
     """Write ``articles`` to ``output`` as ``fmt`` (jsonl, csv or parquet); ``relations``
-    fills ``original_url`` and ``copies`` (empty and 0 without it)."""
+    fills ``original_url`` and ``copies`` (empty and 0 without it); ``excel``: a CSV that
+    starts with a UTF-8 byte order mark."""
     relations = relations or Relations()
     if fmt == "parquet":
         return _write_parquet(articles, output, relations)
     count = 0
-    with output.open("w", encoding="utf-8", newline="") as fh:
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with output.open("w", encoding=encoding, newline="") as fh:
         writer = csv.DictWriter(fh, CSV_FIELDS) if fmt == "csv" else None
         if writer is not None:
             writer.writeheader()

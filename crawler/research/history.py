@@ -4,12 +4,25 @@ who republished what."""
 from __future__ import annotations
 
 import difflib
+import re
+import textwrap
 from typing import TYPE_CHECKING
+
+import click
 
 if TYPE_CHECKING:
     from archive.store import Republication, StoredArticle, TextSide
 
-__all__ = ["copies_text", "field_diffs", "repost_lines", "word_diff"]
+__all__ = [
+    "field_diffs",
+    "pick_version",
+    "repost_lines",
+    "shown_diff",
+    "word_diff",
+]
+
+_MARK = re.compile(r"\[-|-\]|\{\+|\+\}")
+_STYLES = {"[-": {"fg": "red"}, "{+": {"fg": "green"}}
 
 
 def word_diff(old: str, new: str) -> str:
@@ -26,6 +39,60 @@ def word_diff(old: str, new: str) -> str:
         if b2 > b1:
             out.append("{+" + " ".join(after[b1:b2]) + "+}")
     return " ".join(out)
+
+
+def shown_diff(name: str, diff: str, width: int) -> list[str]:
+    """A field's word diff as ``name: ...`` wrapped to ``width`` columns, continuation
+    lines indented under the text; words are never split, so a marker stays with its word.
+
+    In a terminal, removed words are red and added ones green (``click.echo`` drops the
+    colours elsewhere); the markers stay, so the diff reads the same without colour."""
+    indent = " " * (len(name) + 2)
+    lines = textwrap.wrap(
+        diff,
+        width=max(width, len(indent) + 20),
+        initial_indent=f"{name}: ",
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [f"{name}: "]
+    return _coloured(lines)
+
+
+def _coloured(lines: list[str]) -> list[str]:
+    """Each ``[-...-]`` and ``{+...+}`` run styled, across line ends too."""
+    out, open_mark = [], ""
+    for line in lines:
+        parts, last = [], 0
+        for found in _MARK.finditer(line):
+            mark = found.group()
+            if mark in _STYLES:
+                parts.append(_styled(line[last : found.start()], open_mark))
+                open_mark, last = mark, found.start()
+            else:
+                parts.append(_styled(line[last : found.end()], open_mark))
+                open_mark, last = "", found.end()
+        parts.append(_styled(line[last:], open_mark))
+        out.append("".join(parts))
+    return out
+
+
+def _styled(text: str, mark: str) -> str:
+    if not mark or not text.strip():
+        return text
+    return click.style(text, **_STYLES[mark])  # type: ignore[arg-type]
+
+
+def pick_version(versions: list[StoredArticle], given: str) -> StoredArticle | None:
+    """The version a user names: its number in the history (1 = first seen), or its
+    database id as ``id:N``; None if there is no such version."""
+    text = given.strip().lower()
+    if text.startswith("id:") and text[3:].isdigit():
+        wanted = int(text[3:])
+        return next((v for v in versions if v.version_id == wanted), None)
+    if text.isdigit() and 1 <= int(text) <= len(versions):
+        return versions[int(text) - 1]
+    return None
 
 
 def _fields(stored: StoredArticle) -> dict[str, str]:
@@ -48,11 +115,6 @@ def field_diffs(old: StoredArticle, new: StoredArticle) -> dict[str, str]:
     }
 
 
-def copies_text(count: int) -> str:
-    """ "1 copy", "3 copies"."""
-    return f"{count} cop{'y' if count == 1 else 'ies'}"
-
-
 def _day(side: TextSide) -> str:
     when = side.published or side.first_seen
     return f"{when:%Y-%m-%d}" + ("" if side.published else " (seen)")
@@ -69,7 +131,7 @@ def _state(side: TextSide) -> str:
 
 def repost_lines(found: list[Republication]) -> list[str]:
     """Each original, then its copies: how much of it each holds, what each adds, how the
-    original was told apart, and which version was copied; a summary line last."""
+    original was told apart, and which version was copied."""
     lines: list[str] = []
     last = None
     for item in found:
@@ -83,6 +145,4 @@ def repost_lines(found: list[Republication]) -> list[str]:
             f"    {item.holds:>4.0%} held {item.adds:>4.0%} added  {_day(copy)}  {copy.site}  "
             f"{copy.url}  ({item.why}){_state(copy)}"
         )
-    originals = len({item.original.url for item in found})
-    lines.append(f"{originals} original{'' if originals == 1 else 's'}, {copies_text(len(found))}")
-    return lines[1:] if lines[0] == "" else lines
+    return lines[1:] if lines and lines[0] == "" else lines

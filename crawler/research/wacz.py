@@ -4,9 +4,12 @@ The package is built by the ``wacz`` library (Webrecorder's reference implementa
 of the WACZ 1.1.1 spec): it copies the WARC files in uncompressed ("stored", so that
 ReplayWeb.page reads ranges), indexes them into a compressed, block-indexed CDXJ, and
 writes ``datapackage.json`` with every file's sha256 and size. What it gets from here is
-``pages/pages.jsonl``: one line per captured article, with the capture's time and the
-extracted title and text (the spec's optional ``title`` and ``text``), so that the
-archive is searchable by article text in ReplayWeb.page.
+``pages/pages.jsonl``: one line per article URL (the spec's ``url`` and ``ts``, and its
+optional ``id``, ``title`` and ``text``), so that the archive is searchable by article
+text in ReplayWeb.page. A page captured several times is listed once, at the capture its
+current version was extracted from (else its latest in the package): ``ts`` is that
+capture's time, ``id`` its WARC record's position (``file:offset``), and ``title`` and
+``text`` what was extracted from it.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from archive.warc.cdxj import lookup
 from crawler.errors import WaczError
 
 if TYPE_CHECKING:
-    from archive.store import Store
+    from archive.store import Store, StoredArticle
 
-__all__ = ["WaczError", "WaczReport", "write_wacz"]
+__all__ = ["WaczError", "WaczReport", "write_pages", "write_wacz"]
 
 
 @dataclass(frozen=True)
@@ -41,35 +44,46 @@ def _iso(timestamp: str) -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
-def _pages(store: Store | None, folder: Path, files: set[str], out: Path) -> int:
-    """Write pages.jsonl: each stored article with a capture in ``files``."""
+def write_pages(store: Store | None, folder: Path, files: set[str], out: Path) -> int:
+    """Write pages.jsonl: each stored article's URL with a capture in ``files``, once."""
     count = 0
     with out.open("w", encoding="utf-8") as fh:
         header = {"format": "json-pages-1.0", "id": "pages", "title": f"{folder.name}: articles"}
         fh.write(json.dumps(header, ensure_ascii=False) + "\n")
         if store is None:
             return 0
-        indexes = folder / "indexes"
+        listed: set[str] = set()
         for stored in store.articles():
-            if stored.collection != folder.name:
+            if stored.collection != folder.name or stored.article.url in listed:
                 continue
-            article = stored.article
-            captures = [
-                entry
-                for entry in lookup(indexes, article.url)
-                if entry.filename in files and entry.status == "200"
-            ]
-            for entry in captures:
-                page = {
-                    "id": f"{stored.version_id}-{entry.timestamp}",
-                    "url": article.url,
-                    "ts": _iso(entry.timestamp),
-                    "title": article.title,
-                    "text": article.body,
-                }
+            page = _page(stored, folder / "indexes", files)
+            if page is not None:
+                listed.add(stored.article.url)
                 fh.write(json.dumps(page, ensure_ascii=False) + "\n")
                 count += 1
     return count
+
+
+def _page(stored: StoredArticle, indexes: Path, files: set[str]) -> dict[str, str] | None:
+    """The page line of ``stored``: at the capture its version came from if the package
+    holds it, else at the latest one it holds; None if it holds none."""
+    article, ref = stored.article, stored.capture
+    captures = [
+        entry
+        for entry in lookup(indexes, article.url)
+        if entry.filename in files and entry.status == "200"
+    ]
+    if not captures:
+        return None
+    same = (e for e in captures if (e.filename, e.offset) == (ref.filename, ref.offset))
+    entry = next(same, captures[-1])
+    return {
+        "id": f"{entry.filename}:{entry.offset}",
+        "url": article.url,
+        "ts": _iso(entry.timestamp),
+        "title": article.title,
+        "text": article.body,
+    }
 
 
 def write_wacz(
@@ -95,7 +109,7 @@ def write_wacz(
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="archivist-wacz-") as tmp:
         pages_path = Path(tmp) / "pages.jsonl"
-        pages = _pages(store, folder, {p.name for p in warcs}, pages_path)
+        pages = write_pages(store, folder, {p.name for p in warcs}, pages_path)
         partial = output.with_name(f".{output.name}.partial")
         args = ["create", "-o", str(partial), "-p", str(pages_path), "-c"]
         args += ["--title", title or f"archivist collection {folder.name}"]

@@ -229,7 +229,8 @@ def test_edits_removals_restorations_and_chrome_only_changes(tmp_path, site):
     history = CliRunner().invoke(main, ["history", f"{base}/bai-2.html"], env=env)
     assert history.exit_code == 0, history.output
     old_words = old_body.split("<p>")[6].split("</p>")[0]
-    body_line = next(line for line in history.output.splitlines() if line.startswith("body: "))
+    body = history.output.split("\nbody: ")[1].splitlines()  # the last field, wrapped
+    body_line = "body: " + " ".join(line.strip() for line in body)
     removed = " ".join(re.findall(r"\[-(.*?)-\]", body_line)).split()
     added = " ".join(re.findall(r"\{\+(.*?)\+\}", body_line)).split()
     # Exactly the edit: words out of the old paragraph, words of the new one in, no more.
