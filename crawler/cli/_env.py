@@ -2,7 +2,8 @@
 
 - ``ARCHIVIST_HOME``: the data folder (default ``./data``);
 - ``ARCHIVIST_SOURCES``: the folder of source files (default ``./schedules``);
-- ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in the data folder).
+- ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in the data folder);
+- ``ARCHIVIST_TIMEZONE``: the zone times are shown in (default: the schedules' zone).
 
 ``crawler/settings.py`` reads the same variables for crawls started the Scrapy way.
 """
@@ -12,12 +13,17 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.store import Store, StoreError
 from crawler.runs.orphans import close_orphans
+from crawler.sources.times import TIMEZONE_ENV, display_zone
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +39,11 @@ def sources_dir() -> Path:
 def store_url() -> str | None:
     """The records database's URL as set, or None for the default."""
     return os.environ.get("ARCHIVIST_STORE_URL") or None
+
+
+def shown_zone() -> ZoneInfo:
+    """The zone every time is shown in (a ``ConfigError`` naming the variable if bad)."""
+    return display_zone(os.environ.get(TIMEZONE_ENV))
 
 
 def open_store() -> Store:

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,16 +23,18 @@ from crawler.runs.resume import resumable
 from crawler.runs.runbook import RunOptions, run_source
 from crawler.runs.scheduler import Daemon, SchedulerError
 from crawler.sources.overlap import overlaps
-from crawler.sources.schema import SourceError, faults_of, find_source, load_source
+from crawler.sources.schema import Source, SourceError, faults_of, find_source, load_source
 
 if TYPE_CHECKING:
     from archive.store import RunRecord, Store
 
 
 from crawler.cli._demo import demo_changes, print_results
-from crawler.cli._env import data_home, open_store, sources_dir
+from crawler.cli._env import data_home, open_store, shown_zone, sources_dir
 from crawler.cli._text import count_of
-from crawler.cli.operators import print_runs, shown_time
+from crawler.cli.operators import print_runs
+from crawler.runs.watch import SchedulerState, read_state
+from crawler.sources.times import shown_time
 
 
 @click.group(invoke_without_command=True)
@@ -226,9 +228,12 @@ def schedule_validate(files: tuple[Path, ...]) -> None:
 @schedule_group.command("list")
 @click.option("--count", default=3, show_default=True, help="Fire times to show per source.")
 def schedule_list(count: int) -> None:
-    """Each source with its schedule, next fire times (in its time zone) and last run."""
-    now = datetime.now(UTC)
+    """Whether the scheduler runs; each source with its schedule, last run and next fire
+    times (the first as the scheduler's job store holds it)."""
+    now, zone = datetime.now(UTC), shown_zone()
     with open_store() as store:
+        state = read_state(data_home(), store.engine, now)
+        click.echo(state.summary(zone, now))
         for path in _source_paths(()):
             try:
                 src = load_source(path)
@@ -237,17 +242,42 @@ def schedule_list(count: int) -> None:
                 continue
             last = store.runs(source=src.name, limit=1)
             last_text = (
-                f"{last[0].status} {shown_time(last[0].started_at or last[0].finished_at)}"
+                f"{last[0].status} {shown_time(last[0].started_at or last[0].finished_at, zone)}"
                 if last
                 else "never run"
             )
             if src.schedule is None:
                 click.echo(f"{src.name:<24} by hand only; last run: {last_text}")
                 continue
-            state = "" if src.schedule.enabled else " [disabled]"
-            click.echo(f"{src.name:<24} {src.schedule.describe()}{state}; last run: {last_text}")
-            for when in src.schedule.next_fire_times(now, count):
-                click.echo(f"{'':<26}{when:%Y-%m-%d %H:%M:%S %Z (%z)}")
+            state_text = "" if src.schedule.enabled else " [disabled]"
+            click.echo(
+                f"{src.name:<24} {src.schedule.describe()}{state_text}; last run: {last_text}"
+            )
+            if src.schedule.enabled:
+                for line in _fire_lines(src, state, now, count):
+                    click.echo(f"{'':<26}{line}")
+
+
+def _fire_lines(src: Source, state: SchedulerState, now: datetime, count: int) -> list[str]:
+    """The next fire times: the job store's first, then the schedule's from it."""
+    assert src.schedule is not None
+    zone = shown_zone()
+    stored = state.next_fires.get(src.name)
+    if stored is None:
+        times = src.schedule.next_fire_times(now, count)
+        note = "by its schedule: the scheduler has not loaded it yet"
+        return [f"{shown_time(t, zone)} ({note})" for t in times]
+    if not state.up:
+        return [f"none while the scheduler is down (its job store says {shown_time(stored, zone)})"]
+    every = src.schedule.every
+    following = (
+        [stored + timedelta(seconds=every * k) for k in range(1, count)]
+        if every is not None
+        else src.schedule.next_fire_times(stored + timedelta(microseconds=1), count - 1)
+    )
+    return [f"{shown_time(stored, zone)} (next, from the scheduler)"] + [
+        shown_time(t, zone) for t in following
+    ]
 
 
 @click.command("scheduler")

@@ -25,18 +25,14 @@ if TYPE_CHECKING:
     from crawler.sources.schema import Source
 
 
-from crawler.cli._env import data_home, open_store, sources_dir, store_url
+from crawler.cli._env import data_home, open_store, shown_zone, sources_dir, store_url
 from crawler.cli._text import count_of
 from crawler.console._auth import MAKE_ONE, check_token, needs_token
+from crawler.errors import ConfigError
 from crawler.monitoring.alerts import AlertConfigError, AlertManager
 from crawler.monitoring.monitors import evaluate
 from crawler.sources.schema import load_sources
-
-
-def shown_time(when: datetime | None) -> str:
-    if when is None:
-        return "-"
-    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+from crawler.sources.times import TIMEZONE_ENV, display_zone, shown_time
 
 
 def _duration(record: RunRecord) -> str:
@@ -52,14 +48,15 @@ def _duration(record: RunRecord) -> str:
 
 
 def print_runs(records: list[RunRecord]) -> None:
+    zone = shown_zone()
     click.echo(
-        f"{'run':<46} {'status':<10} {'started':<19} {'time':>7} {'pages':>6} "
+        f"{'run':<46} {'status':<10} {'started':<23} {'time':>7} {'pages':>6} "
         f"{'new/chg/same':>13} {'archived':>10} {'errors':>6}"
     )
     for r in records:
         articles = f"{r.articles_new}/{r.articles_changed}/{r.articles_unchanged}"
         click.echo(
-            f"{r.id:<46} {r.status:<10} {shown_time(r.started_at):<19} {_duration(r):>7} {r.pages:>6} "
+            f"{r.id:<46} {r.status:<10} {shown_time(r.started_at, zone):<23} {_duration(r):>7} {r.pages:>6} "
             f"{articles:>13} {human_size(r.archived_bytes):>10} {sum(r.errors.values()):>6}"
         )
 
@@ -104,16 +101,17 @@ def run_show(run_id: str, lines: int) -> None:
                     else f"{run_id!r} matches {len(matches)} runs"
                 )
             record = matches[0]
+    zone = shown_zone()
     rows = [
         ("run", record.id),
         ("source", f"{record.source} (collection {record.collection})"),
         ("status", record.status),
         ("finish reason", record.finish_reason or "-"),
         ("exit code", exit_text(record.exit_code)),
-        ("started", shown_time(record.started_at)),
-        ("finished", shown_time(record.finished_at)),
+        ("started", shown_time(record.started_at, zone)),
+        ("finished", shown_time(record.finished_at, zone)),
         ("duration", _duration(record)),
-        ("last heartbeat", shown_time(record.heartbeat_at)),
+        ("last heartbeat", shown_time(record.heartbeat_at, zone)),
         ("pages", str(record.pages)),
         ("archived", human_size(record.archived_bytes)),
         (
@@ -225,7 +223,14 @@ def monitors_command(source_name: str | None, notify: bool, webhooks: tuple[str,
     show_default=True,
     help="Where `archivist replay` serves pywb, for the replay links.",
 )
-def serve_command(port: int, bind: str, token: str | None, replay_url: str) -> None:
+@click.option(
+    "--timezone",
+    envvar=TIMEZONE_ENV,
+    help=f"IANA zone the pages show times in (default: the schedules' zone). [env: {TIMEZONE_ENV}]",
+)
+def serve_command(
+    port: int, bind: str, token: str | None, replay_url: str, timezone: str | None
+) -> None:
     """Serve the web console: sources, runs, charts, changes, live progress."""
     if needs_token(bind) and not token:
         raise click.UsageError(
@@ -234,12 +239,20 @@ def serve_command(port: int, bind: str, token: str | None, replay_url: str) -> N
         )
     if token is not None and (weak := check_token(token)) is not None:
         raise click.UsageError(f"--token (or ARCHIVIST_TOKEN): {weak}; make one with {MAKE_ONE}")
+    try:
+        zone = display_zone(timezone)
+    except ConfigError as exc:
+        raise click.UsageError(
+            str(exc).replace(TIMEZONE_ENV, f"--timezone (or {TIMEZONE_ENV})", 1)
+        ) from exc
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from crawler.console import create_app  # noqa: PLC0415 - nor the console
 
     open_store().close()  # which closes the rows of runs whose crawl is dead
-    app = create_app(data_home(), sources_dir(), store_url(), token, replay_url=replay_url)
+    app = create_app(
+        data_home(), sources_dir(), store_url(), token, replay_url=replay_url, zone=zone
+    )
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"archivist console on http://{shown}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(app, host=bind, port=port, log_level="warning")

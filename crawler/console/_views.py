@@ -10,11 +10,15 @@ from crawler.runs.child import read_stats
 from crawler.runs.outcome import exit_text, figures_from_stats
 from crawler.runs.progress import human_size
 from crawler.sources.schema import SourceError, load_source
+from crawler.sources.times import aware, shown_time
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
+    from zoneinfo import ZoneInfo
 
     from archive.store import RunRecord, Store
+    from crawler.console._health import Health
     from crawler.sources.schema import Source
 
 __all__ = [
@@ -26,7 +30,6 @@ __all__ = [
     "load_source_files",
     "overview",
     "run_figures",
-    "when",
 ]
 
 
@@ -41,24 +44,14 @@ class SourceRow:
     next_run: datetime | None = None
     schedule: str = "by hand only"
     findings: list[Any] | None = field(default=None)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def when(moment: datetime | None) -> str:
-    """A time as the operator reads it: local, to the second."""
-    if moment is None:
-        return "-"
-    return _aware(moment).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    health: Health | None = None
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
     """How long ago (or, for a future time, in how long): "5 min ago", "in 2 h"."""
     if moment is None:
         return "-"
-    seconds = ((now or datetime.now(UTC)) - _aware(moment)).total_seconds()
+    seconds = ((now or datetime.now(UTC)) - aware(moment)).total_seconds()
     size = abs(seconds)
     for unit, span in (("d", 86400), ("h", 3600), ("min", 60)):
         if size >= span:
@@ -74,7 +67,7 @@ def duration_seconds(record: RunRecord, now: datetime | None = None) -> float | 
     if record.started_at is None:
         return None
     end = record.finished_at or now or datetime.now(UTC)
-    return (_aware(end) - _aware(record.started_at)).total_seconds()
+    return (aware(end) - aware(record.started_at)).total_seconds()
 
 
 def load_source_files(sources_dir: Path) -> list[SourceRow]:
@@ -99,8 +92,11 @@ def health(store: Store, source: Source, now: datetime) -> list[Any] | None:
     return findings
 
 
-def overview(store: Store, sources_dir: Path, now: datetime) -> list[SourceRow]:
-    """Each source with its last run and next fire time; sources known only from runs too."""
+def overview(
+    store: Store, sources_dir: Path, now: datetime, fires: Mapping[str, datetime]
+) -> list[SourceRow]:
+    """Each source with its last run and its next fire time as the scheduler's job store
+    holds it (``fires``); sources known only from runs too."""
     rows = load_source_files(sources_dir)
     known = {row.name for row in rows}
     latest: dict[str, RunRecord] = {}
@@ -113,8 +109,7 @@ def overview(store: Store, sources_dir: Path, now: datetime) -> list[SourceRow]:
         if schedule is not None:
             row.schedule = schedule.describe()
             if schedule.enabled:
-                fires = schedule.next_fire_times(now, 1)
-                row.next_run = fires[0] if fires else None
+                row.next_run = fires.get(row.name)
             else:
                 row.schedule += ", disabled"
         if row.source is not None:
@@ -144,7 +139,7 @@ def live_figures(home: Path, record: RunRecord, now: datetime) -> dict[str, Any]
     }
 
 
-def run_figures(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
+def run_figures(record: RunRecord, now: datetime, zone: ZoneInfo) -> list[tuple[str, str]]:
     """The run page's table of figures, labelled as ``archivist run show`` labels them."""
     seconds = duration_seconds(record, now)
     return [
@@ -152,10 +147,10 @@ def run_figures(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
         ("status", record.status),
         ("finish reason", record.finish_reason or "-"),
         ("exit code", exit_text(record.exit_code)),
-        ("started", when(record.started_at)),
-        ("finished", when(record.finished_at)),
+        ("started", shown_time(record.started_at, zone)),
+        ("finished", shown_time(record.finished_at, zone)),
         ("duration", "-" if seconds is None else f"{seconds:.1f}s"),
-        ("last heartbeat", when(record.heartbeat_at)),
+        ("last heartbeat", shown_time(record.heartbeat_at, zone)),
         ("pages", str(record.pages)),
         ("archived", human_size(record.archived_bytes)),
         ("articles new", str(record.articles_new)),

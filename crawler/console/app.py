@@ -1,13 +1,16 @@
 """The operators' console: a Starlette application over the records store.
 
-Pages: ``/`` (each source: last run, status, age, next run, health), ``/runs`` (filter
+Pages: ``/`` (whether the scheduler runs; each source: last run, status, age, next fire
+time as the scheduler's job store holds it, health in words), ``/runs`` (filter
 by ``source`` and ``status``), ``/runs/<id>`` (figures, errors by kind and by host, the
 failing URLs, WARC files, the log's last warnings and errors, replay links),
-``/runs/<id>/log?line=N`` (the log around line N, each line anchored ``#L<n>``), ``/sources/<name>`` (charts over its runs) and
+``/runs/<id>/log?line=N`` (the log around line N, each line anchored ``#L<n>``),
+``/sources/<name>`` (charts over its runs) and
 ``/changes`` (edits, removals, restorations; filter by ``source`` and ``kind``; a
 removed article's archived copies on other sites, linked to their replay).
 ``/api/live`` gives the running runs' progress as JSON, which the pages poll;
-``/metrics`` is Prometheus' text format. Everything is rendered on the server.
+``/metrics`` is Prometheus' text format. Everything is rendered on the server; every
+time is shown in one display zone (``create_app(zone=...)``), its zone written.
 """
 
 from __future__ import annotations
@@ -28,20 +31,24 @@ from starlette.staticfiles import StaticFiles
 from archive.store import RUN_STATUSES, Store
 from crawler.console._auth import TokenMiddleware, check_token
 from crawler.console._charts import charted_runs, source_charts
+from crawler.console._health import health_of
 from crawler.console._queries import errors_by_host, timestamp14
 from crawler.console._views import (
+    SourceRow,
     ago,
     live_figures,
     overview,
     run_figures,
-    when,
 )
 from crawler.runs.outcome import failures_by_kind
 from crawler.runs.progress import human_size
 from crawler.runs.runlog import log_window, warning_tail
+from crawler.runs.watch import SchedulerState, read_state
+from crawler.sources.times import display_zone, shown_time
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from zoneinfo import ZoneInfo
 
     from starlette.requests import Request
 
@@ -55,8 +62,11 @@ CHANGE_KINDS = ("edited", "removed", "restored")
 class _Console:
     """The routes, sharing one store, the source folder and the templates."""
 
-    def __init__(self, home: Path, sources_dir: Path, store: Store, replay_url: str) -> None:
+    def __init__(
+        self, home: Path, sources_dir: Path, store: Store, replay_url: str, zone: ZoneInfo
+    ) -> None:
         self.home = home
+        self.zone = zone
         self.sources_dir = sources_dir
         self.store = store
         self.replay_url = replay_url.rstrip("/")
@@ -66,7 +76,8 @@ class _Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(when=when, ago=ago, size=human_size)
+        self.env.filters.update(when=lambda m: shown_time(m, zone), ago=ago, size=human_size)
+        self.env.globals.update(zone=zone)
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = self.env.get_template(name).render(**context)
@@ -75,10 +86,23 @@ class _Console:
     def replay(self, collection: str, fetched_at: datetime, url: str) -> str:
         return f"{self.replay_url}/{collection}/{timestamp14(fetched_at)}/{url}"
 
+    def sources(self, now: datetime) -> tuple[list[SourceRow], SchedulerState]:
+        """The overview's rows, each with its health, and the scheduler's state."""
+        state = read_state(self.home, self.store.engine, now)
+        rows = overview(self.store, self.sources_dir, now, state.next_fires)
+        for row in rows:
+            row.health = health_of(row.last, row.findings, now)
+        return rows, state
+
+    def scheduler_context(self, state: SchedulerState, now: datetime) -> dict[str, Any]:
+        return {"scheduler": state, "scheduler_text": state.summary(self.zone, now), "now": now}
+
     def home_page(self, request: Request) -> Response:
         now = datetime.now(UTC)
-        rows = overview(self.store, self.sources_dir, now)
-        return self.render("overview.html", rows=rows, now=now, page="overview")
+        rows, state = self.sources(now)
+        return self.render(
+            "overview.html", rows=rows, page="overview", **self.scheduler_context(state, now)
+        )
 
     def runs_page(self, request: Request) -> Response:
         source = request.query_params.get("source") or None
@@ -107,7 +131,7 @@ class _Console:
         return self.render(
             "run.html",
             run=record,
-            figures=run_figures(record, datetime.now(UTC)),
+            figures=run_figures(record, datetime.now(UTC), self.zone),
             by_host=errors_by_host(record),
             failing=failures_by_kind(record.errors, record.failed_urls),
             archive_dir=self.home / "collections" / record.collection / "archive",
@@ -130,7 +154,9 @@ class _Console:
 
     def source_page(self, request: Request) -> Response:
         name = request.path_params["name"]
-        rows = {row.name: row for row in overview(self.store, self.sources_dir, datetime.now(UTC))}
+        now = datetime.now(UTC)
+        listed, state = self.sources(now)
+        rows = {row.name: row for row in listed}
         if name not in rows:
             raise HTTPException(404, f"no source {name!r}")
         runs = charted_runs(self.store, name)
@@ -138,8 +164,9 @@ class _Console:
             "source.html",
             row=rows[name],
             runs=list(reversed(runs)),
-            charts=source_charts(self.store, runs),
+            charts=source_charts(self.store, runs, self.zone),
             page="sources",
+            **self.scheduler_context(state, now),
         )
 
     def changes_page(self, request: Request) -> Response:
@@ -205,10 +232,12 @@ def create_app(
     token: str | None = None,
     *,
     replay_url: str = DEFAULT_REPLAY_URL,
+    zone: ZoneInfo | None = None,
 ) -> Starlette:
-    """The console over the data folder ``home`` (or the store at ``store_url``)."""
+    """The console over the data folder ``home`` (or the store at ``store_url``); times
+    shown in ``zone`` (default: the schedules' zone)."""
     store = Store(store_url) if store_url else Store.for_home(home)
-    console = _Console(home, sources_dir, store, replay_url)
+    console = _Console(home, sources_dir, store, replay_url, zone or display_zone())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -3,20 +3,28 @@
 Each chart has a title, a y axis with tick labels, an x axis labelled with each
 point's label, and the value written next to every point. Every data point is an
 element with ``class="point"`` (a ``circle`` in line charts, a ``rect`` in bar charts),
-which the tests count. Text is escaped; no script runs.
+which the tests count; a value that is not known (``None``) is an open circle on the x
+axis, ``class="point missing"``, so every x label keeps its point. Tick labels carry the
+decimals the step needs (0.5%, 1.0%, 1.5%) and never repeat; values are written with
+the same decimals. A format is ``fmt(value, decimals)``. Text is escaped; no script runs.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
-__all__ = ["Series", "bar_chart", "line_chart", "nice_ticks"]
+__all__ = ["Format", "Series", "bar_chart", "line_chart", "nice_ticks", "tick_decimals"]
+
+Format = Callable[[float, int], str]
+"""A value as text, with the number of decimals the chart's ticks need."""
+MAX_DECIMALS = 6
 
 WIDTH, HEIGHT = 560, 280
 # Room above the plot for the title (y 18), the legend (y 34) and the top point's value.
@@ -32,8 +40,8 @@ class Series:
     values: Sequence[float | None]
 
 
-def _plain(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+def _plain(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
 
 
 def nice_ticks(top: float, count: int = 4) -> list[float]:
@@ -49,16 +57,42 @@ def nice_ticks(top: float, count: int = 4) -> list[float]:
     return ticks
 
 
+def tick_decimals(ticks: Sequence[float], fmt: Format) -> int:
+    """The fewest decimals that write the step exactly and tell every tick apart."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    exact = next(
+        d for d in range(MAX_DECIMALS + 1) if abs(round(step, d) - step) < 1e-9 or d == MAX_DECIMALS
+    )
+    for decimals in range(exact, MAX_DECIMALS + 1):
+        if len({fmt(t, decimals) for t in ticks}) == len(ticks):
+            return decimals
+    return exact
+
+
+def _tick_labels(ticks: Sequence[float], fmt: Format, decimals: int) -> list[str]:
+    """Each tick's label; a label equal to the one below it is left out (a format that
+    cannot tell them apart, such as a size in MB), so no two ticks read the same."""
+    labels: list[str] = []
+    for tick in ticks:
+        text = fmt(tick, decimals)
+        labels.append("" if text in labels else text)
+    return labels
+
+
 class _Frame:
     """Maps data to the plot area, and draws the axes, ticks and labels."""
 
-    def __init__(self, labels: Sequence[str], top: float, fmt: Callable[[float], str]) -> None:
+    def __init__(self, labels: Sequence[str], top: float, fmt: Format) -> None:
         self.labels = list(labels)
         self.ticks = nice_ticks(top)
         self.top = self.ticks[-1]
+        self.decimals = tick_decimals(self.ticks, fmt)
         self.fmt = fmt
         self.plot_w = WIDTH - LEFT - RIGHT
         self.plot_h = HEIGHT - TOP - BOTTOM
+
+    def text(self, value: float) -> str:
+        return self.fmt(value, self.decimals)
 
     def slot(self) -> float:
         return self.plot_w / max(1, len(self.labels))
@@ -75,13 +109,18 @@ class _Frame:
             f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}"/>',
             f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>',
         ]
-        for tick in self.ticks:
+        for tick, label in zip(
+            self.ticks, _tick_labels(self.ticks, self.fmt, self.decimals), strict=True
+        ):
             y = self.y(tick)
             parts.append(
                 f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>'
-                f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                f"{escape(self.fmt(tick))}</text>"
             )
+            if label:
+                parts.append(
+                    f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+                    f"{escape(label)}</text>"
+                )
         every = max(1, math.ceil(len(self.labels) / 12))  # at most 12 x labels fit
         for index, label in enumerate(self.labels):
             if index % every == 0:
@@ -121,7 +160,7 @@ def line_chart(
     title: str,
     labels: Sequence[str],
     series: Sequence[Series],
-    fmt: Callable[[float], str] = _plain,
+    fmt: Format = _plain,
 ) -> str:
     """A line chart: one polyline per series, a circle and its value at every point."""
     frame = _Frame(labels, _top(series), fmt)
@@ -132,23 +171,35 @@ def line_chart(
         coords = " ".join(f"{frame.x(i):.1f},{frame.y(v):.1f}" for i, v in points)
         if len(points) > 1:
             body.append(f'<polyline class="line" fill="none" stroke="{colour}" points="{coords}"/>')
-        for i, value in points:
-            x, y = frame.x(i), frame.y(value)
-            body.append(
-                f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" '
-                f'data-value="{value:g}"><title>{escape(line.name)}: {escape(fmt(value))}'
-                f"</title></circle>"
-                f'<text class="value" x="{x:.1f}" y="{y - 7 - 11 * index:.1f}" '
-                f'text-anchor="middle" fill="{colour}">{escape(fmt(value))}</text>'
-            )
+        for i, value in enumerate(line.values):
+            body.append(_point(frame, i, value, (line.name, colour, index)))
     return _svg(title, body, series)
+
+
+def _point(frame: _Frame, i: int, value: float | None, line: tuple[str, str, int]) -> str:
+    """One point, its value written above it; an unknown value an open circle at 0.
+    ``line``: the series' name, colour and row (which lifts its values' text)."""
+    name, colour, row = line
+    x, y = frame.x(i), frame.y(value or 0.0)
+    if value is None:
+        return (
+            f'<circle class="point missing" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" '
+            f'stroke="{colour}" data-value=""><title>{escape(name)}: not known</title></circle>'
+        )
+    text = escape(frame.text(value))
+    return (
+        f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" '
+        f'data-value="{value:g}"><title>{escape(name)}: {text}</title></circle>'
+        f'<text class="value" x="{x:.1f}" y="{y - 7 - 11 * row:.1f}" '
+        f'text-anchor="middle" fill="{colour}">{text}</text>'
+    )
 
 
 def bar_chart(
     title: str,
     labels: Sequence[str],
     values: Sequence[float],
-    fmt: Callable[[float], str] = _plain,
+    fmt: Format = _plain,
 ) -> str:
     """A bar chart: one bar per label, its value written above it."""
     frame = _Frame(labels, max(values, default=0.0), fmt)
@@ -161,6 +212,6 @@ def bar_chart(
             f'<rect class="point bar" x="{x - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
             f'height="{base - y:.1f}" fill="{COLOURS[0]}" data-value="{value:g}"/>'
             f'<text class="value" x="{x:.1f}" y="{y - 4:.1f}" text-anchor="middle">'
-            f"{escape(fmt(value))}</text>"
+            f"{escape(frame.text(value))}</text>"
         )
     return _svg(title, body, [Series(title, values)])

@@ -13,6 +13,8 @@ error is logged once. SIGTERM or SIGINT stops it: no new crawl starts, running c
 are asked to finish (their WARCs closed) and their rows end as ``stopped``.
 
 Only one daemon runs per data folder (an ``flock`` on ``<home>/locks/scheduler.lock``).
+Beside it, the daemon beats a heartbeat each ``reload_interval`` and writes its stop
+time (``crawler.runs.watch``), which the console and ``archivist schedule list`` read.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,12 +39,12 @@ from crawler.runs.child import new_run_id
 from crawler.runs.orphans import reap_orphans
 from crawler.runs.resume import resumable
 from crawler.runs.runbook import RunOptions, SourceLock, run_source
+from crawler.runs.watch import JOB_PREFIX, JOBS_TABLE, RESUME_PREFIX, write_heartbeat
 from crawler.sources.schedule import DEFAULT_TIMEZONE
 from crawler.sources.schema import Source, SourceError, find_source, load_source
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import datetime
     from pathlib import Path
 
     from archive.store import RunRecord, Store
@@ -50,9 +53,6 @@ __all__ = ["JOB_PREFIX", "Daemon", "Runner", "SchedulerError", "SyncReport", "fi
 
 logger = logging.getLogger(__name__)
 
-JOB_PREFIX = "crawl:"
-RESUME_PREFIX = "resume:"
-JOBS_TABLE = "scheduler_jobs"
 
 _CURRENT: Daemon | None = None
 """The daemon of this process: jobs in the store name ``fire`` and a source, nothing more."""
@@ -124,6 +124,7 @@ class Daemon:
         self._reported_errors: dict[str, str] = {}
         self._parsed: dict[Path, tuple[tuple[int, int, int], Source | SourceError]] = {}
         self._lock = SourceLock(home, "scheduler")
+        self._started_at: datetime | None = None
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(max_workers=max_concurrent)},
@@ -153,7 +154,18 @@ class Daemon:
         report = self.sync()
         self._resume_cut_short()
         self.scheduler.resume()
+        self._started_at = datetime.now(UTC)
+        self.beat()
         return report
+
+    def beat(self, *, stopped: bool = False) -> None:
+        """Tell the console and the CLI the daemon is up (or, ``stopped``, no longer)."""
+        if self._started_at is None:
+            return
+        try:
+            write_heartbeat(self.home, self._started_at, self.reload_interval, stopped=stopped)
+        except OSError as exc:
+            logger.warning("Could not write the scheduler's heartbeat: %s", exc)
 
     def serve(self) -> None:
         """Run until SIGTERM or SIGINT; then stop cleanly. Call from the main thread."""
@@ -163,6 +175,7 @@ class Daemon:
         logger.info("Scheduler up: %d job(s) from %s", len(self.jobs()), self.sources_dir)
         try:
             while not self.stop.wait(self.reload_interval):
+                self.beat()
                 try:
                     self.sync()
                 except Exception:  # a bad moment of the database must not end the daemon
@@ -184,6 +197,8 @@ class Daemon:
         self.stop.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self.beat(stopped=True)
+        self._started_at = None
         if _CURRENT is self:
             _CURRENT = None
         self._lock.release()
