@@ -1,16 +1,18 @@
 """Publication and modification dates: machine-readable signals first, then visible text.
 
 Vietnamese visible dates are day-first ("23/4/2012", "Thứ Hai, ngày 23 tháng 4 năm
-2012", "15:30 GMT+7"); a time without a zone is Asia/Ho_Chi_Minh's (+07:00). A date
-after the capture is never taken; a candidate far from a ``/YYYY/MM/`` in the URL
-loses to one that agrees with it.
+2012", "15:30 GMT+7"). A date keeps the offset the page stated and gets none it did not:
+a zone-less time is Asia/Ho_Chi_Minh's (+07:00) only on a Vietnamese page, and then marked
+as assumed (``DatedValue.zone_assumed``); elsewhere, and for a day without a time, the
+stand-in is UTC, which keeps the page's wall clock and day. A date after the capture is
+never taken; a candidate far from a ``/YYYY/MM/`` in the URL loses to one that agrees.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from archive.text.article import DatedValue
@@ -21,9 +23,11 @@ if TYPE_CHECKING:
     from archive.text._head import Head
 
 __all__ = [
+    "Stamp",
     "choose_dates",
     "date_candidates",
     "date_span",
+    "dated",
     "json_ld_objects",
     "parse_iso",
     "parse_vietnamese",
@@ -31,6 +35,24 @@ __all__ = [
 
 VN_TZ = timezone(timedelta(hours=7))
 _MAX_URL_GAP_DAYS = 62
+
+
+class Stamp(NamedTuple):
+    """A date as the page wrote it: ``moment`` is naive where the page gave no offset;
+    ``timed`` says whether it gave a time of day (else ``moment`` is the day's midnight)."""
+
+    moment: datetime
+    timed: bool
+
+
+def dated(stamp: Stamp, source: str, *, vietnamese: bool) -> DatedValue:
+    """``stamp`` as a ``DatedValue``: its own offset, else a stand-in marked as assumed
+    (+07:00 for a time of day on a Vietnamese page, else UTC); the wall clock never moves."""
+    if stamp.moment.tzinfo is not None:
+        return DatedValue(stamp.moment, source, time_given=stamp.timed)
+    stand_in = VN_TZ if vietnamese and stamp.timed else UTC
+    moment = stamp.moment.replace(tzinfo=stand_in)
+    return DatedValue(moment, source, zone_assumed=True, time_given=stamp.timed)
 
 
 class _Meta(NamedTuple):
@@ -66,10 +88,7 @@ _MODIFIED: tuple[tuple[str, _Meta | _Dated], ...] = (
     ("time.updated", _Dated("time", "token", "updated", "datetime")),
     ("meta:dateModified", _Meta("itemprop", ("dateModified",))),
 )
-_ISO = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*"
-    r"(Z|[+-]\d{2}:?\d{2})?\s*$"
-)
+_ISO_START = re.compile(r"\s*\d{4}-?\d{2}")  # what Python's ISO 8601 parser is given
 _DMY = re.compile(
     r"(?<!\d)(\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|-|\.|,|\s+năm\s+)\s*(\d{4})(?!\d)",
     re.IGNORECASE,
@@ -111,37 +130,26 @@ _MERIDIEM = re.compile(
     re.IGNORECASE,
 )
 _GMT = re.compile(r"GMT\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
-_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
+_URL_DAY = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)")
+# The offsets in use: a UTC moment is on a URL's day if some zone puts it there.
+_ZONES = sorted(range(-12, 15), key=abs)
 
 
-def parse_iso(value: str) -> datetime | None:
-    """An ISO 8601 date or datetime; a missing zone is Vietnam's."""
-    match = _ISO.match(value)
-    if not match:
+def parse_iso(value: str) -> Stamp | None:
+    """An ISO 8601 date or datetime (extended or basic: "20180619T055000+0900"), with its
+    offset if it states one."""
+    if not _ISO_START.match(value):
         return None
-    year, month, day, hour, minute, second, zone = match.groups()
+    text = value.strip()
     try:
-        moment = datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            tzinfo=VN_TZ,
-        )
+        return Stamp(datetime.combine(date.fromisoformat(text), time()), timed=False)
+    except ValueError:
+        pass
+    try:
+        return Stamp(datetime.fromisoformat(text), timed=True)
     except ValueError:
         return None
-    if zone:
-        offset = timedelta(0) if zone == "Z" else _offset(zone)
-        moment = moment.replace(tzinfo=timezone(offset))
-    return moment
-
-
-def _offset(zone: str) -> timedelta:
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
 
 
 def _day(text: str) -> tuple[re.Match[str], int, int, int] | None:
@@ -166,8 +174,8 @@ def date_span(text: str) -> tuple[int, int] | None:
     return found[0].span() if found else None
 
 
-def parse_vietnamese(text: str, url: str | None = None) -> datetime | None:
-    """The first date in ``text``, with its time and GMT offset if given.
+def parse_vietnamese(text: str, url: str | None = None) -> Stamp | None:
+    """The first date in ``text``, with its time and GMT offset if given (else naive).
 
     Numeric dates are day-first ("23/4/2012", "23-04-2012", "23 tháng 4 năm 2012"), as
     in Vietnamese; also the month in words ("23 tháng Tư 2012"), English dates ("October
@@ -189,20 +197,22 @@ def parse_vietnamese(text: str, url: str | None = None) -> datetime | None:
         day, month = month, day
     window = text[max(0, match.start() - 40) : match.end() + 40]
     hour = minute = second = 0
-    if clock := _TIME.search(window):
+    clock = _TIME.search(window)
+    if clock:
         hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
         if meridiem := _MERIDIEM.match(window, clock.end()):
             if meridiem[1] and hour == 12:  # 12:05 AM
                 hour = 0
             elif meridiem[2] and hour < 12:  # 3:30 PM; 14g38 chiều stays 14
                 hour += 12
-    zone = VN_TZ
+    zone = None
     if gmt := _GMT.search(window):
         zone = timezone((-1 if gmt[1] == "-" else 1) * timedelta(hours=int(gmt[2])))
     try:
-        return datetime(year, month, day, hour % 24, minute % 60, second % 60, tzinfo=zone)
+        moment = datetime(year, month, day, hour % 24, minute % 60, second % 60, tzinfo=zone)
     except ValueError:
         return None
+    return Stamp(moment, clock is not None)
 
 
 def _json_ld(scripts: list[str]) -> Iterator[dict[str, Any]]:
@@ -246,16 +256,18 @@ def _values(head: Head, where: _Meta | _Dated) -> list[str]:
     return found
 
 
-def _candidates(head: Head, kind: str, ld: list[dict[str, Any]]) -> Iterator[DatedValue]:
+def _candidates(
+    head: Head, kind: str, ld: list[dict[str, Any]], *, vietnamese: bool
+) -> Iterator[DatedValue]:
     key = "datePublished" if kind == "published" else "dateModified"
     for item in ld:
         value = item.get(key)
-        if isinstance(value, str) and (moment := parse_iso(value)):
-            yield DatedValue(moment, "json-ld")
+        if isinstance(value, str) and (stamp := parse_iso(value)):
+            yield dated(stamp, "json-ld", vietnamese=vietnamese)
     for source, where in _PUBLISHED if kind == "published" else _MODIFIED:
         for value in _values(head, where):
-            if moment := parse_iso(value) or parse_vietnamese(value):
-                yield DatedValue(moment, source)
+            if stamp := parse_iso(value) or parse_vietnamese(value):
+                yield dated(stamp, source, vietnamese=vietnamese)
 
 
 def _url_month(url: str) -> tuple[int, int] | None:
@@ -270,29 +282,88 @@ def _agrees(moment: datetime, month: tuple[int, int] | None) -> bool:
     return abs((moment - anchor).days) <= _MAX_URL_GAP_DAYS
 
 
+def _url_day(url: str) -> date | None:
+    match = _URL_DAY.search(url)
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])) if match else None
+    except ValueError:
+        return None
+
+
+def _on_day(candidate: DatedValue, day: date) -> DatedValue | None:
+    """``candidate`` on the URL's ``day``: as it is, or a UTC moment (a server's "Z" or
+    "+00:00", not the page's zone) at the nearest whole-hour offset that puts it there,
+    marked as assumed. The moment never changes."""
+    if candidate.day == day:
+        return candidate
+    if candidate.zone_assumed or candidate.value.utcoffset() != timedelta(0):
+        return None
+    for hours in _ZONES:
+        local = candidate.value.astimezone(timezone(timedelta(hours=hours)))
+        if local.date() == day:
+            return DatedValue(local, candidate.source, zone_assumed=True)
+    return None
+
+
+def _local(chosen: DatedValue, candidates: list[DatedValue]) -> DatedValue:
+    """``chosen`` in the offset the page states for it elsewhere: a zone-less time takes
+    the offset of another of the page's dates with the same wall clock ("2023-11-08
+    22:19:12" beside "2023-11-08T22:19:12+00:00"), a UTC moment that of another with the
+    same moment ("08:29:46Z" beside "10:29:46+02:00")."""
+    if chosen.zone_assumed and not chosen.time_given:
+        return chosen
+    stated = [c for c in candidates if not c.zone_assumed]
+    if chosen.zone_assumed:
+        wall = chosen.value.replace(tzinfo=None)
+        same = (c for c in stated if c.value.replace(tzinfo=None) == wall)
+    elif chosen.value.utcoffset() == timedelta(0):
+        same = (c for c in stated if c.value == chosen.value and c.value.utcoffset())
+    else:
+        return chosen
+    found = next(same, None)
+    return chosen if found is None else DatedValue(found.value, chosen.source)
+
+
 def pick(candidates: list[DatedValue], url: str, captured_at: datetime) -> DatedValue | None:
-    """The first candidate not after the capture, preferring one that fits the URL's month."""
+    """The first candidate not after the capture, preferring one that fits the URL.
+
+    A URL naming the day (``/2019/01/01/``) wins, as in htmldate: the first candidate on
+    that day, else the day itself (no time, no zone). A ``/YYYY/MM/`` month is weaker:
+    the first candidate near it, else the first candidate."""
     limit = captured_at + timedelta(hours=1)
     usable = [c for c in candidates if c.value <= limit]
+    if (day := _url_day(url)) is not None:
+        found = (on for c in usable if (on := _on_day(_local(c, usable), day)) is not None)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        url_day = DatedValue(midnight, "url", zone_assumed=True, time_given=False)
+        return next(found, url_day if midnight <= limit else None)
     month = _url_month(url)
     for candidate in usable:
         if _agrees(candidate.value, month):
-            return candidate
-    return usable[0] if usable else None
+            return _local(candidate, usable)
+    return _local(usable[0], usable) if usable else None
 
 
 def settled(candidates: list[DatedValue], url: str, captured_at: datetime | None) -> bool:
     """Whether ``pick`` would take one of these for sure: no later candidate could win."""
     limit = (captured_at or datetime.now(UTC)) + timedelta(hours=1)
+    usable = [c for c in candidates if c.value <= limit]
+    if (day := _url_day(url)) is not None:
+        return any(_on_day(c, day) for c in usable)
     month = _url_month(url)
-    return any(c.value <= limit and _agrees(c.value, month) for c in candidates)
+    return any(_agrees(c.value, month) for c in usable)
 
 
 def date_candidates(
-    head: Head, ld: list[dict[str, Any]]
+    head: Head, ld: list[dict[str, Any]], *, vietnamese: bool = False
 ) -> tuple[list[DatedValue], list[DatedValue]]:
-    """Machine-readable (published, modified) candidates, best signal first."""
-    return list(_candidates(head, "published", ld)), list(_candidates(head, "modified", ld))
+    """Machine-readable (published, modified) candidates, best signal first; ``vietnamese``:
+    the page or its site is known Vietnamese (a zone-less time is then +07:00, assumed)."""
+    found = [list(_candidates(head, kind, ld, vietnamese=vietnamese)) for kind in _KINDS]
+    return found[0], found[1]
+
+
+_KINDS = ("published", "modified")
 
 
 def choose_dates(

@@ -8,7 +8,7 @@ it crosses process boundaries (the extraction pool) and serialises to JSON
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 __all__ = ["Article", "Credit", "DatedValue"]
@@ -25,10 +25,25 @@ class Credit:
 
 @dataclass(frozen=True, slots=True)
 class DatedValue:
-    """A timezone-aware moment and the signal it came from (e.g. "json-ld", "abbr.published")."""
+    """A date the page gave and the signal it came from (e.g. "json-ld", "abbr.published").
+
+    ``value`` is always timezone-aware (the store keeps UTC and the offset). Where the page
+    stated no offset, ``zone_assumed`` says the offset is a stand-in and the wall clock the
+    page's: +07:00 for a time of day on a Vietnamese page, else UTC, which moves nothing.
+    It is also set where the page stated a UTC moment ("Z", often a server's) that its URL
+    puts on another day: the moment is the page's, the offset the nearest that puts it on
+    the URL's day. ``time_given`` is False where the page gave a day only (00:00).
+    """
 
     value: datetime
     source: str
+    zone_assumed: bool = False
+    time_given: bool = True
+
+    @property
+    def day(self) -> date:
+        """The day the page gave (in its own offset, never converted)."""
+        return self.value.date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +83,12 @@ class Article:
         for name in ("published", "modified"):
             if values.get(name):
                 raw = values[name]
-                values[name] = DatedValue(datetime.fromisoformat(raw["value"]), raw["source"])
+                values[name] = DatedValue(
+                    datetime.fromisoformat(raw["value"]),
+                    raw["source"],
+                    zone_assumed=raw.get("zone_assumed", False),
+                    time_given=raw.get("time_given", True),
+                )
         if values.get("credit"):
             values["credit"] = Credit(**values["credit"])
         for f in fields(cls):

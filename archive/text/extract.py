@@ -12,7 +12,7 @@ What it adds to plain ``trafilatura.bare_extraction``:
   platform's own markup ("Đăng bởi" and the blog-name prefix never leak);
 - dates from machine-readable metadata first, then (on Vietnamese pages) visible
   day-first dates, then htmldate's guess, checked against a ``/YYYY/MM/`` URL and never
-  after the capture;
+  after the capture; each keeps the offset the page stated and gets none it did not;
 - a repost's credit line is parsed into ``Article.credit`` and cut from the body; a blog
   repost without one is credited to the outlet its lead-in dateline names;
 - titles lose the site's name, bylines the site beside the writers; a Vietnamese page
@@ -215,15 +215,17 @@ def _language(tree: HtmlElement, body: str) -> str | None:
 
 
 def _visible_date(tree: HtmlElement, url: str) -> list[DatedValue]:
+    """A Vietnamese page's first visible date (a time without a zone: +07:00, assumed)."""
     for element in tree.xpath(_DATEISH)[:20]:
-        if moment := _dates.parse_vietnamese(element.text_content(), url):
-            return [DatedValue(moment, "visible-date")]
+        if stamp := _dates.parse_vietnamese(element.text_content(), url):
+            return [_dates.dated(stamp, "visible-date", vietnamese=True)]
     return []
 
 
 def _htmldate(doc: LazyMetadata) -> list[DatedValue]:
-    if doc.date and (moment := _dates.parse_iso(doc.date)):
-        return [DatedValue(moment, "htmldate")]
+    """htmldate's day (a day only: no time, no zone)."""
+    if doc.date and (stamp := _dates.parse_iso(doc.date)):
+        return [_dates.dated(stamp, "htmldate", vietnamese=False)]
     return []
 
 
@@ -305,8 +307,9 @@ def extract(
     found = platform_fields(tree, platform)
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
     meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url)
-    signals = _signals(tree, head, url, ld, found, meta=meta)
-    if not _dates.settled(signals["published"], url, captured_at) and is_vietnamese(tree, url):
+    vietnamese = is_vietnamese(tree, url)
+    signals = _signals(tree, head, url, ld, found, meta=meta, vietnamese=vietnamese)
+    if not _dates.settled(signals["published"], url, captured_at) and vietnamese:
         # Visible day-first dates, read before pruning drops the post's meta line.
         signals["published"] += _visible_date(tree, url)
     if platform in PRUNE:
@@ -366,10 +369,11 @@ def _signals(
     found: PlatformFields,
     *,
     meta: LazyMetadata,
+    vietnamese: bool,
 ) -> dict[str, Any]:
     """Everything read from the page before trafilatura prunes it."""
     canonical = head.first_link("canonical")
-    published, modified = _dates.date_candidates(head, ld)
+    published, modified = _dates.date_candidates(head, ld, vietnamese=vietnamese)
     return {
         # Pruning will change a blog page's tree: read its links now; elsewhere only when
         # a credit line without its own URL asks (a rare line; the search costs ~0.7 ms).

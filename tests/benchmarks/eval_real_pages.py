@@ -16,6 +16,11 @@ For each page with an expected text: word-level F1 of the body against it, ours 
 ``trafilatura.extract`` (the issue's bar: never worse than plain), and for each page with
 metadata whether the title and the publication day agree. Pages where ours scores lower
 than plain are listed; ``--show`` prints each title, author and day that differs.
+
+Dates: for each page with an expected ``publish_date``, the published day (in the page's
+own offset) found by ours, by plain ``htmldate.find_date(original_date=True)`` and by
+plain trafilatura's metadata, each against the expected day; and whether ours kept the
+offset the expected date states (or stated none, where it states none).
 """
 
 from __future__ import annotations
@@ -26,7 +31,12 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.text.article import DatedValue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +67,77 @@ class Row:
     day_ok: bool | None
     authors_ok: bool | None
     misses: list[str]
+    dates: DateRow | None = None
+
+
+@dataclass
+class DateRow:
+    """One page's published day: expected, and as ours, htmldate and trafilatura find it."""
+
+    want: str
+    ours: str | None
+    htmldate: str | None
+    trafilatura: str | None
+    # Where the expected date states an offset: whether ours states the same one.
+    offset_ok: bool | None
+    source: str = ""  # the signal ours took
+
+
+def _offset(value: str) -> str | None:
+    """The UTC offset an ISO date states ("+02:00"), or None."""
+    offset = datetime.fromisoformat(value.replace(" ", "T")).utcoffset()
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def date_row(
+    html: str, url: str, want: str, published: DatedValue | None, trafilatura: str | None
+) -> DateRow:
+    from htmldate import find_date
+
+    plain = find_date(html, original_date=True, url=url)
+    ours = published.day.isoformat() if published else None
+    offset_ok = None
+    if _offset(want) is not None:
+        offset_ok = (
+            published is not None
+            and not published.zone_assumed
+            and _offset(published.value.isoformat()) == _offset(want)
+        )
+    source = published.source if published else ""
+    return DateRow(want[:10], ours, plain, trafilatura and trafilatura[:10], offset_ok, source)
+
+
+def htmldate_cases(folder: Path) -> list[tuple[str, bytes, str, str]]:
+    """(name, html, url, expected day) from htmldate's evaluation set: ``eval_*.json``
+    ({url: {"file", "date"}}) beside the pages in ``eval/``, ``test_set/``, ``cache/``."""
+    cases = []
+    for index in sorted(folder.glob("eval_*.json")):
+        for url, case in json.loads(index.read_text(encoding="utf-8")).items():
+            found = [folder / d / case["file"] for d in ("test_set", "cache", "eval")]
+            path = next((f for f in found if f.is_file()), None)
+            if path is not None and isinstance(case.get("date"), str):
+                cases.append((case["file"], path.read_bytes(), url, case["date"]))
+    return cases
+
+
+def evaluate_dates(cases: list[tuple[str, bytes, str, str]]) -> list[tuple[str, DateRow]]:
+    """Each case's published day: ours, plain htmldate and plain trafilatura."""
+    sys.path.insert(0, str(ROOT))
+    import trafilatura
+
+    from archive.text.extract import extract
+
+    rows = []
+    for name, raw, url, want in cases:
+        article = extract(raw, url)
+        html = raw.decode("utf-8", "replace")
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+        published = article.published if article else None
+        rows.append((name, date_row(html, url, want, published, doc and doc.date)))
+    return rows
 
 
 def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
@@ -84,7 +165,9 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
         plain = trafilatura.extract(raw.decode("utf-8", "replace"), url=url) or ""
         plain_cpu += time.process_time() - start
         start = time.process_time()
-        trafilatura.bare_extraction(raw.decode("utf-8", "replace"), url=url, with_metadata=True)
+        doc = trafilatura.bare_extraction(
+            raw.decode("utf-8", "replace"), url=url, with_metadata=True
+        )
         meta_cpu += time.process_time() - start
         txt = folder / "txt" / f"{name}.txt"
         want = txt.read_text(encoding="utf-8") if txt.exists() else None
@@ -110,17 +193,23 @@ def evaluate(folder: Path) -> tuple[list[Row], tuple[float, float, float]]:
             day_ok = got_day == str(meta["publish_date"])[:10]
             if not day_ok:
                 misses.append(f"day {got_day} want {str(meta['publish_date'])[:10]}")
-        rows.append(
-            Row(
-                name,
-                f1(body, want) if want else None,
-                f1(plain, want) if want else None,
-                title_ok,
-                day_ok,
-                authors_ok,
-                misses,
-            )
+        dates = None
+        if meta.get("publish_date"):
+            published = article.published if article else None
+            html = raw.decode("utf-8", "replace")
+            want_date = str(meta["publish_date"])
+            dates = date_row(html, url, want_date, published, doc and doc.date)
+        row = Row(
+            name,
+            f1(body, want) if want else None,
+            f1(plain, want) if want else None,
+            title_ok,
+            day_ok,
+            authors_ok,
+            misses,
+            dates,
         )
+        rows.append(row)
     return rows, (ours_cpu, plain_cpu, meta_cpu)
 
 
@@ -130,7 +219,16 @@ def main() -> None:
     )
     parser.add_argument("pages", type=Path)
     parser.add_argument("--show", action="store_true", help="print each field that differs")
+    parser.add_argument(
+        "--htmldate-eval",
+        action="store_true",
+        help="PAGES_DIR is htmldate's tests/ (eval_*.json and its pages): dates only; "
+        "lists the pages where ours misses a day that htmldate or trafilatura gets",
+    )
     args = parser.parse_args()
+    if args.htmldate_eval:
+        report_dates(evaluate_dates(htmldate_cases(args.pages)), show=args.show)
+        return
     rows, (ours_cpu, plain_cpu, meta_cpu) = evaluate(args.pages)
     print(f"{'page':<28} {'F1 ours':>8} {'F1 plain':>8} {'title':>6} {'day':>5}")
     for r in rows:
@@ -158,11 +256,34 @@ def main() -> None:
     print(f"publication day as the metadata's: {sum(bool(r.day_ok) for r in dated)}/{len(dated)}")
     named = [r for r in rows if r.authors_ok is not None]
     print(f"authors as the metadata's: {sum(bool(r.authors_ok) for r in named)}/{len(named)}")
+    report_dates([(r.name, r.dates) for r in rows if r.dates is not None])
     print(
         f"CPU for {len(rows)} pages: ours (every field) {ours_cpu:.2f}s, plain trafilatura "
         f"{plain_cpu:.2f}s (text only; x{plain_cpu / ours_cpu:.2f} of its docs/CPU-s), "
         f"with its metadata {meta_cpu:.2f}s (x{meta_cpu / ours_cpu:.2f})"
     )
+
+
+def report_dates(rows: list[tuple[str, DateRow]], *, show: bool = True) -> None:
+    """The published day right, out of the pages that give one: ours, htmldate, trafilatura."""
+    if show:
+        print(f"\n{'page':<28} {'want':>10} {'ours':>11} {'htmldate':>11} {'trafilat.':>11}")
+    for name, d in rows:
+        got = (d.ours, d.htmldate, d.trafilatura)
+        if show or (d.ours != d.want and d.want in got):
+            cells = " ".join(f"{v}{'' if v == d.want else '!'}".rjust(11) for v in got)
+            print(f"{name[:28]:<28} {d.want:>10} {cells} {d.source}")
+    n = len(rows)
+    ours, plain, traf = (sum(getattr(d, k) == d.want for _, d in rows) for k in _WAYS)
+    stated = [d.offset_ok for _, d in rows if d.offset_ok is not None]
+    print(
+        f"published day right: ours {ours}/{n}, htmldate.find_date(original_date=True) "
+        f"{plain}/{n}, trafilatura {traf}/{n}; where the expected date states an offset, "
+        f"ours states the same: {sum(stated)}/{len(stated)}"
+    )
+
+
+_WAYS = ("ours", "htmldate", "trafilatura")
 
 
 if __name__ == "__main__":

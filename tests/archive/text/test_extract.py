@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 import trafilatura
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.text._credit import split_credit
-from archive.text._dates import parse_vietnamese
+from archive.text._dates import Stamp, parse_vietnamese
 from archive.text.article import Article, DatedValue
 from archive.text.extract import extract
 from crawler.demo import World
@@ -330,7 +330,7 @@ def test_visible_dates_are_read_day_first_only_on_vietnamese_pages():
     for article in vietnamese:
         assert article is not None
         assert article.published == DatedValue(
-            datetime(2012, 4, 5, 15, 30, tzinfo=VN), "visible-date"
+            datetime(2012, 4, 5, 15, 30, tzinfo=VN), "visible-date", zone_assumed=True
         )
     for attrs, title in [(" lang='en'", "A story"), ("", "A story"), ("", "Être ou ne pas être")]:
         article = extract(page(attrs, title), "http://news.example.com/story", captured_at=captured)
@@ -338,33 +338,44 @@ def test_visible_dates_are_read_day_first_only_on_vietnamese_pages():
         assert article.published is None or article.published.source != "visible-date"
 
 
+NAIVE = None  # a time the page gave without a zone
+
+
+def _moment(stamp: Stamp | None) -> datetime | None:
+    """The stamp's moment; ``timed`` must agree with a time of day given (not midnight)."""
+    if stamp is None:
+        return None
+    assert stamp.timed == (stamp.moment.time() != time(0))
+    return stamp.moment
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Thứ Hai, 23/4/2012, 15:30 (GMT+7)", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
-        ("Thứ Hai, ngày 23 tháng 4 năm 2012", datetime(2012, 4, 23, tzinfo=VN)),
-        ("Cập nhật: 15:30 | 23/04/2012", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
-        ("05/04/2012", datetime(2012, 4, 5, tzinfo=VN)),
-        ("14g38 chiều 25-7-2011", datetime(2011, 7, 25, 14, 38, tzinfo=VN)),
+        ("Thứ Hai, ngày 23 tháng 4 năm 2012", datetime(2012, 4, 23, tzinfo=NAIVE)),
+        ("Cập nhật: 15:30 | 23/04/2012", datetime(2012, 4, 23, 15, 30, tzinfo=NAIVE)),
+        ("05/04/2012", datetime(2012, 4, 5, tzinfo=NAIVE)),
+        ("14g38 chiều 25-7-2011", datetime(2011, 7, 25, 14, 38, tzinfo=NAIVE)),
         ("không có ngày", None),
         # The formats seen in the wild (research notes, section 3.2):
-        ("26/01/2021 (09:40:54)", datetime(2021, 1, 26, 9, 40, 54, tzinfo=VN)),
-        ("Thứ hai, 23 Tháng tư 2012 15:30", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
-        ("ngày 1 tháng Giêng năm 2012", datetime(2012, 1, 1, tzinfo=VN)),
-        ("23 tháng năm năm 2012", datetime(2012, 5, 23, tzinfo=VN)),  # "năm": May, then year
-        ("5 tháng mười một, 2012", datetime(2012, 11, 5, tzinfo=VN)),
-        ("Đăng lúc 9:05 SA ngày 23/4/2012", datetime(2012, 4, 23, 9, 5, tzinfo=VN)),
-        ("lúc 3:30 CH Thứ Hai, 23/4/2012", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
-        ("2g30 chiều 25-7-2011", datetime(2011, 7, 25, 14, 30, tzinfo=VN)),
-        ("15 giờ 30 ngày 23/4/2012", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
-        ("23/04/2012 12:05 AM", datetime(2012, 4, 23, 0, 5, tzinfo=VN)),
+        ("26/01/2021 (09:40:54)", datetime(2021, 1, 26, 9, 40, 54, tzinfo=NAIVE)),
+        ("Thứ hai, 23 Tháng tư 2012 15:30", datetime(2012, 4, 23, 15, 30, tzinfo=NAIVE)),
+        ("ngày 1 tháng Giêng năm 2012", datetime(2012, 1, 1, tzinfo=NAIVE)),
+        ("23 tháng năm năm 2012", datetime(2012, 5, 23, tzinfo=NAIVE)),  # "năm": May, then year
+        ("5 tháng mười một, 2012", datetime(2012, 11, 5, tzinfo=NAIVE)),
+        ("Đăng lúc 9:05 SA ngày 23/4/2012", datetime(2012, 4, 23, 9, 5, tzinfo=NAIVE)),
+        ("lúc 3:30 CH Thứ Hai, 23/4/2012", datetime(2012, 4, 23, 15, 30, tzinfo=NAIVE)),
+        ("2g30 chiều 25-7-2011", datetime(2011, 7, 25, 14, 30, tzinfo=NAIVE)),
+        ("15 giờ 30 ngày 23/4/2012", datetime(2012, 4, 23, 15, 30, tzinfo=NAIVE)),
+        ("23/04/2012 12:05 AM", datetime(2012, 4, 23, 0, 5, tzinfo=NAIVE)),
         (
             "Wednesday, October 27, 2010, 20:39 (GMT+7)",
             datetime(2010, 10, 27, 20, 39, tzinfo=VN),
         ),
-        ("Oct. 27, 2010 8:39 pm", datetime(2010, 10, 27, 20, 39, tzinfo=VN)),
-        ("Posted on 27th of October 2010", datetime(2010, 10, 27, tzinfo=VN)),
-        ("Cập nhật 2012-04-23 15:30", datetime(2012, 4, 23, 15, 30, tzinfo=VN)),
+        ("Oct. 27, 2010 8:39 pm", datetime(2010, 10, 27, 20, 39, tzinfo=NAIVE)),
+        ("Posted on 27th of October 2010", datetime(2010, 10, 27, tzinfo=NAIVE)),
+        ("Cập nhật 2012-04-23 15:30", datetime(2012, 4, 23, 15, 30, tzinfo=NAIVE)),
         (
             "15:30 GMT-5, 2012/4/23",
             datetime(2012, 4, 23, 15, 30, tzinfo=timezone(-timedelta(hours=5))),
@@ -373,21 +384,22 @@ def test_visible_dates_are_read_day_first_only_on_vietnamese_pages():
     ],
 )
 def test_vietnamese_visible_dates_are_day_first(text, expected):
-    assert parse_vietnamese(text) == expected
+    """A zone only where the text states one ("GMT+7"): otherwise the time stays naive."""
+    assert _moment(parse_vietnamese(text)) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "url", "expected"),
     [
-        ("2/27/2018", None, datetime(2018, 2, 27, tzinfo=VN)),  # cannot be day-first
-        ("2/7/2018", None, datetime(2018, 7, 2, tzinfo=VN)),
-        ("2/7/2018", "http://b.blogspot.test/2018/02/bai.html", datetime(2018, 2, 7, tzinfo=VN)),
-        ("2/7/2018", "http://b.blogspot.test/2018/07/bai.html", datetime(2018, 7, 2, tzinfo=VN)),
-        ("2/7/2018", "http://b.blogspot.test/2019/02/bai.html", datetime(2018, 7, 2, tzinfo=VN)),
+        ("2/27/2018", None, datetime(2018, 2, 27, tzinfo=NAIVE)),  # cannot be day-first
+        ("2/7/2018", None, datetime(2018, 7, 2, tzinfo=NAIVE)),
+        ("2/7/2018", "http://b.blogspot.test/2018/02/bai.html", datetime(2018, 2, 7, tzinfo=NAIVE)),
+        ("2/7/2018", "http://b.blogspot.test/2018/07/bai.html", datetime(2018, 7, 2, tzinfo=NAIVE)),
+        ("2/7/2018", "http://b.blogspot.test/2019/02/bai.html", datetime(2018, 7, 2, tzinfo=NAIVE)),
         (
             "2 tháng 7, 2018",
             "http://b.blogspot.test/2018/02/bai.html",
-            datetime(2018, 7, 2, tzinfo=VN),
+            datetime(2018, 7, 2, tzinfo=NAIVE),
         ),
     ],
 )
@@ -395,7 +407,7 @@ def test_a_blog_showing_us_dates_is_read_month_first_where_it_must_or_the_url_sa
     text, url, expected
 ):
     """Blogger lets a Vietnamese blog show "M/D/YYYY" date headers (research notes, 1.10)."""
-    assert parse_vietnamese(text, url) == expected
+    assert _moment(parse_vietnamese(text, url)) == expected
 
 
 @pytest.mark.parametrize(
