@@ -5,10 +5,12 @@ synchronous=NORMAL) and its BEGIN IMMEDIATE for writes.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
@@ -25,11 +27,12 @@ __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "make_engine"]
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str, shown_url: str) -> Engine:
+def make_engine(url: str, shown_url: str) -> tuple[Engine, bool]:
+    """The engine, and whether it opened the database read-only (see ``_read_only_uri``)."""
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite":
-            return create_engine(url)
+            return create_engine(url), False
     except (ArgumentError, ImportError) as exc:
         raise StoreError(
             shown_url,
@@ -37,27 +40,56 @@ def make_engine(url: str, shown_url: str) -> Engine:
             f"postgresql+psycopg://user@host/db): {str(exc).splitlines()[0]}",
         ) from exc
     database = parsed.database or ""
+    read_only = False
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(shown_url, f"cannot create its folder: {exc}") from exc
+        reading = _read_only_uri(Path(database))
+        if reading is not None:
+            url = parsed.set(database=reading, query={"uri": "true"}).render_as_string(False)
+            read_only = True
+    elif database.startswith("file:") and "mode=ro" in database:
+        read_only = True
     engine = create_engine(url)
     # ``?timeout=`` in the URL (seconds, as sqlite3 takes it) sets the busy timeout.
     given = parsed.query.get("timeout")
     busy_ms = int(float(str(given)) * 1000) if given else SQLITE_BUSY_TIMEOUT_MS
-    event.listen(engine, "connect", functools.partial(_sqlite_connect, busy_ms=busy_ms))
-    event.listen(engine, "begin", _sqlite_begin)
-    return engine
+    connect = functools.partial(_sqlite_connect, busy_ms=busy_ms, read_only=read_only)
+    event.listen(engine, "connect", connect)
+    event.listen(engine, "begin", _sqlite_read if read_only else _sqlite_begin)
+    return engine, read_only
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: object, *, busy_ms: int) -> None:
+def _read_only_uri(path: Path) -> str | None:
+    """A ``file:`` URI that opens ``path`` read-only, if it cannot be written here (a
+    read-only file, folder or mount); None if it can, or does not exist yet.
+
+    A reader of a WAL database needs its ``-shm`` file, made beside it: in a folder it
+    cannot write, the database opens only if that file and ``-wal`` are there already
+    (left by a writer that did not close) or as ``immutable``, which is right when there
+    is no ``-wal``, since a clean close folds it into the database.
+    """
+    if not path.exists() or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return None
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    side = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    if not os.access(path.parent, os.W_OK) and not all(p.exists() for p in side):
+        uri += "&immutable=1"
+    return uri
+
+
+def _sqlite_connect(
+    dbapi_connection: Any, _record: object, *, busy_ms: int, read_only: bool
+) -> None:
     # Let SQLAlchemy's "begin" event open transactions, as BEGIN IMMEDIATE: a deferred
     # transaction that reads then writes fails at once in WAL mode if another wrote.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-    _wal(cursor)
+    if not read_only:  # a reader leaves the journal mode as it is
+        _wal(cursor)
     # In WAL mode NORMAL is consistent after any crash; a power cut may lose the last
     # commits: articles the WARCs still hold (`archivist extract` rebuilds them), a run
     # left "running" (found an orphan, as after a crash). A commit then waits for no
@@ -85,6 +117,10 @@ def _wal(cursor: Any) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def _sqlite_read(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_begin(connection: Connection) -> None:

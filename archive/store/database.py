@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
@@ -58,7 +60,6 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
-    from sqlalchemy.engine import Engine
     from sqlalchemy.sql import ColumnElement
 
     from archive.text.article import Article
@@ -118,7 +119,7 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
                 url, "not a database URL (sqlite:///path/archivist.db or postgresql+psycopg://...)"
             ) from exc
         self.shown_url = self.url.render_as_string(hide_password=True)
-        self.engine: Engine = make_engine(url, self.shown_url)
+        self.engine, self.read_only = make_engine(url, self.shown_url)
         try:
             self._migrate()
         except BaseException:
@@ -145,6 +146,9 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         self.close()
 
     def _migrate(self) -> None:
+        if self.read_only:
+            self._check_revision()
+            return
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
         try:
@@ -161,6 +165,21 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
             ) from exc
         except SQLAlchemyError as exc:
             raise StoreError(self.shown_url, str(exc).splitlines()[0]) from exc
+
+    def _check_revision(self) -> None:
+        """A read-only database is used as it is, if its schema is this archivist's."""
+        script = ScriptDirectory(str(MIGRATIONS))
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except SQLAlchemyError as exc:
+            raise StoreError(self.shown_url, str(exc).splitlines()[0]) from exc
+        if current != script.get_current_head():
+            raise StoreError(
+                self.shown_url,
+                f"read-only, at schema revision {current}, where this archivist needs "
+                f"{script.get_current_head()}: open it once with write access to upgrade it",
+            )
 
     def _write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction; again if a concurrent writer won a race."""

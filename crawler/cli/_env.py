@@ -50,6 +50,8 @@ def open_store() -> Store:
     """The records store; first, the rows of runs whose crawl died unwatched are closed
     (crawler/runs/orphans.py), so no command shows a dead crawl as running."""
     store = Store(store_url() or f"sqlite:///{data_home().resolve() / 'archivist.db'}")
+    if store.read_only:  # a read-only data folder: read it as it is
+        return store
     try:
         close_orphans(store, data_home(), sources_dir())
     except (StoreError, SQLAlchemyError, OSError) as exc:
