@@ -339,7 +339,9 @@ def test_reposts_diff_shows_what_a_copy_cut_and_added(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("news.test (version 1 of 2) -> blog.test:")
-    body = next(line for line in lines if line.startswith("body: "))
+    start = next(i for i, line in enumerate(lines) if line.startswith("body: "))
+    wrapped = [lines[start], *(x for x in lines[start + 1 :] if x.startswith(" "))]  # wrapped
+    body = " ".join(line.strip() for line in wrapped)
     assert "{+Bài hay, mời các bạn đọc.+}" in body
     assert "[-" + PARAGRAPHS[1].split()[0] in body  # the cut paragraph, from its first word
     assert " ".join(OTHER.split()[:3]) not in body  # not the later version
