@@ -11,6 +11,8 @@ The tree::
     + ReplayError                pywb cannot be set up or started
     + AddressRefused             a host resolved to an address the network guard refuses
                                  (crawler.middlewares.network; also Twisted's DNSLookupError)
+    + HeaderSectionTooLarge      a response's headers went past DOWNLOAD_MAX_HEADER_SIZE
+                                 (crawler.handler): the URL and the setting
     + ResearchOutputError        an export or a package cannot be written
       + ExportError              ``archivist export`` (Parquet without pyarrow, ...)
       + WaczError                ``archivist wacz``
@@ -29,6 +31,7 @@ __all__ = [
     "ConfigError",
     "CrawlerError",
     "ExportError",
+    "HeaderSectionTooLarge",
     "ReplayError",
     "ResearchOutputError",
     "SchedulerError",
@@ -67,6 +70,10 @@ class SchedulerError(CrawlerError, RuntimeError):
 
 class ReplayError(CrawlerError, RuntimeError):
     """pywb cannot be set up or started; the message says what to do."""
+
+
+class HeaderSectionTooLarge(CrawlerError):
+    """A response's header section went past ``DOWNLOAD_MAX_HEADER_SIZE``."""
 
 
 class ResearchOutputError(CrawlerError, RuntimeError):

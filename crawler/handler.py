@@ -44,6 +44,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
+from crawler.errors import HeaderSectionTooLarge
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound="TextResponse")
 
-__all__ = ["ArchivingHTTPDownloadHandler", "HeaderSectionTooLarge", "head_of"]
+__all__ = ["ArchivingHTTPDownloadHandler", "head_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +78,6 @@ def head_of(response: R, size: int, *flags: str) -> R:
         ip_address=response.ip_address,
         protocol=response.protocol,
     )
-
-
-class HeaderSectionTooLarge(Exception):
-    """A response's header section went past ``DOWNLOAD_MAX_HEADER_SIZE``."""
 
 
 class _BoundedParser(_LenientHTTPClientParser):

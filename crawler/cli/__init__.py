@@ -13,6 +13,8 @@ in the crawler's rooms and in ``archive``.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +35,9 @@ class _OneLineErrors(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+            _quiet_stdout()
+            raise click.exceptions.Exit(141) from None  # 128 + SIGPIPE, as a shell reports
         except (ArchiveError, CrawlerError) as exc:
             raise click.ClickException(_first_line(exc)) from exc
         except SQLAlchemyError as exc:
@@ -46,6 +51,13 @@ class _OneLineErrors(click.Group):
                 f"{where}{exc.strerror or exc} (check that the path exists, is writable, "
                 "and that its disk has room)"
             ) from exc
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of it does not fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _first_line(exc: BaseException) -> str:

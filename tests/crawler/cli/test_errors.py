@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -51,3 +55,18 @@ def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path):
     env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_STORE_URL": ""}
     line = _run(["export", "--format", "csv", "-o", "/proc/nowhere/x.csv"], env)
     assert "/proc/nowhere/x.csv" in line
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path):
+    """``archivist ... | head -1``: the command stops quietly, as Unix tools do."""
+    archivist = str(Path(sys.executable).with_name("archivist"))
+    env = {**os.environ, "ARCHIVIST_HOME": str(tmp_path)}
+    command = [archivist, "schedule", "list", "--count", "2000"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as cli:
+        assert cli.stdout is not None
+        assert cli.stderr is not None
+        assert cli.stdout.readline()
+        cli.stdout.close()  # as head does after its line
+        errors = cli.stderr.read().decode()
+    assert cli.returncode == 141
+    assert errors == ""

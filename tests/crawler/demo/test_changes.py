@@ -338,7 +338,10 @@ def test_a_recrawl_records_what_changed(tmp_path, host, family):
         env = {"ARCHIVIST_HOME": str(home)}
         history = CliRunner().invoke(main, ["history", edited], env=env)
         assert history.exit_code == 0, history.output
-        body_line = next(ln for ln in history.output.splitlines() if ln.startswith("body: "))
+        lines = history.output.splitlines()
+        start = next(i for i, ln in enumerate(lines) if ln.startswith("body: "))
+        wrapped = [lines[start], *(x for x in lines[start + 1 :] if x.startswith(" "))]
+        body_line = " ".join(x.strip() for x in wrapped)
         assert "{+" in body_line
         assert "dự án này." in body_line
         # (c): a new stamp in the chrome is no new version, even in a full sweep.
