@@ -228,8 +228,22 @@ def monitors_command(source_name: str | None, notify: bool, webhooks: tuple[str,
     envvar=TIMEZONE_ENV,
     help=f"IANA zone the pages show times in (default: the schedules' zone). [env: {TIMEZONE_ENV}]",
 )
+@click.option(
+    "--cache",
+    "cache_seconds",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Seconds a built page is kept and shared by the requests meanwhile; 0: none.",
+)
 def serve_command(
-    port: int, bind: str, token: str | None, replay_url: str, timezone: str | None
+    *,
+    port: int,
+    bind: str,
+    token: str | None,
+    replay_url: str,
+    timezone: str | None,
+    cache_seconds: float,
 ) -> None:
     """Serve the web console: sources, runs, charts, changes, live progress."""
     if needs_token(bind) and not token:
@@ -251,7 +265,13 @@ def serve_command(
 
     open_store().close()  # which closes the rows of runs whose crawl is dead
     app = create_app(
-        data_home(), sources_dir(), store_url(), token, replay_url=replay_url, zone=zone
+        data_home(),
+        sources_dir(),
+        store_url(),
+        token,
+        replay_url=replay_url,
+        zone=zone,
+        cache_seconds=cache_seconds,
     )
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"archivist console on http://{shown}:{port}/ (Ctrl-C to stop)")

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from archive.store import RUN_STATUSES, Store
 from crawler.console._auth import TokenMiddleware, check_token
+from crawler.console._cache import PageCache
 from crawler.console._charts import charted_runs, source_charts
 from crawler.console._health import health_of
 from crawler.console._queries import errors_by_host, timestamp14
@@ -233,9 +234,11 @@ def create_app(
     *,
     replay_url: str = DEFAULT_REPLAY_URL,
     zone: ZoneInfo | None = None,
+    cache_seconds: float = 2.0,
 ) -> Starlette:
     """The console over the data folder ``home`` (or the store at ``store_url``); times
-    shown in ``zone`` (default: the schedules' zone)."""
+    shown in ``zone`` (default: the schedules' zone); each page built at most once every
+    ``cache_seconds`` (crawler/console/_cache.py)."""
     store = Store(store_url) if store_url else Store.for_home(home)
     console = _Console(home, sources_dir, store, replay_url, zone or display_zone())
 
@@ -244,15 +247,16 @@ def create_app(
         yield
         store.close()
 
+    page = PageCache(cache_seconds).wrap
     routes = [
-        Route("/", console.home_page),
-        Route("/runs", console.runs_page),
-        Route("/runs/{run_id}", console.run_page),
-        Route("/runs/{run_id}/log", console.run_log_page),
-        Route("/sources/{name}", console.source_page),
-        Route("/changes", console.changes_page),
-        Route("/api/live", console.live),
-        Route("/metrics", console.metrics),
+        Route("/", page(console.home_page)),
+        Route("/runs", page(console.runs_page)),
+        Route("/runs/{run_id}", page(console.run_page)),
+        Route("/runs/{run_id}/log", page(console.run_log_page)),
+        Route("/sources/{name}", page(console.source_page)),
+        Route("/changes", page(console.changes_page)),
+        Route("/api/live", console.live),  # live: never kept
+        Route("/metrics", page(console.metrics)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     if token is not None and (weak := check_token(token)) is not None:
