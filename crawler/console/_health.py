@@ -37,7 +37,11 @@ def health_of(last: RunRecord | None, findings: list[Any] | None, now: datetime)
     (None when the monitors are not available)."""
     if last is None:
         return Health("unknown", "not known yet: never run")
-    details = tuple(_finding_text(f, last) for f in findings or [])
+    details = tuple(
+        _finding_text(f, last)
+        for f in findings or []
+        if not (f.monitor == "run_failed" and f.run_id == last.id)  # the sentence says so
+    )
     when = ago(last.finished_at or last.started_at, now)
     pages = f"{last.pages} page{'' if last.pages == 1 else 's'}"
     if last.status == "running":
@@ -54,10 +58,11 @@ def health_of(last: RunRecord | None, findings: list[Any] | None, now: datetime)
 
 
 def _finding_text(finding: Any, last: RunRecord) -> str:
-    """A monitor's finding without the source's name, and without the run it names when
-    that run is the latest (the sentence before already tells of it)."""
-    text = str(finding.message).removeprefix(f"{finding.source}: ")
+    """A monitor's finding in words (its description), naming its run only when that is
+    not the latest (the sentence before already tells of the latest)."""
+    text = str(getattr(finding, "summary", "") or finding.message)
+    text = text.removeprefix(f"{finding.source}: ")
     run_id = getattr(finding, "run_id", None)
-    if run_id == last.id:
-        text = text.split(f"; run {run_id} ", 1)[0]
+    if run_id is not None and run_id != last.id:
+        text += f" (run {run_id})"
     return text

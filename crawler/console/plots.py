@@ -92,7 +92,12 @@ class _Frame:
         self.plot_h = HEIGHT - TOP - BOTTOM
 
     def text(self, value: float) -> str:
-        return self.fmt(value, self.decimals)
+        """A point's value: the ticks' decimals, and one more below 10 where they would
+        round it (1.8% is not written 2% beside a 2% tick)."""
+        decimals = self.decimals
+        if abs(value) < 10 and round(value, decimals) != value:
+            decimals = max(decimals, 1)
+        return self.fmt(value, decimals)
 
     def slot(self) -> float:
         return self.plot_w / max(1, len(self.labels))

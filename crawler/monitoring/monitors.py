@@ -57,6 +57,9 @@ class Finding:
     key: str
     run_id: str | None = None
     value: float | None = None
+    summary: str = ""
+    """The finding in words for a page (the monitor's description, over how many runs);
+    ``message`` keeps the figures for alerts and the CLI."""
 
 
 def config_of(source: Source) -> MonitorConfig:
@@ -119,6 +122,7 @@ def _finding(
     )
     if how:
         message += f"; {how}"
+    summary = f"{monitor.description}{span}" if monitor.description else message
     return Finding(
         monitor=monitor.name,
         source=source,
@@ -127,6 +131,7 @@ def _finding(
         key=f"{source}/{monitor.name}",
         run_id=run_id,
         value=value,
+        summary=summary.removeprefix(f"{source}: "),
     )
 
 

@@ -30,6 +30,12 @@ def test_ticks_for_1_6_and_2_0_percent_are_distinct_and_precise():
     assert _texts(svg, "value") == ["1.6%", "2.0%"]
 
 
+def test_a_value_between_whole_ticks_keeps_its_decimal():
+    svg = line_chart("Errors", ["a", "b"], [Series("rate", [1.8, 3.3])], _percent)
+    assert _texts(svg, "tick") == ["0%", "1%", "2%", "3%", "4%"]
+    assert _texts(svg, "value") == ["1.8%", "3.3%"]  # not 2% and 3%, which the ticks name
+
+
 def test_tick_labels_never_repeat_even_when_the_format_cannot_tell_them_apart():
     def size(value: float, decimals: int) -> str:
         return human_size(int(value))

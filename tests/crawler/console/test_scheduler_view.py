@@ -100,6 +100,8 @@ def test_health_tells_of_the_latest_run_in_words(sched_world):
     hong = _row(tree, "hong").cssselect("td.health")[0].text_content().strip()
     assert hong.startswith(f"failing: last run failed 5 min ago — {REFUSED}"), hong
     assert "run 20" not in hong  # no run id: the sentence is about the latest run
+    assert "==" not in hong  # findings in words, not the monitor's formula
+    assert "the run failed or timed out" not in hong  # the sentence said it already
     moi = _row(tree, "moi").cssselect("td.health")[0].text_content().strip()
     assert moi == "not known yet: never run"
 
