@@ -38,6 +38,7 @@ from crawler.runs.outcome import (
 )
 from crawler.runs.recovery import recover_run
 from crawler.runs.resume import SCHEDULER_STOPPED, combined_figures, time_left
+from crawler.runs.runlog import first_error
 
 if TYPE_CHECKING:
     import threading
@@ -135,6 +136,13 @@ def _reason(stats: Mapping[str, Any], returncode: int, source: str) -> str:
         else f"crashed (exit {returncode})"
     )
     return f"{how} before its final stats; archivist crawl {source} --resume continues it"
+
+
+def _with_first_error(reason: str, log: Path | None) -> str:
+    """A failed run's reason, with what its log's first error says (a crawl that died
+    at start says only that it made no request); as it is without a log."""
+    said = first_error(log) if log is not None else None
+    return f"{reason}; its log's first error: {said[:300]}" if said else reason
 
 
 def _exit_code(ended_by: str | None, returncode: int) -> int:
@@ -236,7 +244,10 @@ def run_source(
             figures = combined_figures(resume, figures, result.stats)
             figures["articles_new"], figures["articles_changed"] = store.run_articles(run.run_id)
         status = closing_status(ended_by, result.stats)
-        reason = _reason(result.stats, result.returncode, source.name)
+        reason = _with_first_error(
+            _reason(result.stats, result.returncode, source.name),
+            result.log_path if status == "failed" else None,
+        )
         if ended_by == "stopped" and stop is not None and stop.is_set():
             reason = f"{reason}; {SCHEDULER_STOPPED}, which resumes it when it starts again"
         logger.info("Run %s of %s: %s (%s)", run.run_id, source.name, status, result.finish_reason)

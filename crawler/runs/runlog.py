@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["LogLine", "log_window", "warning_tail"]
+__all__ = ["LogLine", "first_error", "log_window", "warning_tail"]
 
 _RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[[^\]]*\] ([A-Z]+):")
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*:")
 _WORRYING = frozenset({"WARNING", "ERROR", "CRITICAL"})
 
 
@@ -59,6 +60,24 @@ def warning_tail(path: Path, count: int = 20) -> list[LogLine]:
     except OSError as exc:
         return _unreadable(exc)
     return list(found)
+
+
+def first_error(path: Path) -> str | None:
+    """What the log's first error says: the exception its traceback ends with, else the
+    record's message; None if the log has no error (or cannot be read)."""
+    said: str | None = None
+    try:
+        for line in _lines(path):
+            record = _RECORD.match(line.text)
+            if said is not None and record is not None:
+                break  # the next record: the first error's lines are over
+            if record is not None and record.group(1) in {"ERROR", "CRITICAL"}:
+                said = line.text[record.end() :].strip()
+            elif said is not None and _EXCEPTION.match(line.text):
+                said = line.text.strip()  # the exception a traceback ends with
+    except OSError:
+        return None
+    return said
 
 
 def log_window(path: Path, line: int, around: int = 40) -> list[LogLine]:
