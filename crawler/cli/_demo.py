@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli._env import data_home, open_store, sources_dir
+from crawler.cli._env import data_home, open_store, shown_zone, sources_dir
 from crawler.cli.researchers import print_changes, print_history
 from crawler.demo.changing import run_changing_demo
 from crawler.runs.progress import human_size
@@ -53,7 +53,7 @@ def demo_changes(size: int) -> None:
     try:
         with open_store() as store:
             report = run_changing_demo(home, sources_dir(), size, store, told=told)
-            since = f"{report.started:%Y-%m-%d %H:%M:%S}"
+            since = f"{report.started.astimezone(shown_zone()):%Y-%m-%d %H:%M:%S}"
             click.echo(f"\n$ archivist changes --since '{since}'")
             print_changes(store, since=report.started)
             click.echo(f"\n$ archivist history {report.edited}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,11 +15,15 @@ from archive.text.charset import decode_html
 from archive.text.extract import decode_content
 from archive.warc.cdxj import IndexEntry, lookup
 from archive.warc.reader import StoredRecord, read_record_at
-from crawler.cli._env import collection_folders, data_home, open_store
+from crawler.cli._env import collection_folders, data_home, open_store, shown_zone
 from crawler.cli._text import count_of
 from crawler.research.replay import ReplayError, ensure_pywb, prepare_indexes, wayback_command
 from crawler.research.wacz import WaczError, write_wacz
 from crawler.runs.progress import human_size
+from crawler.sources.times import shown_time
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 def _parse_at(value: str | None) -> str:
@@ -37,8 +43,11 @@ def _captures(url: str, collection: str | None) -> list[tuple[str, IndexEntry]]:
     return sorted(found, key=lambda pair: pair[1].timestamp)
 
 
-def _when(timestamp: str) -> str:
-    return f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]} {timestamp[8:10]}:{timestamp[10:12]}:{timestamp[12:14]}Z"
+def _when(timestamp: str, zone: ZoneInfo | None = None) -> str:
+    """A CDXJ timestamp (UTC, to the second) in the display zone."""
+    zone = zone or shown_zone()
+    moment = datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return shown_time(moment, zone)
 
 
 @click.command("captures")
@@ -49,12 +58,13 @@ def captures_command(url: str, collection: str | None) -> None:
     found = _captures(url, collection)
     if not found:
         raise click.ClickException(f"no capture of {url} (archivist index rebuilds the indexes)")
+    zone = shown_zone()
     click.echo(
-        f"{'time (UTC)':<20} {'status':>6}  {'type':<24} {'digest':<38} {'bytes':>8}  collection/file@offset"
+        f"{'time':<24} {'status':>6}  {'type':<24} {'digest':<38} {'bytes':>8}  collection/file@offset"
     )
     for coll, entry in found:
         click.echo(
-            f"{_when(entry.timestamp):<20} {entry.status:>6}  {entry.mime[:24]:<24} "
+            f"{_when(entry.timestamp, zone):<24} {entry.status:>6}  {entry.mime[:24]:<24} "
             f"{entry.digest[:38]:<38} {entry.length:>8}  {coll}/{entry.filename}@{entry.offset}"
         )
     click.echo(f"{count_of(len(found), 'capture')} of {url}")

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli._env import open_store
+from crawler.cli._env import open_store, shown_zone
 from crawler.cli._text import count_of
 from crawler.errors import ExportError
 from crawler.research.export import Relations, write_export
 from crawler.research.history import field_diffs, pick_version, repost_lines, shown_diff
 from crawler.research.search import marked, snippet
+from crawler.sources.times import shown_time
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from archive.store import Republication, Store, StoredArticle
     from crawler.research.search import Piece
 
@@ -29,14 +31,16 @@ if TYPE_CHECKING:
 @click.argument("query", required=False)
 @click.option("--source", help="Only this source.")
 @click.option(
-    "--since", type=click.DateTime(), help="Only articles last seen since this date (UTC)."
+    "--since",
+    type=click.DateTime(),
+    help="Only articles last seen since this date (in the display zone, ARCHIVIST_TIMEZONE).",
 )
 @click.option("--limit", default=50, show_default=True)
 def articles_command(
     query: str | None, source: str | None, since: datetime | None, limit: int
 ) -> None:
     """List article records, newest first; QUERY searches ignoring case and diacritics."""
-    when = since.replace(tzinfo=UTC) if since else None
+    when = since.replace(tzinfo=shown_zone()) if since else None
     with open_store() as store:
         found = store.articles(source=source, since=when, query=query, limit=limit)
     for stored in found:
@@ -114,15 +118,16 @@ def print_history(store: Store, url: str, pair: tuple[str, str] | None = None) -
     events = [e for e in store.events() if e.url == url]
     if not versions:
         raise click.ClickException(f"no article recorded at {url}")
-    click.echo(f"{'version':>7} {'id':>6}  {'captured (UTC)':<20} {'words':>6}  title")
+    zone = shown_zone()
+    click.echo(f"{'version':>7} {'id':>6}  {'captured':<24} {'words':>6}  title")
     for number, stored in enumerate(versions, 1):
-        when = stored.fetched_at.strftime("%Y-%m-%d %H:%M:%S")
+        when = shown_time(stored.fetched_at, zone)
         click.echo(
-            f"{number:>7} {stored.version_id:>6}  {when:<20} "
+            f"{number:>7} {stored.version_id:>6}  {when:<24} "
             f"{stored.article.word_count:>6}  {stored.article.title}"
         )
     for event in events:
-        click.echo(f"{event.kind:>7}  {event.at:%Y-%m-%d %H:%M:%S}  {event.detail}")
+        click.echo(f"{event.kind:>7}  {shown_time(event.at, zone)}  {event.detail}")
     if pair:
         old, new = (_version(versions, url, given) for given in pair)
     elif len(versions) >= 2:
@@ -229,7 +234,11 @@ def _repost_diff(
 
 
 @click.command("changes")
-@click.option("--since", type=click.DateTime(), help="Only changes since this date (UTC).")
+@click.option(
+    "--since",
+    type=click.DateTime(),
+    help="Only changes since this date (in the display zone, ARCHIVIST_TIMEZONE).",
+)
 @click.option("--source", help="Only this source.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text")
 def changes_command(since: datetime | None, source: str | None, fmt: str) -> None:
@@ -238,7 +247,7 @@ def changes_command(since: datetime | None, source: str | None, fmt: str) -> Non
     A removal says how many archived copies on other sites keep the article (JSON Lines:
     their URLs, in ``copies``).
     """
-    when = since.replace(tzinfo=UTC) if since else None
+    when = since.replace(tzinfo=shown_zone()) if since else None
     with open_store() as store:
         print_changes(store, when, source, fmt)
 
@@ -248,6 +257,7 @@ def print_changes(
 ) -> None:
     """What ``archivist changes`` prints."""
     found = store.changes(since=since, source=source)
+    zone = shown_zone()
     kept = {c.url: [copy.url for copy in store.copies(c.url)] for c in found if c.kind == "removed"}
     for change in found:
         copies = kept.get(change.url, []) if change.kind == "removed" else []
@@ -261,7 +271,7 @@ def print_changes(
         if copies:
             also = f"  (kept by {count_of(len(copies), 'copy', 'copies')}: archivist reposts URL)"
         click.echo(
-            f"{change.at:%Y-%m-%d %H:%M:%S}  {change.kind:<8} {change.source:<16} "
+            f"{shown_time(change.at, zone)}  {change.kind:<8} {change.source:<16} "
             f"{change.url}  {change.detail}{also}"
         )
     if fmt == "text":

@@ -261,7 +261,7 @@ def test_edits_removals_restorations_and_chrome_only_changes(tmp_path, site):
     _crawl(tmp_path, site)
     _crawl(tmp_path, site)
     changes = CliRunner().invoke(main, ["changes"], env=env)
-    kinds = [line.split()[2] for line in changes.output.splitlines()[:-1]]
+    kinds = [line.split()[3] for line in changes.output.splitlines()[:-1]]
     assert sorted(kinds) == ["edited", "removed", "restored"]
     assert warcio_check(warc_files(tmp_path)).returncode == 0
 

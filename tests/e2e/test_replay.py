@@ -122,7 +122,7 @@ def test_lookup_finds_every_capture_where_the_index_says(twice, world):
 
 
 def _env(home: Path) -> dict[str, str]:
-    return {"ARCHIVIST_HOME": str(home)}
+    return {"ARCHIVIST_HOME": str(home), "ARCHIVIST_TIMEZONE": "UTC"}
 
 
 def test_captures_and_show_pick_the_capture_nearest_a_time(twice, world):
@@ -145,7 +145,7 @@ def test_captures_and_show_pick_the_capture_nearest_a_time(twice, world):
     heading = expected.split("<title>", 1)[1].split("</title>", 1)[0]
     assert heading in shown.output  # the decoded body: Vietnamese text, not gzip bytes
     latest_shown = CliRunner().invoke(main, ["show", url], env=_env(home))
-    assert f"{latest[8:10]}:{latest[10:12]}:{latest[12:14]}Z" in latest_shown.output
+    assert f"{latest[8:10]}:{latest[10:12]}:{latest[12:14]} UTC" in latest_shown.output
     # The second crawl's capture is a revisit: its body comes from the original.
     assert "# revisit of" in latest_shown.output
     assert "(a revisit: the body is the capture of" in latest_shown.output

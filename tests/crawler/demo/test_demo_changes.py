@@ -34,7 +34,7 @@ def test_demo_changes_edits_takes_down_and_restores_between_crawls(tmp_path):
     assert edited
     assert removed
     changes = out.split("$ archivist changes --since ")[1].split("\n$ archivist history")[0]
-    kinds = [(line.split()[2], line.split()[4]) for line in changes.splitlines()[1:-1]]
+    kinds = [(line.split()[3], line.split()[5]) for line in changes.splitlines()[1:-1]]
     assert sorted(kinds) == sorted(
         [
             ("edited", edited.group(1)),
