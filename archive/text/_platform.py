@@ -126,6 +126,22 @@ def _author_names(containers: list[HtmlElement]) -> list[str]:
     return _unique(names)
 
 
+_COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "comments-area"})
+
+
+def _in_comments(element: HtmlElement) -> bool:
+    """Whether ``element`` sits in the comments (a commenter is ``<cite class="author fn">``
+    in WordPress's default comment markup, not the post's author). ``<body>`` is not
+    asked: its classes say ``comments-open`` of every post."""
+    for el in element.iterancestors():
+        if el.tag in {"body", "html"}:
+            return False
+        tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
+        if any(t in _COMMENT_TOKENS or t.startswith("comment-") for t in tokens):
+            return True
+    return False
+
+
 def platform_fields(tree: HtmlElement, platform: str) -> PlatformFields:
     """Title, author, labels and comments from the platform's own markup."""
     fields_ = PlatformFields(platform)
@@ -139,7 +155,7 @@ def platform_fields(tree: HtmlElement, platform: str) -> PlatformFields:
     }
     titles = _unique([_text(el) for el in pick["title"]])
     fields_.title = titles[0] if len(titles) == 1 else None
-    fields_.authors = _author_names(pick["author"])[:3]
+    fields_.authors = _author_names([el for el in pick["author"] if not _in_comments(el)])[:3]
     tag_links = [a for el in pick["tags"] for a in el.iter("a")]
     if platform == "wordpress":
         tag_links = [a for a in tree.iter("a") if "tag" in (a.get("rel") or "").split()]
