@@ -305,6 +305,25 @@ def _on_day(candidate: DatedValue, day: date) -> DatedValue | None:
     return None
 
 
+def on_page_day(chosen: DatedValue | None, page_day: str | None) -> DatedValue | None:
+    """A UTC moment (a server's "Z") on the day the page itself shows, when that is the
+    day before or after: UTC says the moment, not the publisher's day ("2019-10-18T22:00Z"
+    on a German page dated 19.10.2019). Put at the nearest whole-hour offset that lands on
+    that day, marked as assumed; the moment never changes. ``page_day``: the page's own
+    date as htmldate reads it (visible text, meta, URL)."""
+    if chosen is None or page_day is None or not chosen.time_given or chosen.zone_assumed:
+        return chosen
+    if chosen.value.utcoffset() != timedelta(0):
+        return chosen
+    try:
+        day = date.fromisoformat(page_day[:10])
+    except ValueError:
+        return chosen
+    if abs((day - chosen.value.date()).days) != 1:
+        return chosen
+    return _on_day(chosen, day) or chosen
+
+
 def _local(chosen: DatedValue, candidates: list[DatedValue]) -> DatedValue:
     """``chosen`` in the offset the page states for it elsewhere: a zone-less time takes
     the offset of another of the page's dates with the same wall clock ("2023-11-08

@@ -335,6 +335,8 @@ def extract(
     published, modified = _dates.choose_dates(
         signals["published"] or _htmldate(meta), signals["modified"], url, captured_at
     )
+    if published is not None and published.time_given and not published.value.utcoffset():
+        published = _dates.on_page_day(published, meta.date)  # htmldate only for these
     comments = found.comments or [c for c in str(doc.comments or "").split("\n") if c.strip()]
     return Article(
         url=url,

@@ -137,3 +137,39 @@ def test_dates_never_make_a_request(monkeypatch):
         extract(page, "http://example.test/2012/04/23/a.html", captured_at=CAPTURED)
     for case in CASES:
         extract(case["html"].encode(), case["url"], captured_at=CAPTURED)
+
+
+def test_a_utc_moment_lands_on_the_day_the_page_shows():
+    """A CMS writes "2019-10-18T22:00:00Z" for a German page dated 19.10.2019."""
+    page = (
+        "<html lang='de'><head><title>Bericht</title><meta name='date' content='2019-10-19'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "2019-10-18T22:00:00Z"}</script></head><body><article>'
+        "<p class='date'>Veröffentlicht am 19.10.2019</p>"
+        + "<p>Ein Satz über die Stadt und ihre Straßen, lang genug für einen Text.</p>" * 12
+        + "</article></body></html>"
+    )
+    article = extract(page.encode(), "https://example.de/bericht")
+    assert article is not None
+    published = article.published
+    assert published is not None
+    assert published.value == datetime(2019, 10, 18, 22, tzinfo=UTC)  # the same moment
+    assert published.day == date(2019, 10, 19)  # on the page's day
+    assert published.zone_assumed
+    assert published.value.utcoffset() == timedelta(hours=2)
+
+
+def test_a_utc_moment_on_the_pages_own_day_stays_utc():
+    page = (
+        "<html lang='en'><head><title>Report</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "2019-10-18T12:00:00Z"}</script></head><body><article>'
+        "<p class='date'>October 18, 2019</p>"
+        + "<p>A sentence about the city and its streets, long enough for a text.</p>" * 12
+        + "</article></body></html>"
+    )
+    article = extract(page.encode(), "https://example.com/report")
+    assert article is not None
+    assert article.published is not None
+    assert article.published.value.utcoffset() == timedelta(0)
+    assert not article.published.zone_assumed
