@@ -193,14 +193,7 @@ def run_source(
     # does not hold is an orphan to whoever looks (crawler/runs/orphans.py).
     lock = SourceLock(home, source.name)
     if not lock.acquire(run.run_id, wait=LOCK_WAIT):
-        holder = lock.holder() or "another process"
-        logger.warning("Not crawling %s: it is still being crawled (%s)", source.name, holder)
-        if resume is not None:
-            return resume
-        store.start_run(run.run_id, source.name, source.collection, status="queued")
-        return store.finish_run(
-            run.run_id, "skipped", finish_reason=f"source still running (run {holder})"
-        )
+        return _refused(store, source, run.run_id, lock.holder() or "another process", resume)
     if resume is None:
         store.start_run(run.run_id, source.name, source.collection, status="queued")
     else:
@@ -265,6 +258,21 @@ def run_source(
     # scheduler stopping) ends it after a batch.
     _index_passages(store, run.run_id, stop)
     return record
+
+
+def _refused(
+    store: Store, source: Source, run_id: str, holder: str, resume: RunRecord | None
+) -> RunRecord:
+    """The source is being crawled: a new run is recorded as skipped; a run to resume
+    is left as it was."""
+    said = ("Not crawling %s: it is still being crawled (%s)", source.name, holder)
+    if resume is not None:
+        logger.warning(*said)
+        return resume
+    # The skipped row says why (and `archivist crawl`, in its one line of error).
+    logger.info(*said)
+    store.start_run(run_id, source.name, source.collection, status="queued")
+    return store.finish_run(run_id, "skipped", finish_reason=f"source still running (run {holder})")
 
 
 def _index_passages(store: Store, run_id: str, stop: threading.Event | None) -> None:
