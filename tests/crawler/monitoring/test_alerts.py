@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import socketserver
 import threading
-import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Self
@@ -35,16 +34,17 @@ if TYPE_CHECKING:
 class Receiver:
     """A JSON webhook on 127.0.0.1; answers 500 to the first ``fail`` posts."""
 
-    def __init__(self, fail: int = 0, delay: float = 0.0) -> None:
+    def __init__(self, fail: int = 0, hold: threading.Event | None = None) -> None:
         self.posts: list[dict] = []
         self.attempts = 0
-        self.fail, self.delay = fail, delay
+        self.fail, self.hold = fail, hold  # each post waits for ``hold`` before its answer
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(receiver.delay)
+                if receiver.hold is not None:
+                    receiver.hold.wait(30)
                 receiver.attempts += 1
                 ok = receiver.attempts > receiver.fail
                 if ok:
@@ -98,11 +98,14 @@ def test_each_incident_is_sent_once_and_resolved_once(store):
 
 def test_a_failing_receiver_gets_the_alert_after_retries_without_blocking_the_check(store):
     Runs(store).add(status="failed")
-    with Receiver(fail=2, delay=0.3) as receiver:
+    hold = threading.Event()
+    with Receiver(fail=2, hold=hold) as receiver:
         manager = _manager(receiver.url)
-        started = time.monotonic()
         manager.check(store, [src("s")], NOW)
-        assert time.monotonic() - started < 0.3  # the check did not wait for the receiver
+        # The check came back while the receiver had not answered once (a check that
+        # waited for the delivery would still be waiting, and then count 3 attempts).
+        assert receiver.attempts == 0
+        hold.set()
         assert manager.notifier.flush(20)
         manager.close()
     assert receiver.attempts == 3
