@@ -43,7 +43,6 @@ def test_about_one_post_in_seven_is_hidden_on_every_site(world):
     for host in world.hosts:
         every, hidden = world.article_urls(host), world.hidden_urls(host)
         assert 1 <= len(hidden) <= max(1, len(every) // 7), host
-        assert set(hidden) <= set(every)
         for url in hidden:
             assert b"<title>" in get(world, url).body  # the page itself renders
     assert len(world.hidden_urls(NEWS)) == 4
