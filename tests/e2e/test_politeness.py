@@ -105,16 +105,19 @@ def site_factory():
 
 
 def assert_spaced(arrivals: list[float], gap: float) -> None:
-    """Every request came ``gap`` after the one before, as Scrapy sent them.
+    """Requests came ``gap`` apart, as Scrapy sent them, on a machine however loaded.
 
-    Scrapy spaces requests as it sends them; the server sees each one after its
-    connection's set-up, so one gap may look shorter by that (11 ms seen in CI on a
-    loaded machine: the first gap, robots.txt on a new connection). One gap may be up
-    to 10% short; every other gap, and so the median, holds the delay.
+    Scrapy spaces requests as it sends them; the server logs each one when its handler
+    starts, a little later, and that lag varies (a new connection's set-up, a busy core:
+    11 ms seen in CI for robots.txt). So the span from the first arrival to the last
+    holds every gap, less the first arrival's lag (0.25 s allowed: a loaded machine),
+    and no two requests came together: no gap under a third of the delay (the lag of
+    one arrival shortens one gap only). Without the delay, every gap is a few ms.
     """
-    gaps = sorted(b - a for a, b in itertools.pairwise(sorted(arrivals)))
-    assert gaps[0] >= gap * 0.9, gaps
-    assert gaps[1] >= gap - 0.01, gaps
+    arrivals = sorted(arrivals)
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert arrivals[-1] - arrivals[0] >= gap * len(gaps) - 0.25, gaps
+    assert min(gaps) >= gap / 3, gaps
 
 
 def crawl_site(
@@ -170,7 +173,8 @@ def test_crawl_delay_is_not_read_where_robots_txt_is_ignored(tmp_path, site_fact
         tmp_path, site, "{delay: 0s, per_host: 1, autothrottle: false}", robots="ignore"
     )
     arrivals = sorted(t for t, _ in site.log)
-    assert arrivals[-1] - arrivals[0] < 5, arrivals
+    # Read, it would hold 5 s between any two requests; unread, none waits that long.
+    assert max(b - a for a, b in itertools.pairwise(arrivals)) < 4, arrivals
     assert "politeness/crawl_delay_hosts" not in result.stats
 
 
@@ -186,8 +190,8 @@ def test_a_503_retry_after_holds_the_host_back_that_long(tmp_path, site_factory)
     first, second = site.times("/busy")
     assert second - first >= 2.0 - 0.05
     # Nothing else was sent to the host while it asked to be left alone (but for the
-    # requests already on their way when it answered, within milliseconds).
-    assert not [t for t, _ in site.log if first + 0.2 < t < first + 1.9]
+    # requests already on their way when it answered, which arrive within a moment).
+    assert not [t for t, _ in site.log if first + 0.5 < t < first + 1.9]
     assert result.stats["politeness/retry_after"] == 1
 
 

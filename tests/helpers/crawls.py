@@ -1,10 +1,11 @@
-"""Crawls of the demo world as child processes, the source files they read, and readers
-of the WARC files they write."""
+"""Crawls of the demo world as child processes, the source files they read (scheduled ones
+too), readers of the WARC files they write, and a poll until a condition holds."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from scrapy.utils.test import get_crawler
@@ -75,3 +76,25 @@ def read_records(paths: list[Path]) -> list[dict]:
                 for rec in ArchiveIterator(fh)
             )
     return records
+
+
+def until(predicate, timeout: float = 20.0, what: str = "condition"):
+    """Polls ``predicate`` every 50 ms until it is true (returned) or ``timeout`` ends."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def write_scheduled_source(
+    folder: Path, name: str, seed: str, schedule: str, max_pages: int
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.yaml").write_text(
+        f"name: {name}\nfamily: news\nseeds: ['{seed}']\ncontact: tests@example.org\n"
+        f"limits: {{max_pages: {max_pages}}}\nschedule: {schedule}\n",
+        encoding="utf-8",
+    )

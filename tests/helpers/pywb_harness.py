@@ -13,10 +13,13 @@ application (``pywb.apps.cli.WaybackCli``, exactly what the ``wayback`` script b
 on that socket with gevent's ``WSGIServer``, as ``wayback`` itself does. ``wayback -p 0``
 would bind a free port too, but it never prints which one.
 
-Indexing: before serving, the child runs the equivalent of ``wb-manager reindex <coll>``
-(``CollectionsManager.reindex``) for every ``collections/<coll>`` that has an
-``archive/`` directory, writing ``collections/<coll>/indexes/index.cdxj``. Files under
-``archive/`` are only read.
+Indexing: as ``archivist replay`` does (``crawler.research.replay.prepare_indexes``), the
+indexes the crawl wrote are used: per-file indexes are merged into
+``collections/<coll>/indexes/index.cdxj``, and a collection with no index at all is indexed
+by archivist's own indexer (``archive.warc.cdxj``); pywb reads ``indexes/*.cdxj``.
+``indexer="pywb"`` instead has the child run ``wb-manager reindex <coll>``
+(``CollectionsManager.reindex``), pywb's own indexer, over every collection, which replaces
+``index.cdxj``. Files under ``archive/`` are only read either way.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Self
+from typing import IO, TYPE_CHECKING, Literal, Self
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,12 +41,13 @@ if TYPE_CHECKING:
     from http.client import HTTPMessage
     from types import TracebackType
 
+from crawler.research.replay import prepare_indexes
 from tests.helpers import REPO_ROOT
 
 #: Written by scripts/pywb-env once the install has completed.
 MARKER_NAME = ".archivist-pywb"
 
-# Runs in the pywb venv as `python -I -c BOOTSTRAP <listen-fd> <root>`, with cwd=<root>.
+# Runs in the pywb venv as `python -I -c BOOTSTRAP <listen-fd> <root> <indexer>`, cwd=<root>.
 _BOOTSTRAP = r"""
 from gevent.monkey import patch_all
 
@@ -60,7 +64,7 @@ from pywb.utils.geventserver import RequestURIWSGIHandler
 
 listen_fd = int(sys.argv[1])
 os.chdir(sys.argv[2])
-for name in sorted(os.listdir("collections")):
+for name in sorted(os.listdir("collections")) if sys.argv[3] == "pywb" else []:
     if os.path.isdir(os.path.join("collections", name, "archive")):
         manager = CollectionsManager(name)
         os.makedirs(manager.indexes_dir, exist_ok=True)
@@ -119,10 +123,18 @@ def _opener(*, follow: bool) -> urllib.request.OpenerDirector:
 class PywbServer:
     """pywb ``wayback`` serving ``root/collections/*`` on 127.0.0.1, as a context manager."""
 
-    def __init__(self, root: Path, wayback: Path, *, startup_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        wayback: Path,
+        *,
+        startup_timeout: float = 60.0,
+        indexer: Literal["archivist", "pywb"] = "archivist",
+    ) -> None:
         self.root = Path(root).resolve()
         self.wayback = Path(wayback)
         self.startup_timeout = startup_timeout
+        self.indexer = indexer
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._port: int | None = None
@@ -159,6 +171,8 @@ class PywbServer:
             for k, v in os.environ.items()
             if not (k.startswith("PYTHON") or k == "VIRTUAL_ENV" or k.lower().endswith("_proxy"))
         }
+        if self.indexer == "archivist":
+            prepare_indexes(self.root)  # as `archivist replay` does
         self._log = tempfile.TemporaryFile()  # closed in _stop()
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
@@ -166,7 +180,15 @@ class PywbServer:
                 listener.listen(128)
                 self._port = listener.getsockname()[1]
                 self._proc = subprocess.Popen(
-                    [python, "-I", "-c", _BOOTSTRAP, str(listener.fileno()), str(self.root)],
+                    [
+                        python,
+                        "-I",
+                        "-c",
+                        _BOOTSTRAP,
+                        str(listener.fileno()),
+                        str(self.root),
+                        self.indexer,
+                    ],
                     cwd=self.root,
                     env=env,
                     stdin=subprocess.DEVNULL,

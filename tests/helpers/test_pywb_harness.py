@@ -257,13 +257,13 @@ def test_unarchived_url_is_404(pywb: PywbServer, coll: str) -> None:
 
 
 @pytest.mark.pywb
-def test_indexing_writes_indexes_and_leaves_archive_untouched(
+def test_archivists_index_is_written_and_archive_left_untouched(
     pywb: PywbServer, archive_root: Path, archive_before: dict[str, str]
 ) -> None:
     assert pywb.base_url.startswith("http://127.0.0.1:")
     for coll in COLLECTIONS:
         index = archive_root / "collections" / coll / "indexes" / "index.cdxj"
-        # pywb indexes the response, revisit and redirect; not the GET request record.
+        # As `archivist replay`: the response, revisit and redirect; not the GET request record.
         assert index.read_text().count("\n") == 3
     assert _archive_state(archive_root) == archive_before
 
@@ -277,7 +277,7 @@ def test_missing_collections_dir_fails_fast(tmp_path: Path) -> None:
 @pytest.mark.pywb
 def test_startup_failure_reports_pywb_output(tmp_path: Path) -> None:
     (tmp_path / "collections" / "bad name" / "archive").mkdir(parents=True)
-    server = PywbServer(tmp_path, WAYBACK)
+    server = PywbServer(tmp_path, WAYBACK, indexer="pywb")  # pywb's manager checks the name
     with pytest.raises(PywbStartupError, match="Invalid Collection Name") as excinfo:
         server.__enter__()
     assert "exited with status" in str(excinfo.value)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from archive.warc.verify import verify_paths
 from crawler.cli.warcs import verify_command
 from tests.helpers.crawls import crawl, warc_files, write_source
+from tests.helpers.required import missing
 
 BIN = Path(sys.executable).parent
 
@@ -224,7 +225,7 @@ def test_arc_file_reads(tmp_path):
 
 def test_wget_warc_reads(tmp_path, demo_server):
     if not shutil.which("wget"):
-        pytest.skip("wget not installed")
+        missing("wget is not installed: run scripts/tools-env (Debian's wget)")
     proxy = f"127.0.0.1:{demo_server.port}"
     command = ["wget", "--recursive", "--level=1", "--no-verbose", "--delete-after"]
     command += ["-e", "robots=on", "-e", "use_proxy=yes", "-e", f"http_proxy={proxy}"]

@@ -9,22 +9,19 @@ it is asked for, so that "fires at 10:00" means exactly 10:00. The end-to-end te
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from archive.store import Store
-from crawler.demo import DemoServer, World
-from crawler.demo._cases import SLOW
-from crawler.demo.run import route_settings
 from crawler.runs.scheduler import JOB_PREFIX, Daemon, SchedulerError
-from tests.helpers.crawls import warc_files, warcio_check
+from tests.helpers.crawls import until, write_scheduled_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 10:00 in Hanoi
 
@@ -87,16 +84,6 @@ def _source(folder: Path, name: str, schedule: str) -> Path:
     return path
 
 
-def _until(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def _daemon(store: Store, home: Path, runner: Runner) -> Daemon:
     return Daemon(store, home, home / "sources", runner=runner, reload_interval=3600)
 
@@ -125,7 +112,7 @@ def test_jobs_fire_at_their_instants_and_a_restart_keeps_them(tmp_path, clock, s
         _tick(daemon, clock, minutes=59)
         assert runner.calls == []
         _tick(daemon, clock, minutes=1)
-        _until(lambda: runner.calls == [("gio", 1200.0)], what="the hourly fire")
+        until(lambda: runner.calls == [("gio", 1200.0)], what="the hourly fire")
         daemon.shutdown()
 
         # Restarted 10 minutes later: same jobs, same next fire times, nothing re-added.
@@ -149,9 +136,9 @@ def test_an_overlapping_fire_is_skipped_and_recorded(tmp_path, clock):
         daemon.start()
         try:
             _tick(daemon, clock, minutes=10)
-            _until(runner.running.is_set, what="the first crawl")
+            until(runner.running.is_set, what="the first crawl")
             _tick(daemon, clock, minutes=10)  # due again while the first still runs
-            skipped = _until(lambda: store.runs(source="dai", status="skipped"), what="a skip")
+            skipped = until(lambda: store.runs(source="dai", status="skipped"), what="a skip")
             assert len(skipped) == 1
             assert skipped[0].finish_reason.startswith("source still running when due at ")
             assert skipped[0].finished_at is not None
@@ -172,7 +159,7 @@ def test_a_misfire_inside_the_grace_time_runs_once(tmp_path, clock):
         clock.advance(hours=2, minutes=30)
         again = _daemon(store, tmp_path, runner)
         again.start()
-        _until(lambda: len(runner.calls) == 1, what="the make-up run")
+        until(lambda: len(runner.calls) == 1, what="the make-up run")
         time.sleep(0.5)
         assert len(runner.calls) == 1  # coalesced: once, not once per missed fire
         assert _next_run(again, "bu") == T0 + timedelta(hours=3)
@@ -191,7 +178,7 @@ def test_a_misfire_beyond_the_grace_time_is_recorded_not_run(tmp_path, clock):
         clock.advance(hours=3, minutes=30)
         again = _daemon(store, tmp_path, runner)
         again.start()
-        skipped = _until(
+        skipped = until(
             lambda: len(store.runs(status="skipped")) == 2 and store.runs(status="skipped")
         )
         again.shutdown()
@@ -243,150 +230,13 @@ def test_one_daemon_per_data_folder(tmp_path):
             first.shutdown()
 
 
-# -- end to end: `archivist scheduler` crawling the demo world --------------------------
-
-
-@pytest.fixture(scope="module")
-def slow_server():
-    """A demo world whose slow page takes 6 s: a crawl of it outlives a 3 s limit."""
-    with DemoServer(World(6, slow_delay=6.0)) as server:
-        yield server
-
-
-def _crawl_source(folder: Path, name: str, seed: str, schedule: str, max_pages: int) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.yaml").write_text(
-        f"name: {name}\nfamily: news\nseeds: ['{seed}']\ncontact: tests@example.org\n"
-        f"limits: {{max_pages: {max_pages}}}\nschedule: {schedule}\n",
-        encoding="utf-8",
-    )
-
-
-class SchedulerProcess:
-    def __init__(self, home: Path, server: DemoServer) -> None:
-        self.home = home
-        self.env = {
-            **os.environ,
-            "ARCHIVIST_HOME": str(home),
-            "ARCHIVIST_SOURCES": str(home / "sources"),
-            "ARCHIVIST_ROUTE_PROXIES": route_settings(server)["ROUTE_PROXIES"],
-            "ARCHIVIST_LOOPBACK_ONLY": "1",
-        }
-        self.env.pop("ARCHIVIST_STORE_URL", None)
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        archivist = str(Path(sys.executable).with_name("archivist"))
-        command = [archivist, "scheduler", "--reload-interval", "1", "--kill-after", "15"]
-        self.proc = subprocess.Popen(
-            command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 60) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(signum)
-        code = self.proc.wait(timeout=timeout)
-        self.proc.stderr.close()
-        return code
-
-    def kill_if_running(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
-def _runs(home: Path, **filters):
-    with Store.for_home(home) as store:
-        return store.runs(**filters)
-
-
-def test_scheduler_runs_due_crawls_times_out_a_slow_one_and_stops_cleanly(tmp_path, slow_server):
-    sources = tmp_path / "sources"
-    _crawl_source(sources, "nhanh", "http://goc-nhin.test/", "{every: 2s}", 12)
-    slow = f"http://thoisu.test{SLOW}"
-    _crawl_source(sources, "cham", slow, "{every: 2s, max_run_time: 3s}", 4)
-    daemon = SchedulerProcess(tmp_path, slow_server)
-    daemon.start()
-    try:
-        _until(
-            lambda: (
-                len(_runs(tmp_path, source="nhanh", status="finished")) >= 2
-                and _runs(tmp_path, source="cham", status="timed_out")
-            ),
-            timeout=120,
-            what="two finished runs and a timed-out one",
-        )
-        assert daemon.stop(signal.SIGTERM) == 0
-    finally:
-        daemon.kill_if_running()
-
-    runs = _runs(tmp_path)
-    assert not [r for r in runs if r.status in {"running", "queued"}]
-    finished = [r for r in runs if r.source == "nhanh" and r.status == "finished"]
-    for run in finished:
-        assert run.exit_code == 0
-        assert run.pages >= 5
-        assert run.warc_files
-        assert run.finish_reason in {"finished", "closespider_pagecount"}
-        assert Path(run.log_path).is_file()
-    timed_out = _runs(tmp_path, source="cham", status="timed_out")[0]
-    assert timed_out.finish_reason == "shutdown"  # asked to stop; Scrapy closed the WARCs
-    started = timed_out.started_at.replace(tzinfo=UTC)
-    ended = timed_out.finished_at.replace(tzinfo=UTC)
-    assert timedelta(seconds=3) <= ended - started < timedelta(seconds=30)
-    # Fires that came while a crawl of the same source still ran were skipped, on record.
-    skipped = _runs(tmp_path, source="cham", status="skipped")
-    assert skipped
-    assert all("source still running" in r.finish_reason for r in skipped)
-    files = warc_files(tmp_path)
-    assert files
-    assert not list(tmp_path.rglob("*.open"))
-    assert warcio_check(files).returncode == 0
-
-
-def test_a_killed_scheduler_leaves_no_running_row_after_it_comes_back(tmp_path, slow_server):
-    slow = f"http://thoisu.test{SLOW}"
-    _crawl_source(tmp_path / "sources", "lau", slow, "{every: 2s}", 3)
-    daemon = SchedulerProcess(tmp_path, slow_server)
-    daemon.start()
-    try:
-        running = _until(
-            lambda: _runs(tmp_path, status="running"), timeout=60, what="a running crawl"
-        )[0]
-        daemon.stop(signal.SIGKILL, timeout=10)  # no chance to close anything
-        assert _runs(tmp_path, status="running")[0].id == running.id  # left behind
-
-        daemon.start()
-        closed = _until(
-            lambda: (
-                (r := next(x for x in _runs(tmp_path) if x.id == running.id)).status != "running"
-                and r
-            ),
-            timeout=90,
-            what="the orphaned run to be closed",
-        )
-        if closed.status == "interrupted":  # its crawl died too: no final stats
-            assert "--resume" in closed.finish_reason
-        else:  # adopted, and closed with the exit code its crawl wrote down
-            assert closed.status == "finished"
-            assert "adopted after its watcher died" in closed.finish_reason
-            assert closed.exit_code == 0
-        assert daemon.stop(signal.SIGTERM) == 0
-    finally:
-        daemon.kill_if_running()
-    assert not _runs(tmp_path, status="running")
-    assert not _runs(tmp_path, status="queued")
-    _until(lambda: not list(tmp_path.rglob("*.open")), timeout=30, what="WARCs closed")
-    assert warcio_check(warc_files(tmp_path)).returncode == 0
-
-
 def test_a_source_file_is_parsed_again_only_when_it_changed(store, tmp_path, monkeypatch):
     import crawler.runs.scheduler as scheduler_module
     from crawler.sources.schema import load_source
 
     sources = tmp_path / "sources"
-    _crawl_source(sources, "mot", "http://a.test/", "{every: 1h}", 5)
-    _crawl_source(sources, "hai", "http://b.test/", "{every: 1h}", 5)
+    write_scheduled_source(sources, "mot", "http://a.test/", "{every: 1h}", 5)
+    write_scheduled_source(sources, "hai", "http://b.test/", "{every: 1h}", 5)
     (sources / "hong.yaml").write_text("name: hong\nseeds: [\n", encoding="utf-8")
     parsed = []
 
@@ -405,7 +255,7 @@ def test_a_source_file_is_parsed_again_only_when_it_changed(store, tmp_path, mon
         again = daemon.sync()
         assert parsed == []  # nothing changed, nothing parsed
         assert again.errors == first.errors  # the broken file still reported
-        _crawl_source(sources, "hai", "http://b.test/", "{every: 2h}", 5)
+        write_scheduled_source(sources, "hai", "http://b.test/", "{every: 2h}", 5)
         os.utime(sources / "hai.yaml", ns=(1, time.time_ns() + 10**9))
         assert daemon.sync().changed == ["hai"]
         assert parsed == ["hai.yaml"]
