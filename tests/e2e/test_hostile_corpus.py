@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import brotli
 import pytest
 
+from archive.store import Store
 from crawler.runs.child import CrawlRun
 from crawler.sources.schema import load_source
 from tests.e2e.test_hostile import _peak_rss
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 HTML = b"Content-Type: text/html; charset=utf-8\r\n"
+# Says it is an article, so that only its being cut short keeps it from being extracted.
+ARTICLE = b'<html><head><meta property="og:type" content="article"></head><body><p>'
+WORDS = "Ông Trương Tấn Sang thăm Hà Nội và gặp cử tri. ".encode()
 VIETNAMESE = "Trương Tấn Sang thăm Hà Nội. ".encode() * 40
 FARM = 500  # links on the farm page; the crawl reads DISCOVERY_MAX_PAGE_LINKS of them
 SITEMAP_URLS = 40_000  # about 2.5 MB of sitemap, over the test's DISCOVERY_MAX_LIST_BYTES
@@ -123,12 +127,14 @@ class _Site:
 
     def case_stall_html(self, out: socket.socket) -> None:
         out.sendall(b"HTTP/1.1 200 OK\r\n" + HTML + b"Content-Length: 10000\r\n\r\n")
-        out.sendall(b"<html><body>" + b"s" * 988)
+        start = ARTICLE + WORDS * 12
+        out.sendall(start + b"s" * (1000 - len(start)))
         time.sleep(20)
 
     def case_cut_html(self, out: socket.socket) -> None:
         out.sendall(b"HTTP/1.1 200 OK\r\n" + HTML + b"Content-Length: 2000\r\n\r\n")
-        out.sendall(b"<html><body>" + b"x" * 788)
+        start = ARTICLE + WORDS * 12
+        out.sendall(start + b"x" * (800 - len(start)))
 
     def case_long_header_html(self, out: socket.socket) -> None:
         cookie = b"Set-Cookie: big=" + self.long_cookie.encode() + b"\r\n"
@@ -142,7 +148,7 @@ class _Site:
         self._send(out, b"", b"Location: " + where + b"\r\n", b"302 Found")
 
     def case_lying_html(self, out: socket.socket) -> None:
-        body = b"<html><body><p>" + VIETNAMESE + b"</p></body></html>"
+        body = ARTICLE + VIETNAMESE + b"</p></body></html>"
         self._send(out, body, b"Content-Type: text/html; charset=iso-8859-1\r\n")
 
     def case_huge_html(self, out: socket.socket) -> None:
@@ -240,6 +246,11 @@ def test_a_crawl_through_the_hostile_corpus(tmp_path: Path) -> None:
     assert len([p for p in site.requests if p.startswith("/farm/")]) == 30
     assert not [p for p in site.requests if p.startswith("/s/")]
 
+    _every_response_that_arrived_is_kept(tmp_path, site, result.log_path)
+    _articles_only_from_whole_pages(tmp_path, server.server_address[1])
+
+
+def _every_response_that_arrived_is_kept(tmp_path: Path, site: _Site, log_path: Path) -> None:
     files = warc_files(tmp_path)
     assert _warcio_check(files).returncode == 0
     every = read_records(files)
@@ -253,7 +264,7 @@ def test_a_crawl_through_the_hostile_corpus(tmp_path: Path) -> None:
     arrived = set(site.requests) - {"/endless-headers.html"}  # its headers never ended
     assert {f"/{uri}" for uri in kept} >= arrived
     assert "endless-headers.html" not in records
-    log = result.log_path.read_text(encoding="utf-8")
+    log = log_path.read_text(encoding="utf-8")
     assert "endless-headers.html: header section longer than" in log
     for kind in ("gzip", "deflate", "br"):
         assert records[f"{kind}-bomb.html"]["payload"] == site.bombs[kind]
@@ -268,3 +279,13 @@ def test_a_crawl_through_the_hostile_corpus(tmp_path: Path) -> None:
     assert cookie == "big=" + site.long_cookie
     assert records["lying.html"]["payload"].endswith(VIETNAMESE + b"</p></body></html>")
     assert records["huge.html"]["warc"].get_header("WARC-Truncated") is None
+
+
+def _articles_only_from_whole_pages(tmp_path: Path, port: int) -> None:
+    with Store.for_home(tmp_path) as store:  # articles: from whole pages only
+        base = f"http://127.0.0.2:{port}"
+        assert not store.versions(f"{base}/stall.html")
+        assert not store.versions(f"{base}/cut.html")
+        (lying,) = store.versions(f"{base}/lying.html")  # the same markup, whole
+    assert "Trương Tấn Sang" in lying.article.body  # not mojibake: UTF-8 overrode the label
+    assert lying.article.encoding_note
