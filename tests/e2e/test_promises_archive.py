@@ -150,3 +150,22 @@ def test_a_304_is_a_revisit_holding_the_original_updated_by_the_304(tmp_path):
     assert request["http"].get_header("If-None-Match") == '"v1"'
     assert stats["archive/revisits/not_modified"] >= 1
     assert warcio_check(new_files).returncode == 0
+
+
+def test_archive_dedupe_off_writes_every_payload_whole_and_the_user_agent_names_the_contact(
+    tmp_path,
+):
+    with serving(three_pages) as site:
+        _crawl(tmp_path, site, "lap-lai", ARCHIVE_DEDUPE="off")
+        stats = _crawl(tmp_path, site, "lap-lai", ARCHIVE_DEDUPE="off", RECRAWL_CONDITIONAL="0")
+        agents = {hit.headers.get("User-Agent") for hit in site.hits}
+    records = read_records(_files(tmp_path, "lap-lai"))
+    assert not [r for r in records if r["type"] == "revisit"]  # the same payloads, twice
+    responses = [_path(r, site) for r in records if r["type"] == "response"]
+    assert responses.count("/tin/1") == 2
+    assert not stats.get("archive/revisits/identical")
+    # The source's contact rides in every request's User-Agent (README, "A source file").
+    assert len(agents) == 1
+    (agent,) = agents
+    assert agent is not None
+    assert "tests@example.org" in agent
