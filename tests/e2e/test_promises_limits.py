@@ -146,3 +146,37 @@ def test_max_duration_stops_the_crawl_after_that_long(tmp_path):
     assert last - first < 3 + 2.4 + 2, last - first
     assert len(site.pages()) >= 5  # it did crawl until then
     assert result.seconds < 40
+
+
+FEED_PAGES = 6
+
+
+def paged_feed(path: str, _headers: Message) -> Reply:
+    """The home page names a feed of six pages, each page the next one's link and one post."""
+    if path == "/robots.txt":
+        return ROBOTS
+    if path == "/":
+        feed = '<link rel="alternate" type="application/rss+xml" href="/feed/1">'
+        return Reply(body=page([], "home", extra=feed))
+    if path.startswith("/feed/"):
+        n = int(path.removeprefix("/feed/"))
+        following = f'<atom:link rel="next" href="/feed/{n + 1}"/>' if n < FEED_PAGES else ""
+        rss = (
+            '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f"<channel><title>tin</title>{following}<item><title>bai {n}</title>"
+            f"<link>/bai/{n}</link></item></channel></rss>"
+        )
+        return Reply(body=rss.encode(), kind="application/rss+xml")
+    if path.startswith("/bai/"):
+        return Reply(body=page([], f"bai {path}"))
+    return NOT_FOUND
+
+
+def test_list_paging_does_not_count_as_depth(tmp_path):
+    """README, Discovery: a feed read to its last page resets the depth at each page, so
+    a depth limit of 2 still reaches the posts of its sixth page."""
+    with serving(paged_feed) as site:
+        _crawl(tmp_path, site, limits="{max_depth: 2}")
+    pages = site.pages()
+    assert [p for p in pages if p.startswith("/feed/")] == [f"/feed/{n}" for n in range(1, 7)]
+    assert sorted(p for p in pages if p.startswith("/bai/")) == [f"/bai/{n}" for n in range(1, 7)]
