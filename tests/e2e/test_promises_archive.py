@@ -169,3 +169,34 @@ def test_archive_dedupe_off_writes_every_payload_whole_and_the_user_agent_names_
     (agent,) = agents
     assert agent is not None
     assert "tests@example.org" in agent
+
+
+def test_requisites_come_from_any_host_and_links_to_other_hosts_are_not_followed(tmp_path):
+    """README, Discovery: a page's images, scripts and styles are fetched wherever they are
+    (a CDN), but a link to another host is not followed."""
+
+    def cdn(path: str, _headers: Message) -> Reply:
+        if path == "/anh.png":
+            return Reply(body=b"\x89PNG-anh", kind="image/png")
+        return Reply(body=page([], f"cdn {path}"))
+
+    with serving(cdn, host="127.0.0.2") as other:
+
+        def home(path: str, _headers: Message) -> Reply:
+            if path == "/robots.txt":
+                return ROBOTS
+            if path == "/":
+                image = f'<img src="{other.base}/anh.png">'
+                return Reply(body=page([f"{other.base}/trang-khac"], "home", extra=image))
+            return Reply(404, b"not found", kind="text/plain")
+
+        with serving(home) as site:
+            _crawl(tmp_path, site, "cdn")
+    assert other.paths() == ["/anh.png"]  # the requisite, not the link
+    records = read_records(_files(tmp_path, "cdn"))
+    kept = {
+        r["warc"].get_header("WARC-Target-URI"): r["payload"]
+        for r in records
+        if r["type"] == "response"
+    }
+    assert kept[f"{other.base}/anh.png"] == b"\x89PNG-anh"
