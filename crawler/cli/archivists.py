@@ -161,6 +161,11 @@ def crawl(
                 on_beat=progress,
                 resume=earlier,
             )
+    if record.status == "skipped":  # another crawl holds the source: nothing to show
+        raise click.ClickException(
+            f"not crawling {src.name}: {record.finish_reason}; wait for it, or see "
+            f"`archivist runs --source {src.name}`"
+        )
     print_runs([record])
     if record.log_path:
         click.echo(f"log: {record.log_path}")

@@ -93,7 +93,8 @@ def test_a_second_manual_crawl_of_a_source_being_crawled_refuses(tmp_path):
     with Store.for_home(tmp_path) as store:
         runs = {r.status: r for r in store.runs(source="mot-nguon")}
     assert set(runs) == {"finished", "skipped"}
-    assert refusal[0].startswith("Error: crawl of mot-nguon skipped: source still running")
+    assert refusal[0].startswith("Error: not crawling mot-nguon: source still running")
+    assert "skipped" not in second.stdout  # one line of error, no table of a skipped run
     assert runs["finished"].id in refusal[0]  # it names the run that holds the source
 
 
