@@ -57,3 +57,32 @@ def test_each_refused_host_is_told_once():
     assert policy.first_time("10.0.0.1")
     assert not policy.first_time("10.0.0.1")
     assert policy.first_time("10.0.0.2")
+
+
+def test_every_answer_of_the_resolver_is_judged_so_a_rebound_name_is_refused(monkeypatch):
+    """DNS rebinding: a name that first resolves to a public address and then to an
+    internal one. Each answer is judged as it comes back, and the connection uses the
+    address judged, so the second is refused. Offline, the name server is played by
+    Twisted's threaded lookup answering in turn (the unit here is the judging)."""
+    from scrapy.resolver import dnscache
+    from twisted.internet import defer, reactor
+    from twisted.internet.base import ThreadedResolver
+
+    from crawler.middlewares import network
+
+    answers = iter(["93.184.216.34", "169.254.169.254"])
+    monkeypatch.setattr(
+        ThreadedResolver,
+        "getHostByName",
+        lambda self, name, timeout=(): defer.succeed(next(answers)),
+    )
+    monkeypatch.setattr(network, "_POLICY", NetworkPolicy())
+    monkeypatch.setattr(dnscache, "limit", dnscache.limit)  # put back after the test
+    resolver = network.GuardedResolver(reactor, cache_size=0, timeout=1.0)  # no cache: ask again
+    got: list[object] = []
+    resolver.getHostByName("doi-ten.example").addBoth(got.append)
+    resolver.getHostByName("doi-ten.example").addBoth(got.append)
+    assert got[0] == "93.184.216.34"
+    failure = got[1]
+    assert isinstance(getattr(failure, "value", None), network.AddressRefused)
+    assert "169.254.169.254" in str(failure.value)
