@@ -277,7 +277,17 @@ _PARSER = lxml.html.HTMLParser(
 )
 
 
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML text may hold them
+
+
 def _parse(text: str) -> HtmlElement | None:
+    # lxml refuses a str that declares its encoding ("Unicode strings with encoding
+    # declaration are not supported"): an XHTML page's ``<?xml ... encoding=?>`` made
+    # the whole page None (found on real pages: 5 of htmldate's evaluation set). The
+    # text is decoded already, so the declaration says nothing more. C0 control
+    # characters (a stray BEL in a footnote) made trafilatura give up on the whole page.
+    text = _CONTROL.sub("", _XML_DECLARATION.sub("", text))
     try:
         return lxml.html.document_fromstring(text, parser=_PARSER)
     except (ParserError, ValueError):
