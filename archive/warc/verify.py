@@ -8,14 +8,13 @@ raises: any exception becomes a fault and the next file is read.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.warc._digest import Hasher as _Hasher
 from archive.warc._report import Finding, Report, Seen
 from archive.warc._verify_index import check_indexes, collection_files
 from archive.warc._verify_stream import CHUNK, MemberStream, StreamFault
@@ -29,7 +28,6 @@ __all__ = ["Finding", "Report", "collection_files", "verify_paths"]
 
 MANDATORY = ("WARC-Record-ID", "WARC-Date", "WARC-Type", "Content-Length")
 INDEXED_TYPES = {"response", "revisit", "resource"}
-ALGORITHMS = {"sha1": "sha1", "sha256": "sha256", "md5": "md5", "sha512": "sha512"}
 DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%dT%H:%M:%S.%f%z",
@@ -38,32 +36,6 @@ DATE_FORMATS = (
     "%Y-%m%z",
     "%Y%z",
 )
-
-
-class _Hasher:
-    """Compute a digest in the algorithm and encoding a header names."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        algo, _, self.value = label.partition(":")
-        self.algo = algo.lower()
-        name = ALGORITHMS.get(self.algo)
-        self.h = hashlib.new(name, usedforsecurity=False) if name else None
-
-    def update(self, data: bytes) -> None:
-        if self.h is not None:
-            self.h.update(data)
-
-    def mismatch(self) -> str | None:
-        if self.h is None:
-            return f"unknown digest algorithm {self.algo!r}"
-        raw = self.h.digest()
-        want = self.value.strip()
-        if want.upper() in (base64.b32encode(raw).decode(), raw.hex().upper()):
-            return None
-        if want == base64.b64encode(raw).decode():
-            return None
-        return f"header {self.label}, computed {self.algo}:{base64.b32encode(raw).decode()}"
 
 
 def _parse_date(value: str) -> datetime | None:
@@ -173,6 +145,9 @@ def _read_block(stream: MemberStream, length: int, blk: _Block) -> int:
 
 
 def _check_digests(rep: Report, where: tuple[str, int], f: dict[str, str], b: _Block) -> None:
+    for h in (b.block, b.payload):
+        if h is not None and not h.known:
+            rep.add(*where, f"unknown digest algorithm {h.algo!r}: not checked", fault=False)
     if b.block is not None and (bad := b.block.mismatch()):
         rep.add(*where, f"WARC-Block-Digest mismatch: {bad}")
     if b.payload is None:
@@ -236,10 +211,6 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
     return True
 
 
-def _b32(h: _Hasher) -> str:
-    return base64.b32encode(h.h.digest()).decode() if h.h is not None else ""
-
-
 def _remember(
     rep: Report, where: tuple[str, int], f: dict[str, str], blk: _Block, stream: MemberStream
 ) -> None:
@@ -247,7 +218,7 @@ def _remember(
     rtype = f.get("warc-type", "")
     end = stream.end_offset()
     length = end - where[1] if end is not None else -1
-    digest = f.get("warc-payload-digest") or "sha1:" + _b32(blk.payload_sha1)
+    digest = f.get("warc-payload-digest") or "sha1:" + blk.payload_sha1.b32()
     ours = rtype == "warcinfo" and b"archivist" in blk.keep.lower()
     seen = Seen(where[0], where[1], rtype, length, digest, ours)
     rep.records += 1

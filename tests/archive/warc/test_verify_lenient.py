@@ -1,0 +1,72 @@
+"""archivist verify on files other tools write: a fault only where a reader gets wrong
+data or cannot read by offset; whatever readers cope with is a warning (issue 21)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+from typing import TYPE_CHECKING
+
+from archive.warc.verify import verify_paths
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BODY = b"xin chao, the payload\n"
+
+
+def _record(
+    rid: str = "<urn:uuid:00000000-0000-0000-0000-000000000001>",
+    body: bytes = BODY,
+    extra: tuple[str, ...] = (),
+    eol: bytes = b"\r\n",
+    tail: bytes = b"\r\n\r\n",
+) -> bytes:
+    lines = [
+        "WARC/1.1",
+        "WARC-Type: resource",
+        f"WARC-Record-ID: {rid}",
+        "WARC-Date: 2020-01-01T00:00:00Z",
+        "WARC-Target-URI: http://a.test/",
+        "Content-Type: text/plain",
+        *extra,
+        f"Content-Length: {len(body)}",
+    ]
+    head = b"".join(line.encode() + eol for line in lines) + eol
+    return head + body + tail
+
+
+def _write(path: Path, records: list[bytes], gz: bool = False) -> Path:
+    data = b"".join(gzip.compress(r) for r in records) if gz else b"".join(records)
+    path.write_bytes(data)
+    return path
+
+
+def _lines(path: Path) -> tuple[list[str], list[str]]:
+    report = verify_paths([path])
+    return [str(f) for f in report.faults], [str(f) for f in report.warnings]
+
+
+def test_digest_any_hashlib_algorithm_is_checked_unknown_is_a_warning(tmp_path):
+    raw256 = hashlib.sha256(BODY).digest()
+    good = [
+        f"WARC-Block-Digest: sha-256:{base64.b32encode(raw256).decode().lower()}",
+        f"WARC-Payload-Digest: SHA256:{raw256.hex().upper()}",
+    ]
+    md5 = hashlib.md5(BODY).hexdigest()
+    records = [
+        _record("<urn:x:1>", extra=(*good,)),
+        _record("<urn:x:2>", extra=(f"WARC-Block-Digest: md5:{md5}",)),
+        _record("<urn:x:3>", extra=("WARC-Block-Digest: sha512:" + "AB" * 64,)),
+        _record("<urn:x:4>", extra=("WARC-Block-Digest: whirl-9:ABCDEF",)),
+    ]
+    path = _write(tmp_path / "d.warc", records)
+    third = len(records[0]) + len(records[1])
+    fourth = third + len(records[2])
+    faults, warnings = _lines(path)
+    assert len(faults) == 1
+    assert faults[0].startswith(f"{path} @ {third}: WARC-Block-Digest mismatch: header sha512:")
+    assert warnings == [
+        f"{path} @ {fourth}: warning: unknown digest algorithm 'whirl-9': not checked"
+    ]
