@@ -9,7 +9,7 @@ raises: any exception becomes a fault and the next file is read.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,8 +97,10 @@ class _Block:
     head: bytes = b""
     in_payload: bool = False
     keep: bytes = b""
+    whole: _Hasher = field(default_factory=lambda: _Hasher("sha256:"))
 
     def feed(self, data: bytes) -> None:
+        self.whole.update(data)
         if self.block is not None:
             self.block.update(data)
         if len(self.keep) < 65536:
@@ -197,6 +199,7 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
         _Hasher(f["warc-payload-digest"]) if "warc-payload-digest" in f else None,
         _Hasher("sha1:"),
     )
+    blk.whole.update(first + b"".join(lines))
     if not _is_http(f):
         blk.in_payload = True
     got = _read_block(stream, length, blk)
@@ -220,16 +223,18 @@ def _remember(
     length = end - where[1] if end is not None else -1
     digest = f.get("warc-payload-digest") or "sha1:" + blk.payload_sha1.b32()
     ours = rtype == "warcinfo" and b"archivist" in blk.keep.lower()
-    seen = Seen(where[0], where[1], rtype, length, digest, ours)
+    seen = Seen(where[0], where[1], rtype, length, digest, ours, blk.whole.b32())
     rep.records += 1
     if rtype in INDEXED_TYPES:
         rep.by_offset[(Path(where[0]).name, where[1])] = seen
     if rid:
         if rid in rep.seen:
             first = rep.seen[rid]
-            rep.add(
-                *where, f"duplicate WARC-Record-ID {rid} (first at {first.path} @ {first.offset})"
-            )
+            at = f"(first at {first.path} @ {first.offset})"
+            if first.fingerprint == seen.fingerprint:
+                rep.add(*where, f"record {rid} repeated byte for byte {at}", fault=False)
+            else:
+                rep.add(*where, f"duplicate WARC-Record-ID {rid} on a different record {at}")
         else:
             rep.seen[rid] = seen
     for name in ("warc-concurrent-to", "warc-refers-to", "warc-warcinfo-id"):

@@ -70,3 +70,19 @@ def test_digest_any_hashlib_algorithm_is_checked_unknown_is_a_warning(tmp_path):
     assert warnings == [
         f"{path} @ {fourth}: warning: unknown digest algorithm 'whirl-9': not checked"
     ]
+
+
+def test_a_repeated_record_is_a_warning_two_records_with_one_id_a_fault(tmp_path):
+    info = _record("<urn:x:info>")
+    other = _record("<urn:x:info>", body=b"another block\n")
+    path = _write(tmp_path / "r.warc.gz", [info, _record("<urn:x:2>"), info, other], gz=True)
+    sizes = [len(gzip.compress(r)) for r in (info, _record("<urn:x:2>"), info)]
+    third, fourth = sizes[0] + sizes[1], sum(sizes)
+    faults, warnings = _lines(path)
+    first = f"(first at {path} @ 0)"
+    assert warnings == [
+        f"{path} @ {third}: warning: record <urn:x:info> repeated byte for byte {first}"
+    ]
+    assert faults == [
+        f"{path} @ {fourth}: duplicate WARC-Record-ID <urn:x:info> on a different record {first}"
+    ]
