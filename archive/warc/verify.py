@@ -62,7 +62,7 @@ def _read_headers(stream: MemberStream) -> tuple[list[bytes], bool | None]:
         line = stream.readline()
         if not line:
             return lines, False
-        if line in (b"\r\n", b"\n"):
+        if not line.rstrip(b"\r\n"):
             return lines, True
         size += len(line)
         if size > MAX_HEADER_BYTES:
@@ -73,6 +73,8 @@ def _read_headers(stream: MemberStream) -> tuple[list[bytes], bool | None]:
 def _parse_fields(rep: Report, where: tuple[str, int], lines: list[bytes]) -> dict[str, str]:
     fields: dict[str, str] = {}
     last = ""
+    if any(raw.endswith(b"\r\r\n") for raw in lines):
+        rep.add(*where, "header lines end in CR CR LF", fault=False)
     for raw in lines:
         if not raw.endswith(b"\r\n"):
             rep.add(*where, f"header line not ended by CRLF: {raw[:60]!r}", fault=False)
@@ -206,9 +208,9 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
     if got < length:
         rep.add(*where, f"block truncated: Content-Length {length}, only {got} bytes")
         return False
-    tail = stream.read(4)
-    if tail != b"\r\n\r\n":
-        rep.add(*where, f"record not followed by two CRLFs (found {tail!r})")
+    tail = stream.take_newlines()
+    if tail != b"\r\n\r\n":  # readers skip what is there: the next record tells
+        rep.add(*where, f"record followed by {tail!r}, not two CRLFs", fault=False)
     _check_digests(rep, where, f, blk)
     _remember(rep, where, f, blk, stream)
     return True
@@ -279,6 +281,7 @@ def _next_line(stream: MemberStream) -> bytes:
 def _check_file(rep: Report, path: Path) -> None:
     name = str(path)
     offset = 0
+    kind: bool | None = None  # a WARC file (True) or an ARC file, once its first record is read
     try:
         with path.open("rb") as fh:
             stream = MemberStream(fh)
@@ -292,7 +295,12 @@ def _check_file(rep: Report, path: Path) -> None:
                 line = _next_line(stream)
                 if not line:
                     break
-                read = _warc_record if line.startswith(b"WARC/") else _arc_record
+                warc = line.startswith(b"WARC/")
+                kind = warc if kind is None else kind
+                if warc != kind:  # a wrong length lands in the middle of a block
+                    rep.add(name, offset, f"not a {'WARC' if kind else 'ARC'} record header")
+                    return
+                read = _warc_record if warc else _arc_record
                 if not read(rep, name, stream, offset, line):
                     return
     except StreamFault as exc:

@@ -86,3 +86,38 @@ def test_a_repeated_record_is_a_warning_two_records_with_one_id_a_fault(tmp_path
     assert faults == [
         f"{path} @ {fourth}: duplicate WARC-Record-ID <urn:x:info> on a different record {first}"
     ]
+
+
+def test_trailing_crlfs_missing_or_doubled_and_cr_cr_lf_headers_are_warnings(tmp_path):
+    records = [
+        _record("<urn:x:1>", tail=b""),
+        _record("<urn:x:2>", tail=b"\r\n\r\n\r\n\r\n"),
+        _record("<urn:x:3>", tail=b"\r\n" * 6),
+        _record("<urn:x:4>", eol=b"\r\r\n", tail=b"\r\r\n\r\r\n"),
+        _record("<urn:x:5>"),
+    ]
+    at = [sum(len(r) for r in records[:i]) for i in range(len(records))]
+    for gz in (False, True):
+        path = _write(tmp_path / f"t{gz}.warc", records, gz=gz)
+        if gz:
+            at = [sum(len(gzip.compress(r)) for r in records[:i]) for i in range(len(records))]
+        faults, warnings = _lines(path)
+        assert faults == []
+        crlf, crcrlf = b"\r\n", b"\r\r\n"
+        assert warnings == [
+            f"{path} @ {at[0]}: warning: record followed by b'', not two CRLFs",
+            f"{path} @ {at[1]}: warning: record followed by {crlf * 4!r}, not two CRLFs",
+            f"{path} @ {at[2]}: warning: record followed by {crlf * 6!r}, not two CRLFs",
+            f"{path} @ {at[3]}: warning: header lines end in CR CR LF",
+            f"{path} @ {at[3]}: warning: record followed by {crcrlf * 2!r}, not two CRLFs",
+        ]
+        assert verify_paths([path]).records == 5
+
+
+def test_a_wrong_content_length_is_still_a_fault(tmp_path):
+    good = _record("<urn:x:1>")
+    short = good.replace(b"Content-Length: 22", b"Content-Length: 12")
+    path = _write(tmp_path / "w.warc", [short, _record("<urn:x:2>")])
+    faults, _ = _lines(path)
+    cut = short.index(BODY) + 12
+    assert faults == [f"{path} @ {cut}: not a WARC record header"]
