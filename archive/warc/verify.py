@@ -196,6 +196,9 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
     except ValueError:
         rep.add(*where, f"bad Content-Length {f.get('content-length')!r}")
         return False
+    if length < 0:
+        rep.add(*where, f"negative Content-Length {length}")
+        return False
     blk = _Block(
         _Hasher(f["warc-block-digest"]) if "warc-block-digest" in f else None,
         _Hasher(f["warc-payload-digest"]) if "warc-payload-digest" in f else None,
@@ -255,7 +258,14 @@ def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first
     except (ValueError, IndexError):
         rep.add(*where, f"neither a WARC nor an ARC record header: {first[:60]!r}")
         return False
-    if len(parts) not in (5, 10):
+    url = parts[0] if parts else b""
+    if length < 0:
+        rep.add(*where, f"ARC record length {length} is negative")
+        return False
+    if len(parts) > 5 and len(parts) != 10:  # as ARC readers do: URL, IP, date, mime, length
+        url = b" ".join(parts[:-4])
+        rep.add(*where, f"ARC URL holds spaces, read as {url[:200]!r}", fault=False)
+    elif len(parts) != 5 and len(parts) != 10:
         rep.add(*where, f"ARC header has {len(parts)} fields (want 5 or 10)", fault=False)
     blk = _Block(None, None, _Hasher("sha1:"), in_payload=True)
     got = _read_block(stream, length, blk)
@@ -264,7 +274,7 @@ def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first
         return False
     rep.records += 1
     end = stream.end_offset()
-    if parts[0].startswith(b"http"):
+    if url.startswith(b"http"):
         seen = Seen(path, offset, "response", end - offset if end else -1, "", False)
         rep.by_offset[(Path(path).name, offset)] = seen
     return True
@@ -288,7 +298,11 @@ def _check_file(rep: Report, path: Path) -> None:
             if stream.peek_eof():
                 rep.add(name, 0, "empty file")
                 return
-            while not stream.peek_eof():
+            while True:
+                while stream.take_newlines():  # blank lines between records
+                    pass
+                if stream.peek_eof():
+                    break
                 offset = stream.position()
                 if not stream.at_member_start():
                     rep.add(name, offset, "several records in one gzip member", fault=False)

@@ -121,3 +121,25 @@ def test_a_wrong_content_length_is_still_a_fault(tmp_path):
     faults, _ = _lines(path)
     cut = short.index(BODY) + 12
     assert faults == [f"{path} @ {cut}: not a WARC record header"]
+
+
+def test_an_arc_url_with_spaces_is_read_as_arc_readers_do(tmp_path):
+    body = b"HTTP/1.0 200 OK\nContent-Type: text/html\n\n<html>hi</html>"
+    desc = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    parts = [
+        b"filedesc://t.arc 0.0.0.0 20200101000000 text/plain %d\n" % len(desc) + desc + b"\n",
+        b"http://a.test/a b.html 127.0.0.1 20200101000000 text/html %d\n" % len(body)
+        + body
+        + b"\n",
+        b"http://a.test/ok 127.0.0.1 20200101000000 text/html %d\n" % len(body) + body + b"\n",
+    ]
+    path = tmp_path / "s.arc"
+    path.write_bytes(b"".join(parts))
+    report = verify_paths([path])
+    assert report.records == 3
+    assert report.faults == []
+    at = len(parts[0])
+    assert [str(w) for w in report.warnings] == [
+        f"{path} @ {at}: warning: ARC URL holds spaces, read as b'http://a.test/a b.html'"
+    ]
+    assert (path.name, at) in report.by_offset
