@@ -48,6 +48,7 @@ def _parse_date(value: str) -> datetime | None:
     return None
 
 
+SHARED_MEMBER = "gzip member holds several records: an index offset cannot address them"
 MAX_HEADER_BYTES = 1 << 20
 """A record's header section beyond this is no header (real ones are under a few kB):
 reading one that never ends took 1.5 GB from a 1 MB file."""
@@ -291,6 +292,7 @@ def _next_line(stream: MemberStream) -> bytes:
 def _check_file(rep: Report, path: Path) -> None:
     name = str(path)
     offset = 0
+    shared = -1  # the gzip member last found holding several records
     kind: bool | None = None  # a WARC file (True) or an ARC file, once its first record is read
     try:
         with path.open("rb") as fh:
@@ -304,8 +306,9 @@ def _check_file(rep: Report, path: Path) -> None:
                 if stream.peek_eof():
                     break
                 offset = stream.position()
-                if not stream.at_member_start():
-                    rep.add(name, offset, "several records in one gzip member", fault=False)
+                if not stream.at_member_start() and offset != shared:
+                    shared = offset  # one fault a member: no index offset reaches its records
+                    rep.add(name, offset, SHARED_MEMBER)
                 line = _next_line(stream)
                 if not line:
                     break

@@ -8,7 +8,7 @@ import gzip
 import hashlib
 from typing import TYPE_CHECKING
 
-from archive.warc.verify import verify_paths
+from archive.warc.verify import SHARED_MEMBER, verify_paths
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -143,3 +143,17 @@ def test_an_arc_url_with_spaces_is_read_as_arc_readers_do(tmp_path):
         f"{path} @ {at}: warning: ARC URL holds spaces, read as b'http://a.test/a b.html'"
     ]
     assert (path.name, at) in report.by_offset
+
+
+def test_several_records_in_one_gzip_member_is_a_fault_at_the_member(tmp_path):
+    records = [_record(f"<urn:x:{i}>") for i in range(4)]
+    whole = _write(tmp_path / "whole.warc.gz", [b"".join(records)], gz=True)
+    faults, _ = _lines(whole)
+    assert faults == [
+        f"{whole} @ 0: gzip member holds several records: an index offset cannot address them"
+    ]
+    members = [records[0], records[1] + records[2], records[3]]
+    odd = _write(tmp_path / "odd.warc.gz", members, gz=True)
+    second = len(gzip.compress(members[0]))
+    faults, _ = _lines(odd)
+    assert faults == [f"{odd} @ {second}: {SHARED_MEMBER}"]
