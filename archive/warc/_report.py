@@ -27,6 +27,7 @@ class Seen:
     length: int
     digest: str
     ours: bool
+    fingerprint: str = ""  # a hash of the record's bytes, to tell repeats
 
 
 @dataclass

@@ -117,6 +117,21 @@ class MemberStream:
         self.plain_pos += len(data)
         return data
 
+    def take_newlines(self, limit: int = 64) -> bytes:
+        """Up to ``limit`` CR and LF bytes from here, none past the current gzip member
+        (the next record's member stays unread, so its offset is still known)."""
+        out = b""
+        while len(out) < limit:
+            if not self._buf and ((self.gzipped and self._dec is None) or not self._fill()):
+                break
+            n = min(len(self._buf) - len(self._buf.lstrip(b"\r\n")), limit - len(out))
+            out += self._buf[:n]
+            self._buf = self._buf[n:]
+            self.plain_pos += n
+            if self._buf:
+                break
+        return out
+
     def buffered_empty(self) -> bool:
         return not self._buf
 

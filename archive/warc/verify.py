@@ -8,14 +8,13 @@ raises: any exception becomes a fault and the next file is read.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.warc._digest import Hasher as _Hasher
 from archive.warc._report import Finding, Report, Seen
 from archive.warc._verify_index import check_indexes, collection_files
 from archive.warc._verify_stream import CHUNK, MemberStream, StreamFault
@@ -29,7 +28,6 @@ __all__ = ["Finding", "Report", "collection_files", "verify_paths"]
 
 MANDATORY = ("WARC-Record-ID", "WARC-Date", "WARC-Type", "Content-Length")
 INDEXED_TYPES = {"response", "revisit", "resource"}
-ALGORITHMS = {"sha1": "sha1", "sha256": "sha256", "md5": "md5", "sha512": "sha512"}
 DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%dT%H:%M:%S.%f%z",
@@ -38,32 +36,6 @@ DATE_FORMATS = (
     "%Y-%m%z",
     "%Y%z",
 )
-
-
-class _Hasher:
-    """Compute a digest in the algorithm and encoding a header names."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        algo, _, self.value = label.partition(":")
-        self.algo = algo.lower()
-        name = ALGORITHMS.get(self.algo)
-        self.h = hashlib.new(name, usedforsecurity=False) if name else None
-
-    def update(self, data: bytes) -> None:
-        if self.h is not None:
-            self.h.update(data)
-
-    def mismatch(self) -> str | None:
-        if self.h is None:
-            return f"unknown digest algorithm {self.algo!r}"
-        raw = self.h.digest()
-        want = self.value.strip()
-        if want.upper() in (base64.b32encode(raw).decode(), raw.hex().upper()):
-            return None
-        if want == base64.b64encode(raw).decode():
-            return None
-        return f"header {self.label}, computed {self.algo}:{base64.b32encode(raw).decode()}"
 
 
 def _parse_date(value: str) -> datetime | None:
@@ -76,6 +48,7 @@ def _parse_date(value: str) -> datetime | None:
     return None
 
 
+SHARED_MEMBER = "gzip member holds several records: an index offset cannot address them"
 MAX_HEADER_BYTES = 1 << 20
 """A record's header section beyond this is no header (real ones are under a few kB):
 reading one that never ends took 1.5 GB from a 1 MB file."""
@@ -90,7 +63,7 @@ def _read_headers(stream: MemberStream) -> tuple[list[bytes], bool | None]:
         line = stream.readline()
         if not line:
             return lines, False
-        if line in (b"\r\n", b"\n"):
+        if not line.rstrip(b"\r\n"):
             return lines, True
         size += len(line)
         if size > MAX_HEADER_BYTES:
@@ -101,6 +74,8 @@ def _read_headers(stream: MemberStream) -> tuple[list[bytes], bool | None]:
 def _parse_fields(rep: Report, where: tuple[str, int], lines: list[bytes]) -> dict[str, str]:
     fields: dict[str, str] = {}
     last = ""
+    if any(raw.endswith(b"\r\r\n") for raw in lines):
+        rep.add(*where, "header lines end in CR CR LF", fault=False)
     for raw in lines:
         if not raw.endswith(b"\r\n"):
             rep.add(*where, f"header line not ended by CRLF: {raw[:60]!r}", fault=False)
@@ -125,8 +100,10 @@ class _Block:
     head: bytes = b""
     in_payload: bool = False
     keep: bytes = b""
+    whole: _Hasher = field(default_factory=lambda: _Hasher("sha256:"))
 
     def feed(self, data: bytes) -> None:
+        self.whole.update(data)
         if self.block is not None:
             self.block.update(data)
         if len(self.keep) < 65536:
@@ -173,6 +150,9 @@ def _read_block(stream: MemberStream, length: int, blk: _Block) -> int:
 
 
 def _check_digests(rep: Report, where: tuple[str, int], f: dict[str, str], b: _Block) -> None:
+    for h in (b.block, b.payload):
+        if h is not None and not h.known:
+            rep.add(*where, f"unknown digest algorithm {h.algo!r}: not checked", fault=False)
     if b.block is not None and (bad := b.block.mismatch()):
         rep.add(*where, f"WARC-Block-Digest mismatch: {bad}")
     if b.payload is None:
@@ -217,27 +197,27 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
     except ValueError:
         rep.add(*where, f"bad Content-Length {f.get('content-length')!r}")
         return False
+    if length < 0:
+        rep.add(*where, f"negative Content-Length {length}")
+        return False
     blk = _Block(
         _Hasher(f["warc-block-digest"]) if "warc-block-digest" in f else None,
         _Hasher(f["warc-payload-digest"]) if "warc-payload-digest" in f else None,
         _Hasher("sha1:"),
     )
+    blk.whole.update(first + b"".join(lines))
     if not _is_http(f):
         blk.in_payload = True
     got = _read_block(stream, length, blk)
     if got < length:
         rep.add(*where, f"block truncated: Content-Length {length}, only {got} bytes")
         return False
-    tail = stream.read(4)
-    if tail != b"\r\n\r\n":
-        rep.add(*where, f"record not followed by two CRLFs (found {tail!r})")
+    tail = stream.take_newlines()
+    if tail != b"\r\n\r\n":  # readers skip what is there: the next record tells
+        rep.add(*where, f"record followed by {tail!r}, not two CRLFs", fault=False)
     _check_digests(rep, where, f, blk)
     _remember(rep, where, f, blk, stream)
     return True
-
-
-def _b32(h: _Hasher) -> str:
-    return base64.b32encode(h.h.digest()).decode() if h.h is not None else ""
 
 
 def _remember(
@@ -247,18 +227,20 @@ def _remember(
     rtype = f.get("warc-type", "")
     end = stream.end_offset()
     length = end - where[1] if end is not None else -1
-    digest = f.get("warc-payload-digest") or "sha1:" + _b32(blk.payload_sha1)
+    digest = f.get("warc-payload-digest") or "sha1:" + blk.payload_sha1.b32()
     ours = rtype == "warcinfo" and b"archivist" in blk.keep.lower()
-    seen = Seen(where[0], where[1], rtype, length, digest, ours)
+    seen = Seen(where[0], where[1], rtype, length, digest, ours, blk.whole.b32())
     rep.records += 1
     if rtype in INDEXED_TYPES:
         rep.by_offset[(Path(where[0]).name, where[1])] = seen
     if rid:
         if rid in rep.seen:
             first = rep.seen[rid]
-            rep.add(
-                *where, f"duplicate WARC-Record-ID {rid} (first at {first.path} @ {first.offset})"
-            )
+            at = f"(first at {first.path} @ {first.offset})"
+            if first.fingerprint == seen.fingerprint:
+                rep.add(*where, f"record {rid} repeated byte for byte {at}", fault=False)
+            else:
+                rep.add(*where, f"duplicate WARC-Record-ID {rid} on a different record {at}")
         else:
             rep.seen[rid] = seen
     for name in ("warc-concurrent-to", "warc-refers-to", "warc-warcinfo-id"):
@@ -277,7 +259,14 @@ def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first
     except (ValueError, IndexError):
         rep.add(*where, f"neither a WARC nor an ARC record header: {first[:60]!r}")
         return False
-    if len(parts) not in (5, 10):
+    url = parts[0] if parts else b""
+    if length < 0:
+        rep.add(*where, f"ARC record length {length} is negative")
+        return False
+    if len(parts) > 5 and len(parts) != 10:  # as ARC readers do: URL, IP, date, mime, length
+        url = b" ".join(parts[:-4])
+        rep.add(*where, f"ARC URL holds spaces, read as {url[:200]!r}", fault=False)
+    elif len(parts) != 5 and len(parts) != 10:
         rep.add(*where, f"ARC header has {len(parts)} fields (want 5 or 10)", fault=False)
     blk = _Block(None, None, _Hasher("sha1:"), in_payload=True)
     got = _read_block(stream, length, blk)
@@ -286,7 +275,7 @@ def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first
         return False
     rep.records += 1
     end = stream.end_offset()
-    if parts[0].startswith(b"http"):
+    if url.startswith(b"http"):
         seen = Seen(path, offset, "response", end - offset if end else -1, "", False)
         rep.by_offset[(Path(path).name, offset)] = seen
     return True
@@ -303,20 +292,32 @@ def _next_line(stream: MemberStream) -> bytes:
 def _check_file(rep: Report, path: Path) -> None:
     name = str(path)
     offset = 0
+    shared = -1  # the gzip member last found holding several records
+    kind: bool | None = None  # a WARC file (True) or an ARC file, once its first record is read
     try:
         with path.open("rb") as fh:
             stream = MemberStream(fh)
             if stream.peek_eof():
                 rep.add(name, 0, "empty file")
                 return
-            while not stream.peek_eof():
+            while True:
+                while stream.take_newlines():  # blank lines between records
+                    pass
+                if stream.peek_eof():
+                    break
                 offset = stream.position()
-                if not stream.at_member_start():
-                    rep.add(name, offset, "several records in one gzip member", fault=False)
+                if not stream.at_member_start() and offset != shared:
+                    shared = offset  # one fault a member: no index offset reaches its records
+                    rep.add(name, offset, SHARED_MEMBER)
                 line = _next_line(stream)
                 if not line:
                     break
-                read = _warc_record if line.startswith(b"WARC/") else _arc_record
+                warc = line.startswith(b"WARC/")
+                kind = warc if kind is None else kind
+                if warc != kind:  # a wrong length lands in the middle of a block
+                    rep.add(name, offset, f"not a {'WARC' if kind else 'ARC'} record header")
+                    return
+                read = _warc_record if warc else _arc_record
                 if not read(rep, name, stream, offset, line):
                     return
     except StreamFault as exc:
