@@ -35,14 +35,15 @@ if TYPE_CHECKING:
 
     from archive.store import RunRecord, Store
 
-__all__ = ["close_orphans", "close_run", "crawl_state", "reap_orphans"]
+__all__ = ["close_orphans", "close_run", "crawl_state", "pid_alive", "reap_orphans"]
 
 logger = logging.getLogger(__name__)
 
 CrawlState = Literal["dead", "watched", "unwatched"]
 
 
-def _alive(pid: int | None) -> bool:
+def pid_alive(pid: int | None) -> bool:
+    """Whether process ``pid`` runs on this host (one owned by another user counts)."""
     if pid is None:
         return False
     try:
@@ -62,7 +63,7 @@ def crawl_state(home: Path, record: RunRecord) -> CrawlState:
         return "dead"
     if lock.holder() != record.id:
         return "dead"  # its source is another run's now
-    return "watched" if _alive(lock.holder_pid()) else "unwatched"
+    return "watched" if pid_alive(lock.holder_pid()) else "unwatched"
 
 
 def close_orphans(store: Store, home: Path, sources_dir: Path) -> list[str]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, text
 
+from crawler.runs.orphans import pid_alive
 from crawler.sources.times import shown_clock, shown_time
 
 if TYPE_CHECKING:
@@ -148,10 +149,4 @@ def _alive(beat: dict[str, Any]) -> bool:
     pid = beat.get("pid")
     if beat.get("host") != socket.gethostname() or not isinstance(pid, int):
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
