@@ -10,32 +10,10 @@ import urllib.request
 
 import pytest
 
-from crawler.demo import DemoServer, World
+from crawler.demo import World
 from tests.helpers import REPO_ROOT
+from tests.helpers.demo_hosts import NEWS
 from tests.helpers.demo_http import fetch
-
-SMALL = 12
-SLOW = 0.3
-LARGE = 200_000
-NEWS, CLASSIC, MODERN, WP, DD = (
-    "thoisu.test",
-    "nhipcau.blogspot.test",
-    "tiengdan.blogspot.test",
-    "goc-nhin.test",
-    "dien-dan.test",
-)
-
-
-@pytest.fixture(scope="module")
-def small():
-    return World(SMALL, slow_delay=SLOW, large_bytes=LARGE)
-
-
-@pytest.fixture(scope="module")
-def server(small):
-    with DemoServer(small) as running:
-        yield running
-
 
 # -- the server itself ---------------------------------------------------------------------
 

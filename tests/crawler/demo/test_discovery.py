@@ -18,16 +18,9 @@ import pytest
 from crawler.demo import World
 from crawler.demo._blogger_feeds import DEFAULT_RESULTS, MAX_RESULTS, SITEMAP_INDEX_PAGES
 from crawler.demo._wordpress_api import FEED_PAGE
+from tests.helpers.demo_hosts import BLOGGER, CLASSIC, NEWS, WORDPRESS, WP
 from tests.helpers.demo_pages import NS, get, links, locs, wp_sitemap, xml
 
-NEWS, CLASSIC, MODERN, WP, DD = (
-    "thoisu.test",
-    "nhipcau.blogspot.test",
-    "tiengdan.blogspot.test",
-    "goc-nhin.test",
-    "dien-dan.test",
-)
-BLOGGER, WORDPRESS = (CLASSIC, MODERN), (WP, DD)
 PAGE_CAP = 1500
 
 

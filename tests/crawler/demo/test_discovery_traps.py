@@ -16,16 +16,8 @@ import pytest
 
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings
+from tests.helpers.demo_hosts import BLOGGER, CLASSIC, DD, MODERN, NEWS, WORDPRESS, WP
 from tests.helpers.demo_pages import get, links, wp_sitemap, xml
-
-NEWS, CLASSIC, MODERN, WP, DD = (
-    "thoisu.test",
-    "nhipcau.blogspot.test",
-    "tiengdan.blogspot.test",
-    "goc-nhin.test",
-    "dien-dan.test",
-)
-BLOGGER, WORDPRESS = (CLASSIC, MODERN), (WP, DD)
 
 
 @pytest.fixture(scope="module")

@@ -12,36 +12,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from crawler.demo import DemoServer, World
+from tests.helpers.demo_hosts import CLASSIC, DD, MODERN, NEWS, WP
 from tests.helpers.demo_http import fetch
-
-SMALL = 12
-SLOW = 0.3
-LARGE = 200_000
-NS = {
-    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-    "atom": "http://www.w3.org/2005/Atom",
-    "os": "http://a9.com/-/spec/opensearchrss/1.0/",
-}
-NEWS, CLASSIC, MODERN, WP, DD = (
-    "thoisu.test",
-    "nhipcau.blogspot.test",
-    "tiengdan.blogspot.test",
-    "goc-nhin.test",
-    "dien-dan.test",
-)
-
-
-@pytest.fixture(scope="module")
-def small():
-    return World(SMALL, slow_delay=SLOW, large_bytes=LARGE)
-
-
-@pytest.fixture(scope="module")
-def server(small):
-    with DemoServer(small) as running:
-        yield running
-
+from tests.helpers.demo_pages import NS
 
 # -- feeds and sitemaps -----------------------------------------------------------------
 
