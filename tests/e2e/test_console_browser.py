@@ -21,8 +21,7 @@ from archive.store import Store
 from crawler.console import create_app
 from crawler.console._charts import charted_runs
 from tests.helpers.console_fixtures import LIVE_ID, console_data, page_tree
-
-CHROMIUM = "/usr/bin/chromium"
+from tests.helpers.required import chromium
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +37,7 @@ def store(data):
 
 @pytest.fixture(scope="module")
 def browser() -> str:
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing: run scripts/chromium-env"
-        if os.environ.get("ARCHIVIST_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} (ARCHIVIST_REQUIRE_SERVICES=1 requires it)")
-        pytest.skip(reason)
-    return CHROMIUM
+    return chromium()
 
 
 @pytest.fixture(scope="module")

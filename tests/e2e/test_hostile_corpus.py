@@ -11,7 +11,6 @@ every response that arrived, stay under 400 MB of RSS, and never reach 127.0.0.3
 from __future__ import annotations
 
 import contextlib
-import os
 import socketserver
 import subprocess
 import threading
@@ -20,7 +19,6 @@ import zlib
 from typing import TYPE_CHECKING
 
 import brotli
-import pytest
 
 from archive.store import Store
 from crawler.runs.child import CrawlRun
@@ -28,6 +26,7 @@ from crawler.sources.schema import load_source
 from tests.e2e.test_hostile import _peak_rss
 from tests.helpers.crawls import read_records, warc_files
 from tests.helpers.pywb_harness import pywb_venv
+from tests.helpers.required import PYWB, missing
 
 if TYPE_CHECKING:
     import socket
@@ -198,10 +197,7 @@ def _warcio_check(files: list[Path]) -> subprocess.CompletedProcess[str]:
     Decompressor has no ``unused_data``, so warcio there fails on any br response."""
     warcio = pywb_venv() / "bin" / "warcio"
     if not warcio.exists():
-        reason = f"{warcio} is missing: run scripts/pywb-env"
-        if os.environ.get("ARCHIVIST_REQUIRE_PYWB") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing(f"{warcio} is missing: run scripts/pywb-env", PYWB)
     command = [str(warcio), "check", *map(str, files)]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 

@@ -5,6 +5,7 @@ where the run requires it (``.ci/run`` sets ``ARCHIVIST_REQUIRE_SERVICES=1`` and
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -22,3 +23,13 @@ def missing(reason: str, variable: str = SERVICES, *, module: bool = False) -> N
     if required(variable):
         pytest.fail(f"{reason} ({variable}=1 requires it)", pytrace=False)
     pytest.skip(reason, allow_module_level=module)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, as scripts/chromium-env installs it
+
+
+def chromium() -> str:
+    """Headless Chromium's path, for the console's browser tests."""
+    if not Path(CHROMIUM).exists():
+        missing(f"{CHROMIUM} is missing: run scripts/chromium-env")
+    return CHROMIUM

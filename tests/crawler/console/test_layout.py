@@ -8,11 +8,10 @@ health column is inside the frame, wide enough to read."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import threading
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -20,8 +19,11 @@ from starlette.responses import HTMLResponse
 
 from crawler.console import create_app
 from tests.helpers.console_fixtures import page_tree
+from tests.helpers.required import chromium
 
-CHROMIUM = "/usr/bin/chromium"
+if TYPE_CHECKING:
+    from pathlib import Path
+
 WIDTH = 800
 
 MEASURE = """<!doctype html><html><body style="margin:0">
@@ -47,12 +49,7 @@ document.getElementById("f").addEventListener("load", function () {
 
 @pytest.fixture
 def browser() -> str:
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing: run scripts/chromium-env"
-        if os.environ.get("ARCHIVIST_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} (ARCHIVIST_REQUIRE_SERVICES=1 requires it)")
-        pytest.skip(reason)
-    return CHROMIUM
+    return chromium()
 
 
 @pytest.fixture
