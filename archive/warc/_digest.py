@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import re
 
 # hashlib's fixed-length digests; shake_* want a length and are no WARC labels
 _KNOWN = {n.lower() for n in hashlib.algorithms_available if not n.lower().startswith("shake")}
 
 
+_TO_BASE32HEX = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+)
+_BASE32 = re.compile(r"[A-Za-z2-7]+=*")
+
+
+def _b32_equal(text: str, raw: bytes) -> bool:
+    """Whether ``text`` is ``raw`` in base32: read as a base-32 number (int() does it in C,
+    in the base32hex alphabet), not by encoding ``raw`` in Python, per record."""
+    if not _BASE32.fullmatch(text):
+        return False
+    digits = text.rstrip("=").upper()
+    pad = len(digits) * 5 - len(raw) * 8
+    if not 0 <= pad < 5:
+        return False
+    return int(digits.translate(_TO_BASE32HEX), 32) == int.from_bytes(raw, "big") << pad
+
+
+@functools.lru_cache(maxsize=64)
 def algorithm(label: str) -> str | None:
     """hashlib's name for a label's algorithm (``sha-256`` is ``sha256``), or None."""
     algo = label.strip().lower()
@@ -37,6 +58,18 @@ class Hasher:
     def known(self) -> bool:
         return self.h is not None
 
+    @property
+    def is_sha1(self) -> bool:
+        return self.h is not None and self.h.name == "sha1"
+
+    @staticmethod
+    def of(data: bytes) -> str:
+        """The SHA-1 of ``data``, hex."""
+        return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+    def hex(self) -> str:
+        return self.h.hexdigest() if self.h is not None else ""
+
     def update(self, data: bytes) -> None:
         if self.h is not None:
             self.h.update(data)
@@ -50,9 +83,8 @@ class Hasher:
             return None
         raw = self.h.digest()
         want = self.value.strip()
-        b32 = base64.b32encode(raw).decode()
-        if want.upper().rstrip("=") in (b32.rstrip("="), raw.hex().upper()):
+        if _b32_equal(want, raw) or want.upper() == raw.hex().upper():
             return None
         if want.rstrip("=") == base64.b64encode(raw).decode().rstrip("="):
             return None
-        return f"header {self.label}, computed {self.algo}:{b32}"
+        return f"header {self.label}, computed {self.algo}:{base64.b32encode(raw).decode()}"

@@ -11,6 +11,8 @@ import zlib
 from typing import BinaryIO
 
 CHUNK = 1 << 20
+FEED = 1 << 16
+_NEWLINES = (10, 13)
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -23,20 +25,26 @@ class StreamFault(Exception):
 
 
 class MemberStream:
-    """Inflate gzip members one after another; plain files pass through."""
+    """Inflate gzip members one after another; plain files pass through.
+
+    Bytes are never copied twice: the compressed input is fed to zlib in slices of a
+    memoryview (``FEED`` bytes, so ``unused_data`` at a member's end stays small), and
+    the plain bytes sit in a ``bytearray`` consumed from the front (``del buf[:n]``
+    moves a start pointer in CPython, it does not shift the rest).
+    """
 
     def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
         self._raw = fh.read(CHUNK)
+        self._ri = 0  # index in self._raw of the first byte not yet inflated
         self.gzipped = self._raw.startswith(GZIP_MAGIC)
-        self._raw_pos = 0  # file offset of self._raw[0]
-        self._buf = b""
+        self._raw_pos = 0  # file offset of self._raw[self._ri]
+        self._buf = bytearray()
         self._dec: zlib._Decompress | None = None
         self.member_start = 0  # compressed offset of the member being read
         self.members = 0
         self.member_plain_start = 0  # plain offset where the current member began
         self.plain_pos = 0  # offset in the plain stream of self._buf[0]
-        self._eof = False
 
     def position(self) -> int:
         """Offset a record starting now would have (compressed for gzip files)."""
@@ -49,19 +57,23 @@ class MemberStream:
     def at_member_start(self) -> bool:
         return not self.gzipped or self.plain_pos == self.member_plain_start
 
+    def _avail(self) -> int:
+        return len(self._raw) - self._ri
+
     def _more_raw(self) -> bool:
         data = self._fh.read(CHUNK)
         if not data:
             return False
-        self._raw += data
+        self._raw = self._raw[self._ri :] + data
+        self._ri = 0
         return True
 
     def _fill(self) -> bool:
         """Add decompressed bytes to the buffer; False at end of file."""
         if not self.gzipped:
-            if self._raw:
-                self._buf += self._raw
-                self._raw = b""
+            if self._avail():
+                self._buf += memoryview(self._raw)[self._ri :]
+                self._raw, self._ri = b"", 0
                 return True
             data = self._fh.read(CHUNK)
             self._buf += data
@@ -70,32 +82,33 @@ class MemberStream:
 
     def _inflate(self) -> bool:
         if self._dec is None:
-            if not self._raw and not self._more_raw():
+            if not self._avail() and not self._more_raw():
                 return False
-            if len(self._raw) < 2 and not self._more_raw():
+            if self._avail() < 2 and not self._more_raw():
                 raise StreamFault(self._raw_pos, "trailing garbage after last gzip member")
-            if not self._raw.startswith(GZIP_MAGIC):
+            if self._raw[self._ri : self._ri + 2] != GZIP_MAGIC:
                 raise StreamFault(self._raw_pos, "not a gzip member (bad magic)")
             self._dec = zlib.decompressobj(zlib.MAX_WBITS | 16)
             self.member_start = self._raw_pos
             self.member_plain_start = self.plain_pos + len(self._buf)
             self.members += 1
         dec = self._dec
-        if not self._raw and not self._more_raw():
+        if self._avail() < FEED:
+            self._more_raw()
+        if not self._avail():
             raise StreamFault(self.member_start, "truncated gzip member")
+        feed = memoryview(self._raw)[self._ri : self._ri + FEED]
         try:
-            out = dec.decompress(self._raw, CHUNK)
+            out = dec.decompress(feed, CHUNK)
         except zlib.error as exc:
             raise StreamFault(self.member_start, f"corrupt gzip member: {exc}") from exc
-        consumed = len(self._raw) - len(dec.unconsumed_tail) - len(dec.unused_data)
         if dec.eof:
-            consumed = len(self._raw) - len(dec.unused_data)
-            self._raw_pos += consumed
-            self._raw = dec.unused_data
+            consumed = len(feed) - len(dec.unused_data)
             self._dec = None
         else:
-            self._raw_pos += consumed
-            self._raw = dec.unconsumed_tail
+            consumed = len(feed) - len(dec.unconsumed_tail)
+        self._ri += consumed
+        self._raw_pos += consumed
         self._buf += out
         return True
 
@@ -103,18 +116,19 @@ class MemberStream:
         while len(self._buf) < size:
             if not self._fill():
                 break
-        data, self._buf = self._buf[:size], self._buf[size:]
+        data = bytes(self._buf[:size])
+        del self._buf[:size]
         self.plain_pos += len(data)
         return data
 
     def readline(self, limit: int = 65536) -> bytes:
-        while b"\n" not in self._buf[:limit] and len(self._buf) < limit:
+        while (end := self._buf.find(b"\n", 0, limit)) < 0 and len(self._buf) < limit:
             if not self._fill():
                 break
-        end = self._buf.find(b"\n", 0, limit)
         cut = min(len(self._buf), limit) if end < 0 else end + 1
-        data, self._buf = self._buf[:cut], self._buf[cut:]
-        self.plain_pos += len(data)
+        data = bytes(self._buf[:cut])
+        del self._buf[:cut]
+        self.plain_pos += cut
         return data
 
     def take_newlines(self, limit: int = 64) -> bytes:
@@ -124,11 +138,13 @@ class MemberStream:
         while len(out) < limit:
             if not self._buf and ((self.gzipped and self._dec is None) or not self._fill()):
                 break
-            n = min(len(self._buf) - len(self._buf.lstrip(b"\r\n")), limit - len(out))
-            out += self._buf[:n]
-            self._buf = self._buf[n:]
+            buf, n, most = self._buf, 0, min(len(self._buf), limit - len(out))
+            while n < most and buf[n] in _NEWLINES:
+                n += 1
+            out += bytes(buf[:n])
+            del buf[:n]
             self.plain_pos += n
-            if self._buf:
+            if buf:
                 break
         return out
 

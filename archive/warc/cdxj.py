@@ -22,6 +22,7 @@ import heapq
 import json
 import logging
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -181,8 +182,20 @@ def merge_indexes(indexes_dir: Path) -> int:
     return len(parts)
 
 
-def reindex_collection(collection_dir: Path) -> tuple[int, int]:
-    """Index every WARC of ``collection_dir/archive`` afresh; returns (files, captures)."""
+def _index_parts(pairs: list[tuple[Path, Path]], jobs: int) -> None:
+    """Index each (WARC, part) pair; ``jobs`` files at a time, each in its own process."""
+    if jobs <= 1 or len(pairs) <= 1:
+        for warc, part in pairs:
+            _atomic_write_index(warc, part)
+        return
+    with ProcessPoolExecutor(min(jobs, len(pairs))) as pool:
+        for _ in pool.map(_atomic_write_index, *zip(*pairs, strict=True)):
+            pass
+
+
+def reindex_collection(collection_dir: Path, jobs: int = 1) -> tuple[int, int]:
+    """Index every WARC of ``collection_dir/archive`` afresh (``jobs`` files at a time);
+    returns (files, captures)."""
     archive = collection_dir / "archive"
     if not archive.is_dir():
         raise CollectionError(collection_dir, "it has no archive/ folder of WARC files")
@@ -192,11 +205,8 @@ def reindex_collection(collection_dir: Path) -> tuple[int, int]:
     staging = indexes / f".reindex-{os.getpid()}"
     staging.mkdir(exist_ok=True)
     try:
-        parts = []
-        for warc in warcs:
-            part = staging / _part_name(warc)
-            _atomic_write_index(warc, part)
-            parts.append(part)
+        parts = [staging / _part_name(warc) for warc in warcs]
+        _index_parts(list(zip(warcs, parts, strict=True)), jobs)
         with _merge_lock(indexes):
             target = indexes / INDEX_NAME
             if parts:

@@ -9,7 +9,10 @@ raises: any exception becomes a fault and the next file is read.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,11 +23,11 @@ from archive.warc._verify_index import check_indexes, collection_files
 from archive.warc._verify_stream import CHUNK, MemberStream, StreamFault
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Finding", "Report", "collection_files", "verify_paths"]
+__all__ = ["Finding", "Report", "collection_files", "default_jobs", "verify_paths"]
 
 MANDATORY = ("WARC-Record-ID", "WARC-Date", "WARC-Type", "Content-Length")
 INDEXED_TYPES = {"response", "revisit", "resource"}
@@ -38,8 +41,14 @@ DATE_FORMATS = (
 )
 
 
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z")
+
+
 def _parse_date(value: str) -> datetime | None:
-    text = value.strip().replace("Z", "+0000")
+    text = value.strip()
+    if _ISO_UTC.fullmatch(text):  # what nearly every writer writes: the quick way
+        return datetime.fromisoformat(text)
+    text = text.replace("Z", "+0000")
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)
@@ -94,19 +103,38 @@ def _parse_fields(rep: Report, where: tuple[str, int], lines: list[bytes]) -> di
 
 @dataclass
 class _Block:
+    """A record's block read in chunks: its digests, and the hashes that tell repeats.
+
+    Each byte is hashed as few times as it can be: the declared block digest doubles
+    as the block's fingerprint when it is SHA-1 (else one SHA-1 is added), and a payload
+    SHA-1 is computed only where no payload digest is declared (the index check needs
+    one)."""
+
     block: _Hasher | None
     payload: _Hasher | None
-    payload_sha1: _Hasher
+    payload_sha1: _Hasher | None
+    keep_head: bool = False  # keep the first 64 KiB (a warcinfo, to tell who wrote it)
     head: bytes = b""
     in_payload: bool = False
     keep: bytes = b""
-    whole: _Hasher = field(default_factory=lambda: _Hasher("sha256:"))
+    whole: _Hasher | None = None
+    header: bytes = b""  # the record's header section, for its fingerprint
+
+    def __post_init__(self) -> None:
+        if self.block is None or not self.block.is_sha1:
+            self.whole = _Hasher("sha1:")
+
+    def fingerprint(self) -> str:
+        body = self.whole if self.whole is not None else self.block
+        assert body is not None
+        return _Hasher.of(self.header) + body.hex()
 
     def feed(self, data: bytes) -> None:
-        self.whole.update(data)
+        if self.whole is not None:
+            self.whole.update(data)
         if self.block is not None:
             self.block.update(data)
-        if len(self.keep) < 65536:
+        if self.keep_head and len(self.keep) < 65536:
             self.keep += data[: 65536 - len(self.keep)]
         if self.in_payload:
             self._payload(data)
@@ -126,7 +154,8 @@ class _Block:
     def _payload(self, data: bytes) -> None:
         if self.payload is not None:
             self.payload.update(data)
-        self.payload_sha1.update(data)
+        if self.payload_sha1 is not None:
+            self.payload_sha1.update(data)
 
 
 def _is_http(fields: dict[str, str]) -> bool:
@@ -203,9 +232,10 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
     blk = _Block(
         _Hasher(f["warc-block-digest"]) if "warc-block-digest" in f else None,
         _Hasher(f["warc-payload-digest"]) if "warc-payload-digest" in f else None,
-        _Hasher("sha1:"),
+        None if "warc-payload-digest" in f else _Hasher("sha1:"),
+        keep_head=f.get("warc-type") == "warcinfo",
     )
-    blk.whole.update(first + b"".join(lines))
+    blk.header = first + b"".join(lines)
     if not _is_http(f):
         blk.in_payload = True
     got = _read_block(stream, length, blk)
@@ -221,34 +251,49 @@ def _warc_record(rep: Report, path: str, stream: MemberStream, offset: int, firs
 
 
 def _remember(
-    rep: Report, where: tuple[str, int], f: dict[str, str], blk: _Block, stream: MemberStream
+    rep: Report,
+    where: tuple[str, int],
+    f: dict[str, str],
+    blk: _Block,
+    stream: MemberStream,
 ) -> None:
     rid = f.get("warc-record-id", "")
     rtype = f.get("warc-type", "")
     end = stream.end_offset()
     length = end - where[1] if end is not None else -1
-    digest = f.get("warc-payload-digest") or "sha1:" + blk.payload_sha1.b32()
+    if "warc-payload-digest" in f:
+        digest = f["warc-payload-digest"]
+    else:
+        digest = "sha1:" + (blk.payload_sha1.b32() if blk.payload_sha1 is not None else "")
     ours = rtype == "warcinfo" and b"archivist" in blk.keep.lower()
-    seen = Seen(where[0], where[1], rtype, length, digest, ours, blk.whole.b32())
+    seen = Seen(where[0], where[1], rtype, length, digest, ours, blk.fingerprint())
     rep.records += 1
     if rtype in INDEXED_TYPES:
         rep.by_offset[(Path(where[0]).name, where[1])] = seen
     if rid:
-        if rid in rep.seen:
-            first = rep.seen[rid]
-            at = f"(first at {first.path} @ {first.offset})"
-            if first.fingerprint == seen.fingerprint:
-                rep.add(*where, f"record {rid} repeated byte for byte {at}", fault=False)
-            else:
-                rep.add(*where, f"duplicate WARC-Record-ID {rid} on a different record {at}")
-        else:
-            rep.seen[rid] = seen
+        _note_id(rep, rid, seen)
     for name in ("warc-concurrent-to", "warc-refers-to", "warc-warcinfo-id"):
         if name in f:
             for target in f[name].split():
                 rep.links.append((where[0], where[1], name, target, rtype))
     if "warc-warcinfo-id" in f:
         rep.links.append((where[0], where[1], "ours?", f["warc-warcinfo-id"], rtype))
+
+
+def _note_id(rep: Report, rid: str, seen: Seen) -> None:
+    """Keep a record's ID; a second record with it is a warning if it repeats the first
+    byte for byte (a writer that wrote its warcinfo again), else a fault."""
+    first = rep.seen.get(rid)
+    if first is None:
+        rep.seen[rid] = seen
+        return
+    at = f"(first at {first.path} @ {first.offset})"
+    if first.fingerprint == seen.fingerprint:
+        rep.add(seen.path, seen.offset, f"record {rid} repeated byte for byte {at}", fault=False)
+    else:
+        rep.add(
+            seen.path, seen.offset, f"duplicate WARC-Record-ID {rid} on a different record {at}"
+        )
 
 
 def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first: bytes) -> bool:
@@ -268,7 +313,7 @@ def _arc_record(rep: Report, path: str, stream: MemberStream, offset: int, first
         rep.add(*where, f"ARC URL holds spaces, read as {url[:200]!r}", fault=False)
     elif len(parts) != 5 and len(parts) != 10:
         rep.add(*where, f"ARC header has {len(parts)} fields (want 5 or 10)", fault=False)
-    blk = _Block(None, None, _Hasher("sha1:"), in_payload=True)
+    blk = _Block(None, None, None, in_payload=True)
     got = _read_block(stream, length, blk)
     if got < length:
         rep.add(*where, f"ARC record truncated: length {length}, only {got} bytes")
@@ -340,13 +385,44 @@ def _check_links(rep: Report) -> None:
             rep.add(path, offset, f"{kind} {target} not found in the files checked", False)
 
 
-def verify_paths(paths: Iterable[Path], indexes: Iterable[Path] = ()) -> Report:
-    """Check every file, then links across them, then the indexes against them."""
+def _verify_one(path: Path) -> Report:
+    rep = Report(files=1)
+    _check_file(rep, path)
+    return rep
+
+
+def _merge(into: Report, part: Report) -> None:
+    """Fold one file's report in: its IDs are checked against every earlier file's."""
+    into.files += part.files
+    into.records += part.records
+    into.findings += part.findings
+    into.by_offset.update(part.by_offset)
+    into.links += part.links
+    for rid, seen in part.seen.items():
+        _note_id(into, rid, seen)
+
+
+def _file_reports(files: list[Path], jobs: int) -> Iterator[Report]:
+    """Each file's report, in the order given; files read side by side on ``jobs`` cores."""
+    if jobs <= 1 or len(files) <= 1:
+        yield from map(_verify_one, files)
+        return
+    with ProcessPoolExecutor(min(jobs, len(files))) as pool:
+        yield from pool.map(_verify_one, files)
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def verify_paths(paths: Iterable[Path], indexes: Iterable[Path] = (), jobs: int = 1) -> Report:
+    """Check every file (``jobs`` at a time, each in its own process), then links across
+    them, then the indexes against them."""
     rep = Report()
     files = list(paths)
-    for path in files:
-        rep.files += 1
-        _check_file(rep, path)
+    for part in _file_reports(files, jobs):
+        _merge(rep, part)
     _check_links(rep)
     index_list = list(indexes)
     if index_list:

@@ -7,17 +7,27 @@ from pathlib import Path
 import click
 
 from archive.warc.cdxj import INDEX_NAME, reindex_collection
-from archive.warc.verify import Report, collection_files, verify_paths
+from archive.warc.verify import Report, collection_files, default_jobs, verify_paths
 from crawler.cli._env import collection_folders, data_home, open_store, sources_dir
 from crawler.research.rebuild import rebuild
+
+JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=default_jobs,
+    show_default="every core",
+    help="WARC files read at once, each in its own process.",
+)
 
 
 @click.command("index")
 @click.option("--collection", help="Only this collection (default: every one).")
-def index_command(collection: str | None) -> None:
+@JOBS
+def index_command(collection: str | None, jobs: int) -> None:
     """Rebuild the CDXJ index of each collection from its WARC files (crawls keep it current)."""
     for folder in collection_folders(collection):
-        files, captures = reindex_collection(folder)
+        files, captures = reindex_collection(folder, jobs=jobs)
         click.echo(
             f"{folder.name}: {files} WARC files, {captures} captures -> indexes/{INDEX_NAME}"
         )
@@ -70,12 +80,13 @@ def _print(report: Report) -> None:
 @click.command("verify")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--collection", "-c", default=None, help="Check a collection and its index.")
-def verify_command(paths: tuple[Path, ...], collection: str | None) -> None:
+@JOBS
+def verify_command(paths: tuple[Path, ...], collection: str | None, jobs: int) -> None:
     """Check WARC/ARC files (structure, gzip, lengths, dates, digests, links, index)."""
     if not paths and not collection:
         raise click.UsageError("give files, a collection folder, or --collection")
     files, indexes = _gather(paths, collection)
-    report = verify_paths(files, indexes)
+    report = verify_paths(files, indexes, jobs=jobs)
     _print(report)
     if report.faults:
         raise SystemExit(1)
