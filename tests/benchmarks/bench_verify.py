@@ -1,5 +1,6 @@
 """Benchmark: `archivist verify` and `archivist index` against fast and plain WARC readers.
 
+    .venv/bin/pip install -e '.[bench]'   # FastWARC, once
     .venv/bin/python tests/benchmarks/bench_verify.py [--gb 1.0] [--data DIR] [--ways ...]
 
 Generates (once, kept in ``--data``) a collection of about ``--gb`` GB of gzipped WARC
