@@ -36,6 +36,7 @@ from archive.store._rows import local_time
 from archive.store._schema import (
     ArticleEventRow,
     ArticleRow,
+    ArticleSourceRow,
     ArticleVersionRow,
     CaptureRow,
     PassageRow,
@@ -137,7 +138,10 @@ class RepostsMixin:
             sides = {chosen.original.url, chosen.copy.url}
             if seed is not None and not sides & _keys(versions, seed):
                 continue
-            if source is not None and source not in {chosen.original.source, chosen.copy.source}:
+            if source is not None and source not in {
+                *chosen.original.sources,
+                *chosen.copy.sources,
+            }:
                 continue
             found.append(chosen)
         return sorted(found, key=_order)
@@ -241,6 +245,13 @@ def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[i
         ).all()
     )
     removed = _removed(session, {row[11] for row in rows})
+    owners: dict[int, list[str]] = {}
+    for aid, owner in session.execute(
+        select(ArticleSourceRow.article_id, ArticleSourceRow.source)
+        .where(ArticleSourceRow.article_id.in_(articles))
+        .order_by(ArticleSourceRow.first_seen, ArticleSourceRow.source)
+    ):
+        owners.setdefault(aid, []).append(owner)
     found = {}
     for (
         vid,
@@ -272,6 +283,7 @@ def _some_versions(session: Session, ids: list[int], boilerplate: Any) -> dict[i
             credit_name=cname,
             credit_url=curl,
             removed_at=removed.get(key),
+            sources=tuple(owners.get(aid) or (src,)),
         )
         found[vid] = Version(vid, aid, url, canonical, side, int(prints[vid]))
     return found

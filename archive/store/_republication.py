@@ -27,6 +27,7 @@ class TextSide:
     credit_name: str | None
     credit_url: str | None
     removed_at: datetime | None  # when it was seen taken down, if it is gone now
+    sources: tuple[str, ...] = ()  # every source that captured it (``source`` found it first)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,6 +36,7 @@ class TextSide:
             "site": self.site,
             "platform": self.platform,
             "source": self.source,
+            "sources": list(self.sources or (self.source,)),
             "published": self.published.isoformat() if self.published else None,
             "first_seen": self.first_seen.isoformat(),
             "version": self.version,

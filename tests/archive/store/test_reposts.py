@@ -350,3 +350,18 @@ def test_reposts_diff_shows_what_a_copy_cut_and_added(tmp_path):
     alone = CliRunner().invoke(main, ["reposts", "--diff", BLOG_URL], env=env)
     assert alone.exit_code == 2
     assert "give URL too" in alone.output
+
+
+def test_a_second_source_over_the_same_site_finds_its_republications_too(store):
+    """An article belongs to every source that captured it (article_sources), so
+    ``reposts --source`` names a pair for the second source as for the first."""
+    add_article(store, 1, _news(), source="news")
+    add_article(store, 2, _news(), when=T0 + timedelta(hours=1), source="news-mirror")
+    add_article(store, 3, _blog(BLOG_URL, ORIGINAL), source="blog")
+    for name in ("news", "news-mirror", "blog"):
+        (pair,) = store.republications(source=name)
+        assert pair.original.url == NEWS_URL
+    assert pair.original.source == "news"  # the one that found it first
+    assert pair.original.to_dict()["sources"] == ["news", "news-mirror"]
+    assert pair.copy.to_dict()["sources"] == ["blog"]
+    assert store.republications(source="nobody") == []
