@@ -18,10 +18,10 @@ signs. The package's pages are the captures, oldest first, the summary page firs
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["EvidenceReport", "summary_url", "write_evidence"]
 
 SUMMARY_WARC = "evidence-summary.warc.gz"
+_WACZ_TIMEOUT = 3600  # seconds; indexing a bundle's records takes well under one
 
 
 @dataclass(frozen=True)
@@ -120,16 +121,23 @@ def _pages(
 
 
 def _package(tmp: Path, warcs: list[Path], pages: bytes, title: str) -> Path:
-    from wacz.main import main as wacz_main  # noqa: PLC0415 - heavy; only this needs it
-
+    """Index and package ``warcs`` with the ``wacz`` library, in a child process: it
+    prints its progress and leaves its files open for the collector to close."""
     pages_path, partial = tmp / "pages.jsonl", tmp / "partial.wacz"
     pages_path.write_bytes(pages)
     args = ["create", "-o", str(partial), "-p", str(pages_path), "-c", "--title", title]
-    said = io.StringIO()
-    with contextlib.redirect_stdout(said):  # the library prints its progress
-        code = wacz_main([*args, *(str(p) for p in warcs)])
-    if code not in (0, None) or not partial.is_file():
-        raise EvidenceError(f"the wacz library failed (exit {code}): {said.getvalue()[-300:]}")
+    done = subprocess.run(  # noqa: S603 - this interpreter, the wacz package, our own files
+        [sys.executable, "-m", "wacz", *args, *(str(p) for p in warcs)],
+        capture_output=True,
+        text=True,
+        timeout=_WACZ_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0 or not partial.is_file():
+        said = (done.stderr or done.stdout).strip().splitlines()
+        raise EvidenceError(
+            f"the wacz library failed (exit {done.returncode}): {said[-1] if said else ''}"
+        )
     return partial
 
 

@@ -60,8 +60,6 @@ def _hash_member(zf: zipfile.ZipFile, name: str) -> tuple[str, int]:
 def _check_members(zf: zipfile.ZipFile, package: dict[str, Any], verdict: Verdict) -> None:
     listed = {str(r.get("path")): r for r in package.get("resources", [])}
     names = set(zf.namelist())
-    for name in sorted(names - set(listed) - {PACKAGE_NAME, DIGEST_NAME}):
-        verdict.failures.append(f"{name}: in the bundle but not listed in {PACKAGE_NAME}")
     for name, resource in sorted(listed.items()):
         if name not in names:
             verdict.failures.append(f"{name}: listed in {PACKAGE_NAME} but not in the bundle")
@@ -75,6 +73,9 @@ def _check_members(zf: zipfile.ZipFile, package: dict[str, Any], verdict: Verdic
             verdict.failures.append(
                 f"{name}: its sha256 is not the one in {PACKAGE_NAME}: it was changed"
             )
+    # after the listed ones: a name changed in the ZIP is reported first as the real one
+    for name in sorted(names - set(listed) - {PACKAGE_NAME, DIGEST_NAME}):
+        verdict.failures.append(f"{name}: in the bundle but not listed in {PACKAGE_NAME}")
     verdict.files = len(listed)
 
 
