@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import click
 
 from crawler.cli._env import collection_folders, evidence_signer, open_store
+from crawler.research.certs import load_certificates
 from crawler.research.evidence import write_evidence
 from crawler.research.evidence_check import verify_bundle
-from crawler.research.signing import load_certificates
 from crawler.runs.progress import human_size
 
 __all__ = ["evidence_group"]

@@ -24,7 +24,7 @@ from rfc3161_client import (
 )
 
 from crawler.errors import EvidenceError
-from crawler.research.signing import subject_name
+from crawler.research.certs import subject_name
 
 if TYPE_CHECKING:
     from datetime import datetime
