@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from archive.store import Store
     from crawler.research.signing import Signer
 
-__all__ = ["EvidenceReport", "summary_url", "write_evidence"]
+__all__ = ["EvidenceReport", "summary_url", "url_key", "write_evidence"]
 
 SUMMARY_WARC = "evidence-summary.warc.gz"
 _WACZ_TIMEOUT = 3600  # seconds; indexing a bundle's records takes well under one
@@ -56,11 +56,15 @@ class EvidenceReport:
     timestamped: bool
 
 
+def url_key(url: str) -> str:
+    """A short name for an article URL, in paths: the first 16 hex digits of its sha1."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - a name only
+
+
 def summary_url(url: str) -> str:
     """Where the summary page sits in the bundle's WARC: a reserved ``.invalid`` host, so
     it is never taken for a capture of the web."""
-    key = hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - a name, not security
-    return f"https://archivist-evidence.invalid/{key}/summary.html"
+    return f"https://archivist-evidence.invalid/{url_key(url)}/summary.html"
 
 
 def _software() -> str:

@@ -12,24 +12,34 @@ import json
 import shutil
 import subprocess
 import sys
+import warnings
 import zipfile
 from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
+from starlette.exceptions import StarletteDeprecationWarning
 
 from archive.store import Store
 from archive.warc.cdxj import lookup
 from archive.warc.reader import read_record_at
 from crawler.cli import main
+from crawler.console import create_app
 from crawler.demo.changing import EDITS, run_changing_demo
 from crawler.demo.run import CHECKOUT_SOURCES
 from crawler.research.bundle import rebuild_zip
+from crawler.research.evidence import url_key
 from crawler.research.evidence_check import verify_bundle
-from crawler.research.signing import sha256_of
+from crawler.research.signing import Signer, sha256_of
+from crawler.runs.scheduler import Daemon
 from tests.helpers.certs import issue, make_ca
 from tests.helpers.pywb_harness import PywbServer
 from tests.helpers.tsa import LoopbackTsa
+
+with warnings.catch_warnings():
+    # Starlette 1.x asks for httpx2 for its TestClient; httpx (a test extra) still works.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -340,3 +350,42 @@ def test_no_capture_and_bad_keys_are_one_line_errors(world, keys, tmp_path):
     assert wrong.exit_code == 1
     assert "its first certificate is not that of the key" in wrong.output
     assert len(wrong.output.strip().splitlines()) == 1
+
+
+def test_a_scheduled_run_writes_the_bundles_its_source_asks_for_and_the_console_links_them(
+    world, keys, tmp_path
+):
+    """``evidence_on: [edited, removed]``: after a scheduled run, a bundle for each change
+    it saw, signed; the console's changes page links each change to its bundle."""
+    home, edited, removed = world
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    text = (CHECKOUT_SOURCES / "demo-news.yaml").read_text(encoding="utf-8")
+    (sources / "demo-news.yaml").write_text(text + "\nevidence_on: [edited, removed]\n")
+    signer = Signer.from_files(keys["signer"].key_path, keys["signer"].cert_path)
+    with Store.for_home(home) as store:
+        runs = store.runs(source="demo-news")
+        second = sorted(runs, key=lambda r: r.started_at)[1]  # the run that saw the changes
+
+        def runner(*_args):
+            return second
+
+        daemon = Daemon(store, home, sources, runner=runner, evidence_signer=signer)
+        assert daemon.run_job("demo-news") is second
+        bundles = sorted((home / "evidence").rglob("*.wacz"))
+    names = {(p.name.split("-")[1].removesuffix(".wacz"), p.parent.name) for p in bundles}
+    assert names == {("edited", url_key(edited)), ("removed", url_key(removed))}
+    for path in bundles:
+        verdict = verify_bundle(path, [keys["ca"].cert], [])
+        assert verdict.ok, (path, verdict.failures)
+    with TestClient(create_app(home, sources, cache_seconds=0)) as client:
+        page = client.get("/changes").text
+        links = [part.split('"')[0] for part in page.split('class="evidence" href="')[1:]]
+        assert len(links) == len(bundles)
+        got = client.get(links[0])
+        assert got.status_code == 200
+        assert (
+            got.content
+            == next(p for p in bundles if p.name == links[0].rsplit("/", 1)[1]).read_bytes()
+        )
+        assert client.get("/evidence/0123456789abcdef/../../archivist.db").status_code == 404
