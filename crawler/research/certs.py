@@ -21,7 +21,7 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
     try:
         certs = x509.load_pem_x509_certificates(path.read_bytes())
     except ValueError as exc:
-        raise SigningConfigError(path, f"not a PEM certificate file ({exc})") from exc
+        raise SigningConfigError(path, "not a PEM certificate file") from exc
     except OSError as exc:
         raise SigningConfigError(path, f"cannot be read ({exc.strerror})") from exc
     return certs

@@ -120,7 +120,8 @@ def _pages(
     )
     for when, r in seen:
         what = "copy" if r.role == "copy" else "capture"
-        lines.append({"url": r.url, "ts": when, "title": f"{what} of {r.url} at {when}"})
+        status = "revisit" if r.rec_type == "revisit" else f"HTTP {r.status}"
+        lines.append({"url": r.url, "ts": when, "title": f"{what} at {when} ({status}): {r.url}"})
     return b"".join(json.dumps(line, ensure_ascii=False).encode() + b"\n" for line in lines)
 
 

@@ -164,6 +164,10 @@ def verify_bundle(
     check = check_signature(signed, digest["hash"], roots) if signed else None
     if check is not None:
         verdict.failures.extend(f"{DIGEST_NAME}: {f}" for f in check.failures)
+        if signed and signed.get("created") != package.get("created"):
+            verdict.failures.append(
+                f"{DIGEST_NAME}: the signature's date is not the package's ({PACKAGE_NAME})"
+            )
     stamp = None
     if signed and signed.get("timeSignature"):
         from crawler.research.timestamps import check_timestamp  # noqa: PLC0415

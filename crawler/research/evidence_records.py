@@ -53,6 +53,7 @@ class BundleRecord:
     url: str
     record_id: str
     role: str  # warcinfo | capture | request | requisite | derived | copy
+    status: str = ""  # a capture's HTTP status, as the index has it
 
 
 def _captures(folders: Iterable[Path], url: str, role: str) -> list[BundleRecord]:
@@ -81,6 +82,7 @@ def _with_request(folder: Path, entry: IndexEntry, role: str) -> list[BundleReco
             first.target_uri,
             first.record_id,
             role,
+            entry.status,
         )
     ]
     for _, span in zip(range(_FOLLOWERS), spans, strict=False):

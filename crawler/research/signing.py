@@ -52,9 +52,7 @@ class Signer:
         try:
             key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
         except (ValueError, TypeError) as exc:
-            raise SigningConfigError(
-                key_path, f"not an unencrypted PEM private key ({exc})"
-            ) from exc
+            raise SigningConfigError(key_path, "not an unencrypted PEM private key") from exc
         except OSError as exc:
             raise SigningConfigError(key_path, f"cannot be read ({exc.strerror})") from exc
         if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
