@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import click
 
 from crawler.cli._env import collection_folders, evidence_signer, open_store
+from crawler.cli._text import count_of
 from crawler.research.certs import load_certificates
 from crawler.research.evidence import write_evidence
 from crawler.research.evidence_check import verify_bundle
@@ -68,8 +69,8 @@ def make_command(  # noqa: PLR0917 - click passes the options in order
         report = write_evidence(store, collection_folders(collection), url, target, signer)
     size = human_size(report.path.stat().st_size)
     click.echo(
-        f"{report.path}: {report.captures} captures of the article, {report.versions} "
-        f"versions, {report.records} WARC records in all, {size}"
+        f"{report.path}: {count_of(report.captures, 'capture')} of the article, "
+        f"{count_of(report.versions, 'version')}, {report.records} WARC records in all, {size}"
     )
     if report.signer is None:
         click.echo("not signed: no key configured (ARCHIVIST_EVIDENCE_KEY and _CERT)")

@@ -78,7 +78,8 @@ def seal(
                     "bytes": len(data),
                 }
             )
-        package["software"] = software
+        packager = package.get("software")
+        package["software"] = f"{software} (packaged by {packager})" if packager else software
         package_bytes = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
         digest: dict[str, Any] = {"path": PACKAGE_NAME, "hash": sha256_of(package_bytes)}
         if signer is not None:

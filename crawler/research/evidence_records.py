@@ -21,6 +21,7 @@ from urllib.parse import urldefrag, urljoin
 from archive.text.extract import decode_content
 from archive.warc.cdxj import lookup
 from archive.warc.reader import read_record_at, record_spans
+from crawler.errors import EvidenceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -69,8 +70,11 @@ def _with_request(folder: Path, entry: IndexEntry, role: str) -> list[BundleReco
     path = folder / "archive" / entry.filename
     spans = record_spans(path, entry.offset)
     first = next(spans, None)
-    if first is None or first.length != entry.length:
-        return []
+    if first is None or first.offset != entry.offset or first.length != entry.length:
+        raise EvidenceError(
+            f"{path} has no record of {entry.length} bytes at offset {entry.offset}, where "
+            f"the index puts {entry.url}: archivist index rebuilds the index"
+        )
     records = [
         BundleRecord(
             folder.name,
