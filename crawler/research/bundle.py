@@ -52,6 +52,9 @@ def rebuild_zip(
             info = zipfile.ZipInfo(name, stamp)
             info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
+            # zipfile's defaults, pinned: a checker on Windows (create_system 0) or a later
+            # Python must rebuild the very same bytes
+            info.create_system, info.create_version, info.extract_version = 3, 20, 20
             with opener(name) as src, zout.open(info, "w", force_zip64=False) as dst:
                 shutil.copyfileobj(src, dst, _CHUNK)
 
