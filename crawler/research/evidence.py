@@ -157,7 +157,6 @@ def write_evidence(
     if not captures:
         raise EvidenceError(f"no capture of {url} (archivist captures URL lists them)")
     events = [e for e in store.events() if e.url == url]
-    by_name = {f.name: f for f in folders}
     now = datetime.now(UTC)
     made = {
         "at": now.isoformat().replace("+00:00", "Z"),
@@ -165,36 +164,10 @@ def write_evidence(
         "signer": signer.identity if signer is not None else "",
     }
     facts = article_json(url, versions, events, copies, made)
-    title = versions[-1].article.title if versions else url
-    infos = {
-        r.filename: read_warcinfo(by_name[r.collection] / r.folder / r.filename)
-        for r in records
-        if r.role == "warcinfo"
-    }
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="archivist-evidence-") as tmp_name:
-        tmp = Path(tmp_name)
-        archive = tmp / "archive"
-        archive.mkdir()
-        placed, dates = _copy_records(by_name, records, archive)
-        page = summary_html(facts, records, infos, dates)
-        (archive / SUMMARY_WARC).write_bytes(
-            resource_member(summary_url(url), "text/html; charset=utf-8", page, now)
-        )
-        warcs = sorted(archive.iterdir())
-        pages = _pages(url, records, dates, made["at"], title)
-        partial = _package(tmp, warcs, pages, f"Evidence: {title}")
-        extra = {
-            "evidence/summary.html": page,
-            "evidence/article.json": _json(facts),
-            "evidence/records.json": _json({"url": url, "records": placed}),
-        }
-        sealed = output.with_name(f".{output.name}.partial")
-        try:
-            digest = seal(partial, sealed, extra, signer, _software())
-            sealed.replace(output)
-        finally:
-            sealed.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="archivist-evidence-") as tmp:
+        folders_by_name = {f.name: f for f in folders}
+        digest = _build(Path(tmp), folders_by_name, records, facts, now, output, signer=signer)
     signed = digest.get("signedData") or {}
     return EvidenceReport(
         output,
@@ -204,6 +177,48 @@ def write_evidence(
         signed.get("domain"),
         bool(signed.get("timeSignature")),
     )
+
+
+def _build(  # noqa: PLR0917 - the bundle's parts, in the order they are made
+    tmp: Path,
+    folders: dict[str, Path],
+    records: list[BundleRecord],
+    facts: dict[str, Any],
+    now: datetime,
+    output: Path,
+    *,
+    signer: Signer | None,
+) -> dict[str, Any]:
+    """Copy the records, write the summary, package and seal into ``output``; returns the
+    ``datapackage-digest.json`` written."""
+    url, versions = facts["url"], facts["versions"]
+    title = versions[-1]["article"]["title"] if versions else url
+    infos = {
+        r.filename: read_warcinfo(folders[r.collection] / r.folder / r.filename)
+        for r in records
+        if r.role == "warcinfo"
+    }
+    archive = tmp / "archive"
+    archive.mkdir()
+    placed, dates = _copy_records(folders, records, archive)
+    page = summary_html(facts, records, infos, dates)
+    (archive / SUMMARY_WARC).write_bytes(
+        resource_member(summary_url(url), "text/html; charset=utf-8", page, now)
+    )
+    pages = _pages(url, records, dates, facts["made"]["at"], title)
+    partial = _package(tmp, sorted(archive.iterdir()), pages, f"Evidence: {title}")
+    extra = {
+        "evidence/summary.html": page,
+        "evidence/article.json": _json(facts),
+        "evidence/records.json": _json({"url": url, "records": placed}),
+    }
+    sealed = output.with_name(f".{output.name}.partial")
+    try:
+        digest = seal(partial, sealed, extra, signer, _software())
+        sealed.replace(output)
+    finally:
+        sealed.unlink(missing_ok=True)
+    return digest
 
 
 def _json(data: dict[str, Any]) -> bytes:
