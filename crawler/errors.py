@@ -16,6 +16,8 @@ The tree::
     + ResearchOutputError        an export or a package cannot be written
       + ExportError              ``archivist export`` (Parquet without pyarrow, ...)
       + WaczError                ``archivist wacz``
+      + EvidenceError            ``archivist evidence``: no capture, a key that cannot sign
+    + SigningConfigError         the operator's evidence key, certificate or trusted roots
 
 Inside a crawl, Scrapy's own exceptions steer: ``NotConfigured``, ``DropItem``,
 ``IgnoreRequest``, ``CloseSpider``. Every message here names the thing at fault and,
@@ -30,11 +32,13 @@ __all__ = [
     "AlertConfigError",
     "ConfigError",
     "CrawlerError",
+    "EvidenceError",
     "ExportError",
     "HeaderSectionTooLarge",
     "ReplayError",
     "ResearchOutputError",
     "SchedulerError",
+    "SigningConfigError",
     "SourceError",
     "WaczError",
 ]
@@ -86,3 +90,15 @@ class ExportError(ResearchOutputError):
 
 class WaczError(ResearchOutputError):
     """The WACZ package could not be made; the message says why."""
+
+
+class EvidenceError(ResearchOutputError):
+    """The evidence bundle could not be made; the message says why."""
+
+
+class SigningConfigError(ConfigError):
+    """A key, certificate or trusted-roots file for evidence cannot be used: names it."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {reason}")

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "RecordSpan",
     "StoredRecord",
     "StoredResponse",
     "iter_responses",
     "read_record_at",
     "read_warcinfo",
+    "record_spans",
     "referred_records",
 ]
 
@@ -165,3 +167,38 @@ def read_record_at(path: Path, offset: int, length: int) -> StoredRecord:
         payload=payload,
         stored=stored,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpan:
+    """Where one record lies in its file, and the headers that link it to others."""
+
+    offset: int
+    length: int
+    rec_type: str
+    record_id: str
+    target_uri: str
+    concurrent_to: str  # a request's response (WARC-Concurrent-To), else ""
+    refers_to: str  # a revisit's or a derived record's original (WARC-Refers-To), else ""
+
+
+def record_spans(path: Path, offset: int = 0) -> Iterator[RecordSpan]:
+    """The records of ``path`` from the one at ``offset`` on, lazily, with where each lies.
+
+    Nothing is decoded but headers: a caller copying records takes ``path``'s bytes from
+    ``offset`` to ``offset + length`` as they lie."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        records = ArchiveIterator(fh)
+        for record in records:
+            records.read_to_end(record)
+            headers = record.rec_headers
+            yield RecordSpan(
+                offset=records.get_record_offset(),  # warcio counts from the file start
+                length=records.get_record_length(),
+                rec_type=record.rec_type,
+                record_id=headers.get_header("WARC-Record-ID") or "",
+                target_uri=headers.get_header("WARC-Target-URI") or "",
+                concurrent_to=headers.get_header("WARC-Concurrent-To") or "",
+                refers_to=headers.get_header("WARC-Refers-To") or "",
+            )

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-__all__ = ["WarcFileWriter"]
+__all__ = ["WarcFileWriter", "resource_member"]
 
 logger = logging.getLogger(__name__)
 
@@ -270,3 +270,17 @@ class WarcFileWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def resource_member(uri: str, content_type: str, body: bytes, moment: datetime) -> bytes:
+    """One ``resource`` record as a whole gzip member, to stand alone or be appended to a
+    WARC file: a document made here (not captured), such as an evidence summary."""
+    fields = [
+        ("WARC-Type", "resource"),
+        ("WARC-Record-ID", _record.make_record_id()),
+        ("WARC-Date", _record.warc_date(moment)),
+        ("WARC-Target-URI", uri),
+        ("Content-Type", content_type),
+        ("WARC-Payload-Digest", _record.sha1_digest([body])),
+    ]
+    return _record.gzip_member(_record.WarcRecord(fields, [body]).parts(), 6)

@@ -4,6 +4,7 @@
 - ``operators``: runs, run show, monitors, serve;
 - ``researchers``: articles, export, history, reposts, changes;
 - ``replay``: captures, show, replay, wacz;
+- ``evidence``: evidence URL, evidence verify (signed bundles of an article);
 - ``warcs``: verify, index, extract.
 
 Every command reads the environment through ``_env``. Commands stay thin: the work is
@@ -20,7 +21,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.errors import ArchiveError
-from crawler.cli import archivists, operators, replay, researchers, warcs
+from crawler.cli import archivists, evidence, operators, replay, researchers, warcs
 from crawler.errors import CrawlerError
 
 __all__ = ["main"]
@@ -90,6 +91,7 @@ for _command in (
     replay.show_command,
     replay.replay_command,
     replay.wacz_command,
+    evidence.evidence_group,
     warcs.verify_command,
     warcs.index_command,
     warcs.extract_command,

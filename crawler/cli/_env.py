@@ -3,7 +3,10 @@
 - ``ARCHIVIST_HOME``: the data folder (default ``./data``);
 - ``ARCHIVIST_SOURCES``: the folder of source files (default ``./schedules``);
 - ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in the data folder);
-- ``ARCHIVIST_TIMEZONE``: the zone times are shown in (default: the schedules' zone).
+- ``ARCHIVIST_TIMEZONE``: the zone times are shown in (default: the schedules' zone);
+- ``ARCHIVIST_EVIDENCE_KEY``, ``ARCHIVIST_EVIDENCE_CERT``: the operator's ECDSA P-256
+  key and its certificate chain (PEM), to sign evidence bundles; ``ARCHIVIST_EVIDENCE_TSA``:
+  the RFC 3161 timestamp authority to stamp them (none: no timestamp).
 
 ``crawler/settings.py`` reads the same variables for crawls started the Scrapy way.
 """
@@ -19,6 +22,8 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.store import Store, StoreError
+from crawler.errors import SigningConfigError
+from crawler.research.signing import Signer
 from crawler.runs.orphans import close_orphans
 from crawler.sources.times import TIMEZONE_ENV, display_zone
 
@@ -68,3 +73,24 @@ def collection_folders(collection: str | None) -> list[Path]:
             raise click.ClickException(f"no collection {collection!r} in {root.resolve()}")
         return [folder]
     return sorted(p.parent for p in root.glob("*/archive"))
+
+
+def evidence_signer(
+    key: Path | None = None, cert: Path | None = None, tsa: str | None = None
+) -> Signer | None:
+    """The operator's evidence signer from the options given, else the environment; None
+    when no key is configured (bundles are then written unsigned)."""
+    key = key or _path_env("ARCHIVIST_EVIDENCE_KEY")
+    cert = cert or _path_env("ARCHIVIST_EVIDENCE_CERT")
+    tsa = tsa or os.environ.get("ARCHIVIST_EVIDENCE_TSA") or None
+    if key is None and cert is None:
+        return None
+    if key is None or cert is None:
+        missing = "ARCHIVIST_EVIDENCE_KEY" if key is None else "ARCHIVIST_EVIDENCE_CERT"
+        raise SigningConfigError(missing, "a key needs its certificate and the other way round")
+    return Signer.from_files(key, cert, tsa)
+
+
+def _path_env(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None

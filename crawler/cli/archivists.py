@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 from crawler.cli._demo import demo_changes, print_results
-from crawler.cli._env import data_home, open_store, shown_zone, sources_dir
+from crawler.cli._env import data_home, evidence_signer, open_store, shown_zone, sources_dir
 from crawler.cli._text import count_of
 from crawler.cli.operators import print_runs
 from crawler.runs.watch import SchedulerState, read_state
@@ -316,6 +316,7 @@ def scheduler_command(reload_interval: float, kill_after: float, max_concurrent:
             reload_interval=reload_interval,
             kill_after=kill_after,
             max_concurrent=max_concurrent,
+            evidence_signer=evidence_signer(),
         )
         try:
             daemon.serve()

@@ -7,7 +7,8 @@ failing URLs, WARC files, the log's last warnings and errors, replay links),
 ``/runs/<id>/log?line=N`` (the log around line N, each line anchored ``#L<n>``),
 ``/sources/<name>`` (charts over its runs) and
 ``/changes`` (edits, removals, restorations; filter by ``source`` and ``kind``; a
-removed article's archived copies on other sites, linked to their replay).
+removed article's archived copies on other sites, linked to their replay, and the
+evidence bundle written for a change, served from ``/evidence/<key>/<file>``).
 ``/api/live`` gives the running runs' progress as JSON, which the pages poll;
 ``/metrics`` is Prometheus' text format. Everything is rendered on the server; every
 time is shown in one display zone (``create_app(zone=...)``), its zone written.
@@ -16,6 +17,7 @@ time is shown in one display zone (``create_app(zone=...)``), its zone written.
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -41,6 +43,7 @@ from crawler.console._views import (
     overview,
     run_figures,
 )
+from crawler.runs.evidence import EVIDENCE_DIR, bundle_path
 from crawler.runs.outcome import failures_by_kind
 from crawler.runs.progress import human_size
 from crawler.runs.runlog import log_window, warning_tail
@@ -53,11 +56,15 @@ if TYPE_CHECKING:
 
     from starlette.requests import Request
 
+    from archive.store import ChangeRecord
+
 __all__ = ["DEFAULT_REPLAY_URL", "create_app"]
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_REPLAY_URL = "http://127.0.0.1:8080"
 CHANGE_KINDS = ("edited", "removed", "restored")
+_KEY = re.compile(r"[0-9a-f]{16}")
+_BUNDLE = re.compile(r"[0-9]{8}T[0-9]{6}Z-(edited|removed)[.]wacz")
 
 
 class _Console:
@@ -182,10 +189,12 @@ class _Console:
             if c.kind == "edited" and c.source in collections
         }
         kept = {c: self.kept_by(c.url, collections) for c in changes if c.kind == "removed"}
+        bundles = {c: path for c in changes if (path := self.bundle_of(c)) is not None}
         return self.render(
             "changes.html",
             changes=changes,
             links=links,
+            bundles=bundles,
             kept={c: copies for c, copies in kept.items() if copies},
             sources=sorted({r.source for r in self.store.runs()}),
             kinds=CHANGE_KINDS,
@@ -193,6 +202,22 @@ class _Console:
             kind=kind,
             page="changes",
         )
+
+    def bundle_of(self, change: ChangeRecord) -> str | None:
+        """The console's path of the evidence bundle written for ``change``, if any."""
+        path = bundle_path(self.home, change.url, change.kind, change.at)
+        if not path.is_file():
+            return None
+        return f"/evidence/{path.parent.name}/{path.name}"
+
+    def evidence(self, request: Request) -> Response:
+        key, name = request.path_params["key"], request.path_params["name"]
+        if not (_KEY.fullmatch(key) and _BUNDLE.fullmatch(name)):
+            raise HTTPException(404, "no such evidence bundle")
+        path = self.home / EVIDENCE_DIR / key / name
+        if not path.is_file():
+            raise HTTPException(404, "no such evidence bundle")
+        return FileResponse(path, media_type="application/wacz+zip", filename=name)
 
     def kept_by(self, url: str, collections: dict[str, str]) -> list[tuple[str, str]]:
         """(site, replay link) of each copy of the article at ``url`` that the archive
@@ -255,6 +280,7 @@ def create_app(
         Route("/runs/{run_id}/log", page(console.run_log_page)),
         Route("/sources/{name}", page(console.source_page)),
         Route("/changes", page(console.changes_page)),
+        Route("/evidence/{key}/{name}", console.evidence),
         Route("/api/live", console.live),  # live: never kept
         Route("/metrics", page(console.metrics)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

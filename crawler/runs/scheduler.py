@@ -36,6 +36,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from crawler.errors import SchedulerError
 from crawler.monitoring.alerts import AlertManager
 from crawler.runs.child import new_run_id
+from crawler.runs.evidence import write_change_bundles
 from crawler.runs.orphans import reap_orphans
 from crawler.runs.resume import resumable
 from crawler.runs.runbook import RunOptions, SourceLock, run_source
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from archive.store import RunRecord, Store
+    from crawler.research.signing import Signer
 
 __all__ = ["JOB_PREFIX", "Daemon", "Runner", "SchedulerError", "SyncReport", "fire"]
 
@@ -109,6 +111,7 @@ class Daemon:
         max_concurrent: int = 4,
         runner: Runner | None = None,
         alerts: AlertManager | None = None,
+        evidence_signer: Signer | None = None,
     ) -> None:
         self.store = store
         self.home = home
@@ -118,6 +121,7 @@ class Daemon:
         self.kill_after = kill_after
         self.stop = threading.Event()
         self.runner: Runner = runner or self._crawl
+        self.evidence_signer = evidence_signer  # signs the bundles of evidence_on sources
         self.alerts = alerts or AlertManager.from_home(
             home, strict=False
         )  # after runs, each minute
@@ -305,6 +309,9 @@ class Daemon:
             record = self._resume(source, path, options, cut)
         else:
             record = self.runner(source, path, options, self.stop)
+        if source.evidence_on and record is not None:  # never raises
+            kinds, signer = source.evidence_on, self.evidence_signer
+            write_change_bundles(self.store, self.home, record, kinds, signer=signer)
         self.alerts.check_folder(self.store, self.sources_dir)  # never raises
         return record
 

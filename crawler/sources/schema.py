@@ -16,6 +16,7 @@ A source file looks like this (the demo world's ``schedules/demo-news.yaml``)::
     contact: archivist@example.org
     robots: obey                 # obey | ignore
     article_patterns: ['-[0-9]{6}[.]html$']  # which pages are articles (news sites)
+    evidence_on: [edited, removed]  # evidence bundles written after scheduled runs
 
 ``schedules/example-*.yaml`` explain every field with comments.
 
@@ -213,6 +214,9 @@ class Source(BaseModel):
     """Regular expressions of article URLs (news sites); og:type and JSON-LD also count."""
     schedule: Schedule | None = None
     """When the scheduler crawls it (``crawler.sources.schedule``); None: only by hand."""
+    evidence_on: tuple[Literal["edited", "removed"], ...] = ()
+    """After a scheduled run, write an evidence bundle (``archivist evidence``) of each
+    article the run saw edited or removed, as listed; signed with the operator's key."""
 
     @field_validator("seeds")
     @classmethod
