@@ -106,6 +106,8 @@ class StoredArticle:
     extracted_at: datetime
     conversion_id: str | None = None
     metadata_id: str | None = None
+    origin: str | None = None
+    """Where another archive served the capture (a backfill); None: captured live."""
 
 
 class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, RepostsMixin):
@@ -359,4 +361,5 @@ def _stored_article(
         extracted_at=version.extracted_at,
         conversion_id=version.conversion_id,
         metadata_id=version.metadata_id,
+        origin=capture.origin,
     )
