@@ -114,7 +114,7 @@ class _Backfill:
         self.errors: dict[str, int] = {}
         self.mismatches = 0
         self.bytes = 0
-        self._beat = 0.0
+        self._beat = self._shown = 0.0
 
     def captures(self) -> list[CdxCapture]:
         """Every capture the archive's index lists for the source, in its scope and dates."""
@@ -213,8 +213,10 @@ class _Backfill:
         }
 
     def _progress(self, force: bool = False) -> None:
+        """Live figures to the terminal (at most once a second) and the run's row."""
         now = time.monotonic()
-        if self.on_beat is not None:
+        if self.on_beat is not None and (force or now - self._shown >= 1.0):
+            self._shown = now
             self.on_beat(self.stats())
         if self.run_id is not None and (force or now - self._beat >= HEARTBEAT):
             self._beat = now
@@ -278,6 +280,7 @@ def _run(  # noqa: PLR0917 - the run's parts
         status, reason = "stopped", "stopped by Ctrl-C; run the backfill again: it resumes"
     finally:
         writer.close()
+        job._progress(force=True)
     recovery = recover_run(store, home, source.collection, run_id, sources_dir, started_at=started)
     errors = dict(job.errors)
     if recovery.failures:

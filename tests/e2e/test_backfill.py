@@ -1,0 +1,176 @@
+"""``archivist backfill`` from a real pywb on loopback standing in for the Wayback Machine.
+
+The remote archive is the demo news site crawled twice, an article edited between the
+two crawls, by this crawler into a folder of its own, served by pywb (its CDX server and
+its ``id_`` replay). Then the live site takes two articles down, and a fresh collection
+is backfilled from the remote archive and crawled live: the two are reported removed,
+with the versions only the remote archive kept in their history.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+from archive.store import Store
+from crawler.cli import main
+from crawler.cli.researchers import print_history
+from crawler.demo import DemoServer, World
+from tests.helpers.crawls import crawl, read_records, warc_files, warcio_check, write_source
+from tests.helpers.demo_hosts import LARGE, NEWS, SLOW, SMALL
+from tests.helpers.pywb_harness import PywbServer
+
+EDIT = "Cập nhật: tòa soạn bổ sung ý kiến chuyên gia về vụ việc."
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory, wayback):
+    """The old world in a pywb archive; the world now, with two articles taken down."""
+    base = tmp_path_factory.mktemp("backfill")
+    world = World(SMALL, slow_delay=SLOW, large_bytes=LARGE)
+    source = write_source(base / "sources", "tin", NEWS)
+    urls = world.article_urls(NEWS)
+    edited, gone = urls[0], urls[1:3]
+    with DemoServer(world) as server:
+        first = crawl(source, base / "remote", server)
+        assert first.ok, first.finish_reason
+        time.sleep(1.1)  # the edit's capture a second later: another 14-digit timestamp
+        world.edit(edited, EDIT, datetime.now(UTC))
+        second = crawl(source, base / "remote", server, RECRAWL_SWEEP="full")
+        assert second.ok, second.finish_reason
+        for url in gone:
+            world.delete(url, "404")
+        with PywbServer(base / "remote", wayback) as pywb:
+            yield {
+                "base": base,
+                "source": source,
+                "server": server,
+                "pywb": pywb,
+                "archive": f"{pywb.base_url}/tin/",
+                "edited": edited,
+                "gone": gone,
+            }
+
+
+def _cdx(pywb: PywbServer) -> list[dict]:
+    query = urllib.parse.urlencode({"url": NEWS, "matchType": "host", "output": "json"})
+    with urllib.request.urlopen(f"{pywb.base_url}/tin/cdx?{query}", timeout=30) as answer:
+        return [json.loads(line) for line in answer.read().decode().splitlines() if line]
+
+
+def _backfill(remote, home):
+    env = {"ARCHIVIST_HOME": str(home), "ARCHIVIST_SOURCES": str(remote["source"].parent)}
+    return CliRunner().invoke(
+        main, ["backfill", "tin", "--archive", remote["archive"], "--delay", "0"], env=env
+    )
+
+
+@pytest.fixture(scope="module")
+def backfilled(remote):
+    home = remote["base"] / "local"
+    result = _backfill(remote, home)
+    assert result.exit_code == 0, result.output
+    return home, result.output
+
+
+def _article_captures(remote) -> dict[str, dict[str, str]]:
+    """Article URL -> digest -> the remote archive's first timestamp with it."""
+    articles = set(World(SMALL).article_urls(NEWS))
+    first: dict[str, dict[str, str]] = defaultdict(dict)
+    for line in sorted(_cdx(remote["pywb"]), key=lambda c: c["timestamp"]):
+        if line["url"] in articles and line.get("status") == "200" and "html" in line["mime"]:
+            first[line["url"]].setdefault(line["digest"], line["timestamp"])
+    return first
+
+
+def test_every_article_capture_is_brought_in_once_with_its_original_date(remote, backfilled):
+    home, output = backfilled
+    wanted = _article_captures(remote)
+    assert len(wanted[remote["edited"]]) == 2  # the remote archive holds both versions
+    records = [r for r in read_records(warc_files(home)) if r["type"] == "response"]
+    held: dict[str, dict[str, str]] = defaultdict(dict)
+    for record in records:
+        url = record["warc"].get_header("WARC-Target-URI")
+        digest = record["warc"].get_header("WARC-Payload-Digest")
+        assert digest not in held[url], f"{url} brought in twice"
+        held[url][digest] = record["warc"].get_header("WARC-Date")
+        assert record["warc"].get_header("WARC-Source-URI").startswith(remote["archive"])
+        assert record["warc"].get_header("WARC-Creation-Date") > held[url][digest]
+    for url, digests in wanted.items():
+        dates = {
+            d: datetime.fromisoformat(w).strftime("%Y%m%d%H%M%S") for d, w in held[url].items()
+        }
+        assert dates == digests, url
+    assert "fetched" in output
+
+
+def test_backfilled_versions_know_the_archive_and_when_it_saw_them(remote, backfilled):
+    home, _ = backfilled
+    wanted = _article_captures(remote)[remote["edited"]]
+    with Store.for_home(home) as store:
+        versions = store.versions(remote["edited"])
+        run = store.runs(source="tin")[0]
+    assert len(versions) == 2
+    assert [v.fetched_at.strftime("%Y%m%d%H%M%S") for v in versions] == sorted(wanted.values())
+    assert all(v.origin and v.origin.startswith(remote["archive"]) for v in versions)
+    assert EDIT in versions[1].article.body
+    assert EDIT not in versions[0].article.body
+    assert versions[0].article.published is not None  # dates extracted as from live pages
+    assert run.status == "finished"
+    assert run.articles_new == len(World(SMALL).article_urls(NEWS))
+
+
+def test_a_live_crawl_then_reports_the_lost_articles_removed_with_their_history(
+    remote, backfilled, capsys
+):
+    home, _ = backfilled
+    live = crawl(remote["source"], home, remote["server"], RECRAWL_SWEEP="full")
+    assert live.ok, live.finish_reason
+    with Store.for_home(home) as store:
+        removed = {e.url for e in store.events() if e.kind == "removed"}
+        assert removed == set(remote["gone"])
+        print_history(store, remote["gone"][0])
+        versions = store.versions(remote["gone"][0])
+    shown = capsys.readouterr().out
+    assert "removed" in shown
+    assert versions
+    assert versions[0].origin is not None
+
+
+def test_backfilled_warcs_pass_warcio_and_verify(backfilled):
+    home, _ = backfilled
+    files = warc_files(home)
+    assert warcio_check(files).returncode == 0
+    verified = CliRunner().invoke(main, ["verify", *map(str, files)])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_second_backfill_fetches_nothing_new(remote, backfilled):
+    home, _ = backfilled
+    before = sorted(warc_files(home))
+    result = _backfill(remote, home)
+    assert result.exit_code == 0, result.output
+    assert " 0 fetched" in result.output
+    assert sorted(warc_files(home)) == before
+
+
+def test_pywb_replays_a_backfilled_capture_at_its_original_date(remote, backfilled, wayback):
+    home, _ = backfilled
+    url = remote["gone"][0]
+    (_digest, stamp), *_ = _article_captures(remote)[url].items()
+    status, _, original = remote["pywb"].fetch("tin", url, stamp)
+    assert status == 200
+    with PywbServer(home, wayback) as pywb:
+        status, headers, body = pywb.fetch("tin", url, stamp)
+    assert status == 200
+    assert body == original
+    assert headers["memento-datetime"] == datetime.strptime(stamp, "%Y%m%d%H%M%S").strftime(
+        "%a, %d %b %Y %H:%M:%S GMT"
+    )
