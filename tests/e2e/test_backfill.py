@@ -13,19 +13,28 @@ import json
 import time
 import urllib.parse
 import urllib.request
+import warnings
 from collections import defaultdict
 from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from lxml import html
+from starlette.exceptions import StarletteDeprecationWarning
 
 from archive.store import Store
 from crawler.cli import main
 from crawler.cli.researchers import print_history
+from crawler.console import create_app
 from crawler.demo import DemoServer, World
 from tests.helpers.crawls import crawl, read_records, warc_files, warcio_check, write_source
 from tests.helpers.demo_hosts import LARGE, NEWS, SLOW, SMALL
 from tests.helpers.pywb_harness import PywbServer
+
+with warnings.catch_warnings():
+    # Starlette 1.x asks for httpx2 for its TestClient; httpx (a test extra) still works.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
 
 EDIT = "Cập nhật: tòa soạn bổ sung ý kiến chuyên gia về vụ việc."
 
@@ -133,15 +142,28 @@ def test_a_live_crawl_then_reports_the_lost_articles_removed_with_their_history(
     home, _ = backfilled
     live = crawl(remote["source"], home, remote["server"], RECRAWL_SWEEP="full")
     assert live.ok, live.finish_reason
+    gone = remote["gone"][0]
     with Store.for_home(home) as store:
         removed = {e.url for e in store.events() if e.kind == "removed"}
         assert removed == set(remote["gone"])
-        print_history(store, remote["gone"][0])
-        versions = store.versions(remote["gone"][0])
-    shown = capsys.readouterr().out
-    assert "removed" in shown
-    assert versions
+        print_history(store, gone)
+        versions = store.versions(gone)
+    assert len(versions) == 1
     assert versions[0].origin is not None
+    lines = capsys.readouterr().out.splitlines()
+    archive = f"archive {urllib.parse.urlsplit(remote['archive']).netloc}"
+    seen = next(i for i, line in enumerate(lines) if archive in line)
+    gone_at = next(i for i, line in enumerate(lines) if line.strip().startswith("removed"))
+    assert seen < gone_at  # one timeline: the archive's capture, then the live crawl's 404
+    # the console's history page: the same timeline, the version replayed at its date
+    with TestClient(create_app(home, remote["source"].parent)) as client:
+        page = client.get("/history", params={"url": gone})
+    assert page.status_code == 200
+    rows = html.fromstring(page.text).cssselect("table.history tbody tr")
+    assert [row.get("class") for row in rows] == ["version backfilled", "event event-removed"]
+    assert archive in rows[0].text_content()
+    link = rows[0].cssselect("a.replay")[0].get("href")
+    assert f"/tin/{versions[0].fetched_at:%Y%m%d%H%M%S}/{gone}" in link
 
 
 def test_backfilled_warcs_pass_warcio_and_verify(backfilled):
