@@ -123,7 +123,7 @@ class ArchiveClient:
             self.waited += wait
             self.sleep(wait)
         raise BackfillError(
-            url, f"the archive still fails after {self.retries} retries; try again later"
+            url, f"the archive still fails after {self.retries + 1} attempts; try again later"
         )
 
     def _wait_for(self, url: str, response: ArchiveResponse | None, attempt: int) -> float:
