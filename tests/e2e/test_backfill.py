@@ -10,12 +10,17 @@ with the versions only the remote archive kept in their history.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
 import warnings
 from collections import defaultdict
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -181,6 +186,44 @@ def test_a_second_backfill_fetches_nothing_new(remote, backfilled):
     assert result.exit_code == 0, result.output
     assert " 0 fetched" in result.output
     assert sorted(warc_files(home)) == before
+
+
+def test_a_killed_backfill_goes_on_where_it_stopped(remote, backfilled):
+    """SIGKILL mid-way; the next backfill closes the dead run (its file cut back to the last
+    whole record, its captures recorded) and fetches only the rest: each capture once."""
+    home = remote["base"] / "killed"
+    env = {
+        **os.environ,
+        "ARCHIVIST_HOME": str(home),
+        "ARCHIVIST_SOURCES": str(remote["source"].parent),
+    }
+    archivist = str(Path(sys.executable).with_name("archivist"))
+    command = [archivist, "backfill", "tin", "--archive", remote["archive"], "--delay", "0.2"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    folder = home / "collections" / "tin" / "archive"
+    deadline = time.monotonic() + 60
+    while not any(p.stat().st_size > 15_000 for p in folder.glob("*.open")):
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline, "the backfill wrote nothing in 60 s"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    process.stderr.close()
+    result = _backfill(remote, home)
+    assert result.exit_code == 0, result.output
+    fetched = int(result.output.split(" fetched")[0].rsplit(" ", 1)[-1])
+    full = sum(1 for r in read_records(warc_files(backfilled[0])) if r["type"] == "response")
+    assert 0 < fetched < full
+    responses = [r for r in read_records(warc_files(home)) if r["type"] == "response"]
+    keys = [
+        (r["warc"].get_header("WARC-Target-URI"), r["warc"].get_header("WARC-Payload-Digest"))
+        for r in responses
+    ]
+    assert len(keys) == len(set(keys)) == full
+    with Store.for_home(home) as store:
+        statuses = [run.status for run in store.runs(source="tin")]
+    assert statuses == ["finished", "interrupted"]
+    assert warcio_check(warc_files(home)).returncode == 0
 
 
 def test_pywb_replays_a_backfilled_capture_at_its_original_date(remote, backfilled, wayback):
