@@ -45,7 +45,7 @@ from crawler.backfill.cdx import (
 from crawler.backfill.client import ArchiveClient
 from crawler.backfill.original import digest_matches, original_exchange, provenance
 from crawler.errors import BackfillError
-from crawler.runs.child import new_run_id
+from crawler.runs.child import BACKFILL, new_run_id
 from crawler.runs.recovery import recover_run
 from crawler.runs.runbook import LOCK_WAIT, SourceLock
 from crawler.sites.articles import FAMILY_ARTICLE_PATTERNS, ArticleRule
@@ -239,7 +239,7 @@ def backfill(
     client = client or ArchiveClient(
         source.full_user_agent, delay=options.delay, max_retry_after=options.max_retry_after
     )
-    run_id = new_run_id(source.name)
+    run_id = new_run_id(source.name, BACKFILL)
     lock = SourceLock(home, source.name)
     if not lock.acquire(run_id, wait=LOCK_WAIT):
         raise BackfillError(
