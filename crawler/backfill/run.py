@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml.etree import ParserError
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive import WarcFileWriter
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StoreError
 from archive.text.extract import decode_content
 from crawler import __version__
 from crawler.backfill.cdx import (
@@ -287,6 +288,10 @@ def _run(  # noqa: PLR0917 - the run's parts
         errors["extraction"] = len(recovery.failures)
     figures: dict[str, Any] = {**recovery.figures(), "errors": errors}
     record = store.finish_run(run_id, status, finish_reason=reason, **figures)
+    try:  # republications read them; as after a crawl (crawler/runs/runbook.py)
+        store.index_passages()
+    except (StoreError, SQLAlchemyError) as exc:
+        logger.warning("Run %s: passage fingerprints not computed (%s)", run_id, exc)
     return BackfillReport(
         record,
         listed=job.counts["listed"],

@@ -34,7 +34,7 @@ from crawler.console import create_app
 from crawler.demo import DemoServer, World
 from crawler.runs.resume import resumable
 from tests.helpers.crawls import crawl, read_records, warc_files, warcio_check, write_source
-from tests.helpers.demo_hosts import LARGE, NEWS, SLOW, SMALL
+from tests.helpers.demo_hosts import CLASSIC, LARGE, NEWS, SLOW, SMALL
 from tests.helpers.pywb_harness import PywbServer
 
 with warnings.catch_warnings():
@@ -51,11 +51,14 @@ def remote(tmp_path_factory, wayback):
     base = tmp_path_factory.mktemp("backfill")
     world = World(SMALL, slow_delay=SLOW, large_bytes=LARGE)
     source = write_source(base / "sources", "tin", NEWS)
+    blog = write_source(base / "sources", "blog", CLASSIC, family="blogger")
     urls = world.article_urls(NEWS)
     edited, gone = urls[0], urls[1:3]
     with DemoServer(world) as server:
         first = crawl(source, base / "remote", server)
         assert first.ok, first.finish_reason
+        reposts = crawl(blog, base / "remote", server)
+        assert reposts.ok, reposts.finish_reason
         time.sleep(1.1)  # the edit's capture a second later: another 14-digit timestamp
         world.edit(edited, EDIT, datetime.now(UTC))
         second = crawl(source, base / "remote", server, RECRAWL_SWEEP="full")
@@ -80,10 +83,11 @@ def _cdx(pywb: PywbServer) -> list[dict]:
         return [json.loads(line) for line in answer.read().decode().splitlines() if line]
 
 
-def _backfill(remote, home):
+def _backfill(remote, home, source="tin"):
     env = {"ARCHIVIST_HOME": str(home), "ARCHIVIST_SOURCES": str(remote["source"].parent)}
+    archive = remote["archive"].replace("/tin/", f"/{source}/")
     return CliRunner().invoke(
-        main, ["backfill", "tin", "--archive", remote["archive"], "--delay", "0"], env=env
+        main, ["backfill", source, "--archive", archive, "--delay", "0"], env=env
     )
 
 
@@ -170,6 +174,22 @@ def test_a_live_crawl_then_reports_the_lost_articles_removed_with_their_history(
     assert archive in rows[0].text_content()
     link = rows[0].cssselect("a.replay")[0].get("href")
     assert f"/tin/{versions[0].fetched_at:%Y%m%d%H%M%S}/{gone}" in link
+
+
+def test_republications_are_found_among_backfilled_captures(remote, tmp_path):
+    home = tmp_path / "reposts"
+    for source in ("tin", "blog"):
+        result = _backfill(remote, home, source)
+        assert result.exit_code == 0, result.output
+    with Store.for_home(home) as store:
+        found = store.republications()
+        copies = {pair.copy.url for pair in found}
+        assert found
+        assert all(pair.original.url in World(SMALL).article_urls(NEWS) for pair in found)
+        assert copies <= set(World(SMALL).article_urls(CLASSIC))
+        credited = [store.versions(url)[0] for url in copies]
+    assert all(v.origin for v in credited)
+    assert any(v.article.credit is not None for v in credited)  # "(Theo ...)" read as live
 
 
 def test_backfilled_warcs_pass_warcio_and_verify(backfilled):
