@@ -5,7 +5,8 @@ Two dialects answer the same query (``?url=<host>&matchType=host&output=json``):
 - the Wayback Machine's CDX server (``https://web.archive.org/cdx/search/cdx``) answers
   a JSON array whose first row names the fields (``urlkey, timestamp, original,
   mimetype, statuscode, digest, length``) and honours ``collapse=digest`` (adjacent
-  lines with one digest folded into the first) and regex ``filter=``;
+  lines with one digest folded into the first), regex ``filter=`` and, past its result
+  limit, a resumption key (``showResumeKey``);
 - pywb (``http://host/<collection>/cdx``) answers one JSON object a line, with its own
   names (``url, mime, status``); it ignores ``collapse`` and reads ``filter=`` as
   "contains".
@@ -39,6 +40,7 @@ __all__ = [
     "in_scope",
     "parse_cdx",
     "replay_url",
+    "resume_key",
     "within",
 ]
 
@@ -100,6 +102,7 @@ def cdx_queries(
             ("collapse", "digest"),
             ("filter", "statuscode:200"),
             ("filter", "!mimetype:warc/revisit"),
+            ("showResumeKey", "true"),
         ]
         params += [("from", since)] if since else []
         params += [("to", until)] if until else []
@@ -148,6 +151,18 @@ def parse_cdx(text: str) -> list[CdxCapture]:
     else:
         found = (_capture(json.loads(line)) for line in stripped.splitlines() if line.strip())
     return [capture for capture in found if capture is not None]
+
+
+def resume_key(text: str) -> str | None:
+    """The Wayback Machine's resumption key at the end of a JSON answer cut at its limit
+    (an empty row, then ``[key]``): ask again with ``&resumeKey=<key>``. None: complete."""
+    stripped = text.strip()
+    if not stripped.startswith("["):
+        return None
+    rows = json.loads(stripped)
+    if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
+        return str(rows[-1][0])
+    return None
 
 
 def in_scope(source: Source, url: str) -> bool:

@@ -23,6 +23,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import lxml.html
 from lxml.etree import ParserError
@@ -41,6 +42,7 @@ from crawler.backfill.cdx import (
     in_scope,
     parse_cdx,
     replay_url,
+    resume_key,
     within,
 )
 from crawler.backfill.client import ArchiveClient
@@ -123,25 +125,33 @@ class _Backfill:
         endpoint = options.cdx or cdx_endpoint(options.archive)
         found: list[CdxCapture] = []
         for query in cdx_queries(endpoint, self.source, options.since, options.until):
-            answer = self.client.get(query)
-            if answer.status != 200:
-                raise BackfillError(
-                    query,
-                    f"the CDX server answered HTTP {answer.status}; give --archive as the "
-                    "archive's replay prefix (https://web.archive.org/web/, http://host/<coll>/) "
-                    "or --cdx as its CDX server",
-                )
-            try:
-                listed = parse_cdx(answer.body.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise BackfillError(query, f"not a CDX server's JSON answer ({exc})") from exc
-            self.counts["listed"] += len(listed)
-            found += [
-                c
-                for c in listed
-                if in_scope(self.source, c.url) and within(c, options.since, options.until)
-            ]
+            key: str | None = ""
+            while key is not None:
+                page = f"{query}&{urlencode({'resumeKey': key})}" if key else query
+                listed, key = self._listed(page)
+                self.counts["listed"] += len(listed)
+                found += [
+                    c
+                    for c in listed
+                    if in_scope(self.source, c.url) and within(c, options.since, options.until)
+                ]
         return found
+
+    def _listed(self, query: str) -> tuple[list[CdxCapture], str | None]:
+        """One CDX answer's captures, and its resumption key if it was cut short."""
+        answer = self.client.get(query)
+        if answer.status != 200:
+            raise BackfillError(
+                query,
+                f"the CDX server answered HTTP {answer.status}; give --archive as the "
+                "archive's replay prefix (https://web.archive.org/web/, http://host/<coll>/) "
+                "or --cdx as its CDX server",
+            )
+        try:
+            text = answer.body.decode("utf-8")
+            return parse_cdx(text), resume_key(text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BackfillError(query, f"not a CDX server's JSON answer ({exc})") from exc
 
     def plan(self, captures: list[CdxCapture]) -> list[Choice]:
         origins, payloads = self.store.held_payloads(self.source.collection)

@@ -16,6 +16,7 @@ from crawler.backfill.cdx import (
     in_scope,
     parse_cdx,
     replay_url,
+    resume_key,
     within,
 )
 from crawler.sources.schema import Source
@@ -51,6 +52,19 @@ def test_pywbs_json_lines_are_read_with_its_own_field_names():
     ]  # fmt: skip
     found = parse_cdx("\n".join(json.dumps(line) for line in lines) + "\n")
     assert [(c.timestamp, c.wanted) for c in found] == [("20121005083000", True), ("2012", False)]
+
+
+def test_a_wayback_answer_cut_at_its_limit_gives_its_resumption_key():
+    rows = [
+        ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],
+        ["example,news)/", "20121005083000", HOME, "text/html", "200", "AAAA", "1234"],
+        [],
+        ["example%2Cnews%29%2F+20121005083000"],
+    ]
+    assert parse_cdx(json.dumps(rows)) == [_cap(HOME, "20121005083000", "AAAA")]
+    assert resume_key(json.dumps(rows)) == "example%2Cnews%29%2F+20121005083000"
+    assert resume_key(json.dumps(rows[:2])) is None
+    assert resume_key('{"url": "x"}') is None
 
 
 @pytest.mark.parametrize("answer", ["", "[]", "\n"])
