@@ -10,9 +10,11 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from crawler.backfill.client import ArchiveClient
 from crawler.backfill.run import BackfillOptions, _Backfill
+from crawler.cli import main
 from crawler.errors import BackfillError
 from crawler.sources.schema import Source
 
@@ -83,3 +85,15 @@ def test_every_page_of_a_long_answer_is_read_and_out_of_scope_lines_dropped(cdx)
 def test_a_cdx_server_that_is_not_there_is_one_line_naming_the_query(cdx):
     with pytest.raises(BackfillError, match=r"/coll/cdx\?url=other.example.*answered HTTP 404"):
         _job(cdx, ["other.example"]).captures()
+
+
+def test_a_bad_date_is_refused_before_anything_is_asked(tmp_path):
+    env = {"ARCHIVIST_HOME": str(tmp_path), "ARCHIVIST_SOURCES": str(tmp_path)}
+    result = CliRunner().invoke(main, ["backfill", "tin", "--from", "last week"], env=env)
+    assert result.exit_code == 2
+    assert "'last week' is not a date such as 2012, 2012-10-05 or 20121005083000" in result.output
+    unknown = CliRunner().invoke(
+        main, ["backfill", "tin", "--archive", "http://127.0.0.1:9/"], env=env
+    )
+    assert unknown.exit_code == 2
+    assert "tin" in unknown.output.strip().splitlines()[-1]
