@@ -9,6 +9,8 @@ The tree::
     | + AlertConfigError         <home>/alerts.yaml: names the file and the field
     + SchedulerError             the scheduler daemon cannot start
     + ReplayError                pywb cannot be set up or started
+    + BackfillError              another web archive cannot be read (its CDX index or a
+                                 capture): names the URL and what to do
     + AddressRefused             a host resolved to an address the network guard refuses
                                  (crawler.middlewares.network; also Twisted's DNSLookupError)
     + HeaderSectionTooLarge      a response's headers went past DOWNLOAD_MAX_HEADER_SIZE
@@ -30,6 +32,7 @@ from pathlib import Path
 
 __all__ = [
     "AlertConfigError",
+    "BackfillError",
     "ConfigError",
     "CrawlerError",
     "EvidenceError",
@@ -74,6 +77,14 @@ class SchedulerError(CrawlerError, RuntimeError):
 
 class ReplayError(CrawlerError, RuntimeError):
     """pywb cannot be set up or started; the message says what to do."""
+
+
+class BackfillError(CrawlerError, RuntimeError):
+    """Another web archive cannot be read for a backfill; the message names the URL."""
+
+    def __init__(self, url: str, why: str) -> None:
+        self.url = url
+        super().__init__(f"{url}: {why}")
 
 
 class HeaderSectionTooLarge(CrawlerError):

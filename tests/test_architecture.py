@@ -39,8 +39,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "crawler.console": {"archive.store", "crawler", "crawler.monitoring", "crawler.runs",
                         "crawler.sources"},
     "crawler.demo": {"archive.store", "crawler", "crawler.runs", "crawler.sources"},
+    "crawler.backfill": {"archive", "archive.store", "archive.text", "archive.warc", "crawler",
+                         "crawler.runs", "crawler.sites", "crawler.sources"},
     "crawler.cli": {"archive", "archive.store", "archive.text", "archive.warc", "crawler",
-                    "crawler.console", "crawler.demo", "crawler.monitoring",
+                    "crawler.backfill", "crawler.console", "crawler.demo", "crawler.monitoring",
                     "crawler.research", "crawler.runs", "crawler.sources"},
 }  # fmt: skip
 

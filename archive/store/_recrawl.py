@@ -170,6 +170,21 @@ class RecrawlMixin:
                     found[url] = StoredAt(o_coll, o_file, o_offset, o_length, o_status)
         return found
 
+    def held_payloads(self, collection: str) -> tuple[set[str], set[tuple[str, str]]]:
+        """What ``collection`` holds already, for a backfill to skip: the other archives'
+        URLs it was backfilled from (``origin``), and each (URL, payload digest) captured."""
+        statement = select(CaptureRow.url, CaptureRow.payload_digest, CaptureRow.origin).where(
+            CaptureRow.collection == collection
+        )
+        origins: set[str] = set()
+        payloads: set[tuple[str, str]] = set()
+        with self.engine.connect() as connection:
+            for url, digest, origin in connection.execute(statement):
+                payloads.add((str(url), str(digest)))
+                if origin:
+                    origins.add(str(origin))
+        return origins, payloads
+
     def article_fetch_times(self, source: str, collection: str) -> dict[str, datetime]:
         """URL -> when it was last fetched (200 or 304), for every article of ``source``."""
         statement = (
@@ -226,7 +241,9 @@ class CaptureLog:
         original: Original | None,
         etag: str | None,
         last_modified: str | None,
+        origin: str | None = None,
     ) -> None:
+        """Add a capture; ``origin``: the other archive's URL of a backfilled one."""
         self._pending.append(
             {
                 "run_id": self.run_id,
@@ -244,6 +261,7 @@ class CaptureLog:
                 "refers_to": original.record_id if original is not None else None,
                 "etag": etag,
                 "last_modified": last_modified,
+                "origin": origin,
             }
         )
         if original is None and status == 200 and ref.payload_digest:
@@ -261,7 +279,7 @@ class CaptureLog:
         statement: Any = (
             sqlite_insert(CaptureRow) if dialect == "sqlite" else postgresql_insert(CaptureRow)
         )
-        fields = ("record_type", "refers_to", "etag", "last_modified", "run_id")
+        fields = ("record_type", "refers_to", "etag", "last_modified", "run_id", "origin")
         statement = statement.on_conflict_do_update(
             index_elements=["record_id"],
             set_={name: statement.excluded[name] for name in fields},

@@ -136,6 +136,8 @@ class CaptureRow(Base):
     refers_to: Mapped[str | None] = mapped_column(String(200))
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    # Since 0010: a backfilled capture's WARC-Source-URI (the other archive's URL for it).
+    origin: Mapped[str | None] = mapped_column(Text)
 
 
 class ArticleEventRow(Base):

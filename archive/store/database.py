@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import urlsplit
 
 from alembic import command
 from alembic.config import Config
@@ -106,6 +107,14 @@ class StoredArticle:
     extracted_at: datetime
     conversion_id: str | None = None
     metadata_id: str | None = None
+    origin: str | None = None
+    """Where another archive served the capture (a backfill); None: captured live."""
+
+    @property
+    def seen_by(self) -> str:
+        """Who captured this version: ``live`` (this crawler), or the archive it was
+        backfilled from (``archive web.archive.org``)."""
+        return f"archive {urlsplit(self.origin).netloc}" if self.origin else "live"
 
 
 class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, RepostsMixin):
@@ -359,4 +368,5 @@ def _stored_article(
         extracted_at=version.extracted_at,
         conversion_id=version.conversion_id,
         metadata_id=version.metadata_id,
+        origin=capture.origin,
     )

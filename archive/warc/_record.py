@@ -160,15 +160,24 @@ def _response_start(
 
 
 def response_record(
-    exchange: HttpExchange, warcinfo_id: str, version: str, payload_digest: str | None = None
+    exchange: HttpExchange,
+    warcinfo_id: str,
+    version: str,
+    payload_digest: str | None = None,
+    extra_fields: Sequence[tuple[str, str]] = (),
 ) -> WarcRecord:
-    """A ``response``; ``payload_digest``, if the caller hashed the body already."""
+    """A ``response``; ``payload_digest``, if the caller hashed the body already;
+    ``extra_fields``: more WARC header fields (a backfilled capture's provenance)."""
     head, fields = _response_start("response", exchange, warcinfo_id, version)
     fields.append(("Content-Type", "application/http; msgtype=response"))
     digest = payload_digest or sha1_digest([exchange.response_body])
     fields.append(("WARC-Payload-Digest", digest))
     if exchange.truncated:
         fields.append(("WARC-Truncated", exchange.truncated))
+    for name, value in extra_fields:
+        if "\r" in name + value or "\n" in name + value:
+            raise RecordError(exchange.url, f"WARC field {name!r} contains a line break")
+        fields.append((name, value))
     return WarcRecord(fields, [head, exchange.response_body])
 
 

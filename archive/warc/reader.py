@@ -45,6 +45,8 @@ class StoredResponse:
     rec_type: str = "response"
     refers_to: tuple[str, str, datetime] | None = None
     """A revisit's original: record id, target URI and date."""
+    source_uri: str | None = None
+    """``WARC-Source-URI``: where another archive served this capture (a backfill)."""
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -126,6 +128,7 @@ def iter_responses(path: Path, *, revisits: bool = False) -> Iterator[StoredResp
                 payload=payload,
                 ref=ref,
                 info=dict(info),
+                source_uri=headers.get_header("WARC-Source-URI"),
             )
 
 

@@ -100,7 +100,23 @@ class WarcFileWriter:
         request = _record.request_record(
             exchange, response.record_id, self._warcinfo_id, self.version
         )
-        return self._write_all((response, request))
+        first, second = self._write_all((response, request))
+        return first, second
+
+    def write_response(
+        self, exchange: HttpExchange, extra_fields: Sequence[tuple[str, str]] = ()
+    ) -> RecordRef:
+        """Write a ``response`` record alone, with ``extra_fields`` among its WARC fields:
+        a capture made by someone else (another archive's, backfilled), whose request
+        this side never saw."""
+        if self._failed is not None:
+            raise self._failed
+        if self._fh is None:
+            self._open()
+        record = _record.response_record(
+            exchange, self._warcinfo_id, self.version, extra_fields=extra_fields
+        )
+        return self._write_all((record,))[0]
 
     def write_revisit(
         self,
@@ -131,7 +147,8 @@ class WarcFileWriter:
         request = _record.request_record(
             request_exchange or exchange, revisit.record_id, self._warcinfo_id, self.version
         )
-        return self._write_all((revisit, request))
+        first, second = self._write_all((revisit, request))
+        return first, second
 
     def write_derived(
         self, uri: str, refers_to: str, text: str, fields_json: str
@@ -150,26 +167,24 @@ class WarcFileWriter:
             warcinfo_id=self._warcinfo_id,
             version=self.version,
         )
-        return self._write_all(records)
+        first, second = self._write_all(records)
+        return first, second
 
-    def _write_all(self, records: tuple[_record.WarcRecord, ...]) -> tuple[RecordRef, RecordRef]:
-        first, second = (self._member(record) for record in records)
-        start = self._append(first + second)
+    def _write_all(self, records: tuple[_record.WarcRecord, ...]) -> tuple[RecordRef, ...]:
+        """Write ``records`` together (one append: all or none) and say where each lies."""
+        members = [self._member(record) for record in records]
+        start = self._append(b"".join(members))
         assert self._path is not None
         name = self._path.name.removesuffix(".open")
-        refs = (
-            RecordRef(name, start, len(first), records[0].record_id, records[0].payload_digest),
-            RecordRef(
-                name,
-                start + len(first),
-                len(second),
-                records[1].record_id,
-                records[1].payload_digest,
-            ),
-        )
+        refs = []
+        for record, member in zip(records, members, strict=True):
+            refs.append(
+                RecordRef(name, start, len(member), record.record_id, record.payload_digest)
+            )
+            start += len(member)
         if self._offset >= self.max_size:
             self.close()
-        return refs
+        return tuple(refs)
 
     def close(self) -> None:
         """Finish the current file (fsync, rename from ``.open``); a no-op if none is open."""

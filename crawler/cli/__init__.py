@@ -76,6 +76,7 @@ def main() -> None:
 for _command in (
     archivists.demo,
     archivists.crawl,
+    archivists.backfill_command,
     archivists.schedule_group,
     archivists.scheduler_command,
     operators.runs_command,

@@ -16,7 +16,12 @@ from crawler.cli._env import open_store, shown_zone
 from crawler.cli._text import count_of
 from crawler.errors import ExportError
 from crawler.research.export import Relations, write_export
-from crawler.research.history import field_diffs, pick_version, repost_lines, shown_diff
+from crawler.research.history import (
+    field_diffs,
+    pick_version,
+    repost_lines,
+    shown_diff,
+)
 from crawler.research.search import marked, snippet
 from crawler.sources.times import shown_time
 
@@ -119,15 +124,23 @@ def print_history(store: Store, url: str, pair: tuple[str, str] | None = None) -
     if not versions:
         raise click.ClickException(f"no article recorded at {url}")
     zone = shown_zone()
-    click.echo(f"{'version':>7} {'id':>6}  {'captured':<24} {'words':>6}  title")
-    for number, stored in enumerate(versions, 1):
-        when = shown_time(stored.fetched_at, zone)
-        click.echo(
-            f"{number:>7} {stored.version_id:>6}  {when:<24} "
-            f"{stored.article.word_count:>6}  {stored.article.title}"
+    click.echo(f"{'version':>7} {'id':>6}  {'captured':<24} {'seen by':<20} {'words':>6}  title")
+    timeline = [
+        (
+            stored.fetched_at,
+            (
+                f"{number:>7} {stored.version_id:>6}  {shown_time(stored.fetched_at, zone):<24} "
+                f"{stored.seen_by:<20} {stored.article.word_count:>6}  {stored.article.title}"
+            ),
         )
-    for event in events:
-        click.echo(f"{event.kind:>7}  {shown_time(event.at, zone)}  {event.detail}")
+        for number, stored in enumerate(versions, 1)
+    ]
+    timeline += [
+        (event.at, f"{event.kind:>7}  {shown_time(event.at, zone)}  {event.detail}")
+        for event in events
+    ]
+    for _, line in sorted(timeline, key=lambda item: item[0]):
+        click.echo(line)
     if pair:
         old, new = (_version(versions, url, given) for given in pair)
     elif len(versions) >= 2:

@@ -219,6 +219,30 @@ class _Console:
             raise HTTPException(404, "no such evidence bundle")
         return FileResponse(path, media_type="application/wacz+zip", filename=name)
 
+    def history_page(self, request: Request) -> Response:
+        """An article's versions, live and backfilled, and its removals, on one timeline."""
+        url = request.query_params.get("url", "")
+        versions = self.store.versions(url) if url else []
+        if not versions:
+            raise HTTPException(404, f"no article recorded at {url!r}")
+        entries: list[tuple[datetime, dict[str, Any]]] = [
+            (v.fetched_at, {"version": n, "stored": v, "by": v.seen_by,
+                            "link": self.replay(v.collection, v.fetched_at, v.article.url)})
+            for n, v in enumerate(versions, 1)
+        ]  # fmt: skip
+        entries += [
+            (e.at, {"event": e})
+            for e in self.store.events()
+            if e.url in {url, versions[0].article.url}
+        ]
+        return self.render(
+            "history.html",
+            url=url,
+            title=versions[-1].article.title,
+            timeline=[entry for _, entry in sorted(entries, key=lambda item: item[0])],
+            page="changes",
+        )
+
     def kept_by(self, url: str, collections: dict[str, str]) -> list[tuple[str, str]]:
         """(site, replay link) of each copy of the article at ``url`` that the archive
         holds: what a removed article's readers can still find."""
@@ -281,6 +305,7 @@ def create_app(
         Route("/sources/{name}", page(console.source_page)),
         Route("/changes", page(console.changes_page)),
         Route("/evidence/{key}/{name}", console.evidence),
+        Route("/history", page(console.history_page)),
         Route("/api/live", console.live),  # live: never kept
         Route("/metrics", page(console.metrics)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -134,6 +134,7 @@ def index_capture(log: CaptureLog, response: StoredResponse) -> None:
         original,
         response.header("ETag"),
         response.header("Last-Modified"),
+        response.source_uri,
     )
 
 

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from crawler.sources.schema import Source
 
 __all__ = [
+    "BACKFILL",
     "EXIT_FILE_ENV",
     "CrawlResult",
     "CrawlRun",
     "exit_path",
+    "is_backfill",
     "new_run_id",
     "read_exit_code",
     "read_stats",
@@ -39,9 +41,21 @@ EXIT_FILE_ENV = "ARCHIVIST_EXIT_FILE"
 """Where the crawl process writes its exit code (``crawler/runs/crawl.py``)."""
 
 
-def new_run_id(source_name: str) -> str:
-    """``<UTC time>-<source>-<pid>-<4 hex>``: sorts by time, unique within a second too."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{source_name}-{os.getpid()}-{secrets.token_hex(2)}"
+BACKFILL = "backfill"
+"""The kind of run ``archivist backfill`` makes; its id says so (``is_backfill``)."""
+
+
+def new_run_id(source_name: str, kind: str = "") -> str:
+    """``<UTC time>-<source>-<pid>-<4 hex>``: sorts by time, unique within a second too;
+    a ``kind`` goes after the source (``...-<source>-backfill-<pid>-...``)."""
+    what = f"{source_name}-{kind}" if kind else source_name
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{what}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+def is_backfill(run_id: str, source_name: str) -> bool:
+    """Whether the run is a backfill's: no crawl resumes it (its captures are another
+    archive's), a backfill run again goes on with it."""
+    return f"-{source_name}-{BACKFILL}-" in run_id
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Literal
 
-from crawler.runs.child import read_exit_code, read_stats
+from crawler.runs.child import is_backfill, read_exit_code, read_stats
 from crawler.runs.outcome import closing_status, figures_from_stats
 from crawler.runs.recovery import recover_run
 from crawler.runs.runbook import SourceLock
@@ -153,9 +153,11 @@ def close_run(
         reason = f"{stats['finish_reason']} ({how})"
     else:
         beat = record.heartbeat_at.isoformat(timespec="seconds") if record.heartbeat_at else "never"
-        reason = (
-            f"cut short, no final stats ({how}; last heartbeat {beat}); "
-            f"archivist crawl {record.source} --resume continues it"
+        again = (
+            f"archivist backfill {record.source} again continues it"
+            if is_backfill(record.id, record.source)
+            else f"archivist crawl {record.source} --resume continues it"
         )
+        reason = f"cut short, no final stats ({how}; last heartbeat {beat}); {again}"
     logger.warning("Run %s of %s closed as %s: %s", record.id, record.source, status, reason)
     return store.finish_run(record.id, status, exit_code=exit_code, finish_reason=reason, **figures)

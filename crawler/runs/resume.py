@@ -18,6 +18,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from crawler.runs.child import is_backfill
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -35,8 +37,8 @@ def resumable(store: Store, source: str, *, scheduled_only: bool = False) -> Run
     stopped itself, or one cut short by a crash); else None."""
     # The latest attempt: a skipped row (a fire that found the source busy) is none.
     run = next((r for r in store.runs(source=source, limit=20) if r.status != "skipped"), None)
-    if run is None or run.status not in RESUMABLE:
-        return None
+    if run is None or run.status not in RESUMABLE or is_backfill(run.id, source):
+        return None  # a backfill goes on by being run again, never as a crawl
     if scheduled_only and run.status == "stopped":
         return run if SCHEDULER_STOPPED in (run.finish_reason or "") else None
     return run

@@ -272,6 +272,7 @@ def test_a_store_made_before_passages_gets_them_at_the_first_look_up(tmp_path):
     with engine.begin() as connection:  # back to revision 0004, bodies kept
         connection.execute(text("DROP TABLE article_sources"))
         connection.execute(text("ALTER TABLE runs DROP COLUMN failed_urls"))
+        connection.execute(text("ALTER TABLE captures DROP COLUMN origin"))
         connection.execute(text("DROP TABLE passages"))
         connection.execute(text("DROP INDEX ix_article_versions_passages"))
         connection.execute(text("ALTER TABLE article_versions DROP COLUMN passages"))

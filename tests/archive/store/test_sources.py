@@ -61,6 +61,7 @@ def test_the_migration_gives_every_capturing_source_its_articles(tmp_path):
     with engine.begin() as connection:  # back to revision 0006: one owner, the latest
         connection.execute(text("DROP TABLE article_sources"))
         connection.execute(text("ALTER TABLE runs DROP COLUMN failed_urls"))
+        connection.execute(text("ALTER TABLE captures DROP COLUMN origin"))
         connection.execute(text("UPDATE articles SET source = 'moi'"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
     engine.dispose()

@@ -33,7 +33,7 @@ def test_migrations_create_every_table_and_reopen_is_a_no_op(store_url):
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalars().all() == ["0008_failed_urls"]
+            assert version.scalars().all() == ["0010_capture_origin"]
     with Store(store_url) as again:
         assert add_capture(again, 1, "http://news.test/") == 1
 
