@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.store import Store
+from archive.text.article import Article
 from crawler.cli import main
 from tests.helpers.crawls import component_crawler, crawl, read_records, warcio_check, write_source
 
@@ -81,6 +82,30 @@ def test_derived_warcs_hold_conversion_and_metadata_records(blog_crawl, world):
     fields = json.loads(metadata[0]["payload"])
     assert fields["title"]
     assert fields["extractor_version"].startswith("archivist-extract")
+
+
+def test_the_two_derived_records_hold_the_whole_article_once(blog_crawl):
+    """The metadata record holds every field but the body, which is the conversion
+    record's text: together (by the response they both refer to) they are the article."""
+    home, _, _ = blog_crawl
+    records = read_records(sorted(home.glob("collections/*/derived/*.warc.gz")))
+    texts = {
+        r["warc"].get_header("WARC-Refers-To"): r["payload"].decode()
+        for r in records
+        if r["type"] == "conversion"
+    }
+    stored = _records(home)
+    rebuilt = {}
+    for record in (r for r in records if r["type"] == "metadata"):
+        fields = json.loads(record["payload"])
+        assert "body" not in fields
+        article = Article.from_dict(
+            {**fields, "body": texts[record["warc"].get_header("WARC-Refers-To")]}
+        )
+        rebuilt[article.url] = article
+    assert rebuilt.keys() == stored.keys()
+    for url, article in stored.items():
+        assert rebuilt[url].to_dict() == article.to_dict()
 
 
 def test_dropping_the_database_and_extracting_gives_the_same_records(blog_crawl):
