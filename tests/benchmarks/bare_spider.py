@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from io import BytesIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
@@ -59,7 +60,7 @@ class WarcioMiddleware:
     def __init__(self, path: str) -> None:
         from warcio.warcwriter import WARCWriter
 
-        self.fh = open(path, "wb")  # noqa: SIM115 - closed on spider_closed
+        self.fh = Path(path).open("wb")  # noqa: SIM115 - closed on spider_closed
         self.writer = WARCWriter(self.fh, gzip=True)
 
     @classmethod

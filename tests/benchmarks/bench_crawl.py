@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from static_world import HOST, Nginx, generate, nginx_binary  # noqa: E402
+from static_world import HOST, Nginx, generate, nginx_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME_URL = f"http://{HOST}/"
@@ -277,8 +277,10 @@ def main() -> None:
         f"World: {args.size} articles, ~{args.page_bytes} B, ~{args.links} links: "
         f"{manifest['files']} files in {folder} ({time.monotonic() - started:.0f} s)"
     )
-    print(f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}")
+    print(
+        f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
     ways = [w.strip() for w in args.ways.split(",")]
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="archivist-bench-") as tmp:

@@ -67,7 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     import trafilatura
 
-    from crawler.pipelines.extract import Recorder, _page_job  # noqa: F401 - warm import
+    from crawler.pipelines.extract import Recorder, page_job  # noqa: F401 - warm import
 
     pages = items(args.size, args.page_bytes)
     best = {"trafilatura.extract": float("inf"), "records path": float("inf")}

@@ -28,6 +28,7 @@ import sys
 import time
 from collections import Counter, deque
 from pathlib import Path
+from typing import Self
 from urllib.parse import unquote, urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,9 +122,7 @@ class Nginx:
             for ext in types.values()
         )
         mime = "\n".join(f'    "{ctype}" {ext};' for ctype, ext in types.items())
-        temp = "\n".join(
-            f"  {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy")
-        )
+        temp = "\n".join(f"  {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy"))
         config = f"""worker_processes 1;
 daemon off;
 pid {work / "nginx.pid"};
@@ -194,7 +193,7 @@ http {{
             self.proc.kill()
             self.proc.wait()
 
-    def __enter__(self) -> Nginx:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -212,6 +212,28 @@ def test_pool_recorder_without_a_database_writes_warc_and_says_so_once(tmp_path,
     assert warcio_check(derived).returncode == 0
 
 
+def test_a_pool_process_imports_neither_scrapy_nor_twisted(tmp_path, world):
+    """What a spawned pool process imports (the job's module, the item's) leaves Scrapy
+    and Twisted out: each would cost every pool process tens of MB for nothing."""
+    import pickle
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.pickle"
+    page.write_bytes(pickle.dumps(_page(world, world.seed_repost_url)))
+    code = (
+        "import pickle, sys\n"
+        "from pathlib import Path\n"
+        "from crawler.pipelines._recorder import Recorder, page_job, start_process\n"
+        f"start_process(None, Path({str(tmp_path / 'derived')!r}), 't')\n"
+        f"print(page_job(pickle.loads(Path({str(page)!r}).read_bytes())).stats)\n"
+        "print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["('extract/articles', 'extract/not_stored')", "[]"]
+
+
 def test_pool_recorder_keeps_the_record_and_drops_pages_without_an_article(tmp_path, world):
     from dataclasses import replace
 
