@@ -5,7 +5,7 @@ and sitemaps, following every link on the site but the endless traps (``World.
 trap_patterns``) and the paths robots.txt forbids: each 200 response becomes a file,
 ``<host>/<path>[?<query>].<type>``, where ``<type>`` names its Content-Type in the
 ``types`` of nginx's configuration. Anything else (a trap, a redirect, an error page)
-answers 404. The folder is kept and reused for the same world (a manifest names it).
+answers 404. Identical bodies are one file under several names (hard links). The folder is kept and reused for the same world (a manifest names it).
 
 ``Nginx`` starts nginx on a loopback port with a configuration of its own, in front of
 that folder, as a child process, and stops it by its PID. Crawlers reach it as an HTTP
@@ -17,8 +17,10 @@ file), as a recrawl of an unchanged site expects.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import signal
@@ -57,50 +59,71 @@ def generate(folder: Path, size: int, page_bytes: int, links: int) -> dict[str, 
 
     started = time.monotonic()
     world = World(size, page_bytes=page_bytes, links_per_page=links, slow_delay=0.0)
+    writer = _Writer(folder / HOST)
     skip = [re.compile(p) for p in world.trap_patterns(HOST)]
     forbidden = tuple(world.forbidden(HOST))
-    types: dict[str, str] = {}
     seen: set[str] = set()
     queue = deque([f"http://{HOST}/", f"http://{HOST}/robots.txt", f"http://{HOST}/sitemap.xml"])
-    written = 0
     while queue:
         url = queue.popleft()
-        if url in seen:
+        if url in seen or urlsplit(url).path.startswith(forbidden):
             continue
         seen.add(url)
-        parts = urlsplit(url)
-        if parts.path.startswith(forbidden) or any(p.search(url) for p in skip):
-            continue
         response = world.url_response(url)
-        if response is None or response.status != 200 or response.stream is not None:
+        if any(p.search(url) for p in skip) or response is None or response.status != 200:
             continue
-        body = response.body
-        if len(body) > _MAX_BYTES:
+        if response.stream is not None or len(response.body) > _MAX_BYTES:
             continue
         ctype = dict(response.headers).get("Content-Type", "application/octet-stream")
-        ext = types.setdefault(ctype, f"t{len(types)}")
-        # nginx takes no type from a name that starts with a dot: "/" is "/index.t0"
-        path = unquote(parts.path) + ("index" if parts.path.endswith("/") else "")
-        query = f"?{parts.query}" if parts.query else ""
-        target = folder / HOST / f"{path.lstrip('/')}{query}.{ext}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
-        written += 1
-        if b"<" in body[:2000] or ctype.startswith("text/plain"):
-            for rel, absolute in _LINK.findall(body):
-                link = html.unescape((rel or absolute).decode("utf-8", "replace"))
-                found = urljoin(url, link.strip()).split("#")[0]
-                if urlsplit(found).hostname == HOST and found not in seen:
-                    queue.append(found)
+        writer.write(url, response.body, ctype)
+        if b"<" in response.body[:2000] or ctype.startswith("text/plain"):
+            queue.extend(u for u in _links(url, response.body) if u not in seen)
     manifest = {
         "key": key,
-        "files": written,
-        "types": types,
+        "files": writer.written,
+        "types": writer.types,
         "articles": world.article_urls(HOST),
         "seconds": round(time.monotonic() - started, 1),
     }
     manifest_path.write_text(json.dumps(manifest))
     return manifest
+
+
+def _links(url: str, body: bytes) -> list[str]:
+    """The URLs on the site that ``body`` names (links, sources, URLs in text)."""
+    found = []
+    for rel, absolute in _LINK.findall(body):
+        link = html.unescape((rel or absolute).decode("utf-8", "replace"))
+        target = urljoin(url, link.strip()).split("#")[0]
+        if urlsplit(target).hostname == HOST:
+            found.append(target)
+    return found
+
+
+class _Writer:
+    """Responses to files: ``<path>[?<query>].<type>`` under the host's folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.types: dict[str, str] = {}
+        self.written = 0
+        self.same: dict[bytes, Path] = {}
+
+    def write(self, url: str, body: bytes, ctype: str) -> None:
+        parts = urlsplit(url)
+        ext = self.types.setdefault(ctype, f"t{len(self.types)}")
+        # nginx takes no type from a name that starts with a dot: "/" is "/index.t0"
+        path = unquote(parts.path) + ("index" if parts.path.endswith("/") else "")
+        query = f"?{parts.query}" if parts.query else ""
+        target = self.folder / f"{path.lstrip('/')}{query}.{ext}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha1(body).digest()
+        if digest in self.same:  # a variant served as its article: one file, two names
+            os.link(self.same[digest], target)
+        else:
+            target.write_bytes(body)
+            self.same[digest] = target
+        self.written += 1
 
 
 def _free_port() -> int:
