@@ -13,7 +13,7 @@ nginx the benchmark stops with one line saying so.
 Each way crawls the site from its home page, robots.txt obeyed, as a child process:
 wall time, CPU time (user + system of the crawl and its extraction processes, from
 ``os.wait4``), the peak of the summed RSS of its process tree (sampled every 0.2 s) and
-its largest single process's (``ru_maxrss``). The ways run interleaved, round after
+its largest single process's. The ways run interleaved, round after
 round, with the load average beside each run: under load, CPU per post is the figure to
 trust, the wall time is not. "posts" is the article pages nginx answered with a 200 (the
 variants with a query aside); CPU-ms/post divides by the world's articles, the job
@@ -77,10 +77,12 @@ class Run:
 
 
 class TreeRss:
-    """The peak of the summed RSS of a process and its descendants, sampled."""
+    """The peak of the summed RSS of a process and its descendants, and of the largest
+    one, sampled (``ru_maxrss`` would count the benchmark's own memory, forked before
+    the exec)."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak_kb = pid, 0
+        self.pid, self.peak_kb, self.largest_kb = pid, 0, 0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
@@ -107,12 +109,14 @@ class TreeRss:
 
     def _watch(self) -> None:
         while not self.done.wait(0.2):
-            self.peak_kb = max(self.peak_kb, sum(self._rss_kb(p) for p in self._tree(self.pid)))
+            sizes = [self._rss_kb(p) for p in self._tree(self.pid)]
+            self.peak_kb = max(self.peak_kb, sum(sizes))
+            self.largest_kb = max(self.largest_kb, *sizes)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self.done.set()
         self.thread.join()
-        return self.peak_kb
+        return self.peak_kb, self.largest_kb
 
 
 def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
@@ -124,10 +128,10 @@ def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, 
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    tree = rss.stop()
+    tree, largest = rss.stop()
     if proc.returncode not in (0, 8):  # wget exits 8 when some page answered 4xx/5xx
         raise SystemExit(f"failed with exit code {proc.returncode}: {' '.join(command)}")
-    return seconds, usage.ru_utime + usage.ru_stime, tree, usage.ru_maxrss
+    return seconds, usage.ru_utime + usage.ru_stime, tree, largest
 
 
 def base_env() -> dict[str, str]:
