@@ -1,6 +1,7 @@
 """Extract each article page in a process pool, which also keeps its records.
 
-The reactor never runs trafilatura, nor the record keeping: each pool process extracts
+The reactor never runs trafilatura, nor the record keeping: each pool process
+(``crawler.pipelines._recorder``, which imports neither Scrapy nor Twisted) extracts
 the page with ``archive.text.extract.extract``, writes a ``conversion`` record (the text)
 and a ``metadata`` record (every other field as JSON), both ``WARC-Refers-To`` the response,
 into the collection's ``derived/`` folder (a file per pool process: the WARC file name
