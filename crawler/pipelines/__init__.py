@@ -1,7 +1,5 @@
-"""Item pipelines: extraction hand-off (a process pool) and records."""
+"""Item pipelines: extraction hand-off (a process pool) and records.
 
-from __future__ import annotations
-
-from crawler.pipelines.extract import ExtractPipeline
-
-__all__ = ["ExtractPipeline"]
+The package imports none of its modules: an extraction process imports
+``crawler.pipelines._recorder`` alone, without Scrapy (``extract.py`` imports it).
+"""

@@ -1,18 +1,29 @@
-"""Benchmark: bare Scrapy vs the archiving crawl vs wget --warc-file, on one generated world.
+"""Benchmark: the archiving crawl against bare Scrapy and wget, on a static world (nginx).
 
-Run on demand (not in CI):  .venv/bin/python tests/benchmarks/bench_crawl.py [--size 5000]
+Run on demand (not in CI), one command prints the table:
 
-The demo world (``--size`` articles of about ``--page-bytes`` bytes with about
-``--links`` links each) is served from a separate process on 127.0.0.1, so the crawler
-under test has the other core. Each way crawls the news site from its home page with
-robots.txt obeyed, as a child process measured with ``os.wait4``: wall time, CPU time
-(user + system, the extraction pool's processes included) and peak RSS. The server counts what each way fetched: "pages" are
-HTML pages, feeds and robots.txt; "responses" add images, CSS and the PDF (the
-archiving crawl and wget fetch page requisites, a plain CrawlSpider does not).
-The ways do not fetch the same pages: bare Scrapy and wget also fetch each article's
-``?print=1`` and ``utm_*`` variants (about 2 in 3 of their pages), which the archiving
-crawl canonicalises away, and it fetches the images and styles they skip; compare
-pages/s with that in mind, and CPU-ms per page.
+    .venv/bin/python tests/benchmarks/bench_crawl.py [--size 5000] [--rounds 2]
+
+The demo world's news site (``--size`` articles of about ``--page-bytes`` bytes, about
+``--links`` links each) is rendered once to static files (``static_world.py``, kept in
+``--world-dir`` for the next run) and served by nginx on 127.0.0.1, started and stopped
+by the benchmark: a static server costs the crawler's two cores almost nothing. Without
+nginx the benchmark stops with one line saying so.
+
+Each way crawls the site from its home page, robots.txt obeyed, as a child process:
+wall time, CPU time (user + system of the crawl and its extraction processes, from
+``os.wait4``), the peak of the summed RSS of its process tree (sampled every 0.2 s) and
+its largest single process's. The ways run interleaved, round after
+round, with the load average beside each run: under load, CPU per post is the figure to
+trust, the wall time is not. "posts" is the article pages nginx answered with a 200 (the
+variants with a query aside); CPU-ms/post divides by the world's articles, the job
+being to archive every one.
+
+Ways: ``bare`` (a plain CrawlSpider, no WARC), ``warcio`` (the same with a warcio
+downloader middleware), ``trafilatura`` (that, and ``trafilatura.extract`` inline on
+each article page), ``capture`` (archivist, WARC capture only), ``extract`` (archivist,
+capture and extraction), ``recrawl`` (archivist again over the unchanged site, on the
+data folder ``extract`` just made), ``wget`` (``wget --warc-file``, one connection).
 """
 
 from __future__ import annotations
@@ -20,92 +31,107 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
-import signal
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from static_world import HOST, Nginx, generate, nginx_binary
+
 ROOT = Path(__file__).resolve().parents[2]
-HOME_URL = "http://thoisu.test/"
-REQUISITE = (".png", ".jpg", ".jpeg", ".gif", ".css", ".js", ".pdf", ".ico", ".svg", ".woff2")
-Measured = tuple[str, float, float, int]  # way, seconds, CPU seconds, peak RSS in KiB
+HOME_URL = f"http://{HOST}/"
+WAYS = ("bare", "warcio", "trafilatura", "capture", "extract", "recrawl", "wget")
+NAMES = {
+    "bare": "bare Scrapy CrawlSpider (no WARC)",
+    "warcio": "Scrapy + warcio middleware",
+    "trafilatura": "Scrapy + warcio + trafilatura inline",
+    "capture": "archivist, capture only",
+    "extract": "archivist, capture + extraction",
+    "recrawl": "archivist, recrawl of the unchanged site",
+    "wget": "wget --warc-file (one connection, C)",
+}
+COMMON = [
+    *("-s", "TELNETCONSOLE_ENABLED=0", "-s", "REMOTE_CONTROL_ENABLED=0", "-s", "LOG_LEVEL=INFO"),
+    *("-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"),
+]
 
 
 @dataclass
-class Outcome:
+class Run:
     way: str
-    responses: int
-    pages: int
     seconds: float
     cpu: float
-    peak_rss_kb: int
-
-    @property
-    def rate(self) -> float:
-        return self.pages / self.seconds if self.seconds else 0.0
-
-    @property
-    def cpu_ms(self) -> float:
-        return 1000 * self.cpu / self.pages if self.pages else 0.0
+    tree_rss_kb: int
+    max_rss_kb: int
+    load: float
+    posts: int
+    stored: int | None = None
 
 
-def serve(size: int, page_bytes: int, links: int) -> None:
-    """The server process: on SIGUSR1 it prints what it served since the last one."""
-    sys.path.insert(0, str(ROOT))
-    from crawler.demo import DemoServer, World
+class TreeRss:
+    """The peak of the summed RSS of a process and its descendants, and of the largest
+    one, sampled (``ru_maxrss`` would count the benchmark's own memory, forked before
+    the exec)."""
 
-    world = World(size, page_bytes=page_bytes, links_per_page=links, slow_delay=0.0)
-    signals = {signal.SIGTERM, signal.SIGINT, signal.SIGUSR1}
-    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    with DemoServer(world) as server:
-        print(server.port, flush=True)
-        while signal.sigwait(signals) == signal.SIGUSR1:
-            log = server.log
-            server.clear_log()
-            pages = [e for e in log if not e.target.split("?")[0].endswith(REQUISITE)]
-            cpu = time.process_time()
-            print(json.dumps({"responses": len(log), "pages": len(pages), "cpu": cpu}), flush=True)
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kb, self.largest_kb = pid, 0, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _tree(self, pid: int) -> list[int]:
+        found = [pid]
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                children = (task / "children").read_text().split()
+                for child in children:
+                    found += self._tree(int(child))
+        except OSError:
+            pass
+        return found
+
+    def _rss_kb(self, pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.2):
+            sizes = [self._rss_kb(p) for p in self._tree(self.pid)]
+            self.peak_kb = max(self.peak_kb, sum(sizes))
+            self.largest_kb = max(self.largest_kb, *sizes)
+
+    def stop(self) -> tuple[int, int]:
+        self.done.set()
+        self.thread.join()
+        return self.peak_kb, self.largest_kb
 
 
-class Server:
-    """The world's server process, and what it served for each way."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        command = [sys.executable, __file__, "--serve", "--size", str(args.size)]
-        command += ["--page-bytes", str(args.page_bytes), "--links", str(args.links)]
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.proxy = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
-        self.cpu = 0.0
-
-    def served(self) -> tuple[int, int, float]:
-        """Responses and pages served, and the server's CPU seconds, since the last call."""
-        assert self.proc.stdout is not None
-        self.proc.send_signal(signal.SIGUSR1)
-        counts = json.loads(self.proc.stdout.readline())
-        cpu, self.cpu = counts["cpu"] - self.cpu, counts["cpu"]
-        return counts["responses"], counts["pages"], cpu
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=10)
-
-
-def measure(way: str, command: list[str], cwd: Path, env: dict[str, str]) -> Measured:
+def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
     start = time.monotonic()
     proc = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    rss = TreeRss(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    tree, largest = rss.stop()
     if proc.returncode not in (0, 8):  # wget exits 8 when some page answered 4xx/5xx
-        raise SystemExit(f"{way} failed with exit code {proc.returncode}: {command}")
-    return way, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+        raise SystemExit(f"failed with exit code {proc.returncode}: {' '.join(command)}")
+    return seconds, usage.ru_utime + usage.ru_stime, tree, largest
 
 
 def base_env() -> dict[str, str]:
@@ -114,63 +140,45 @@ def base_env() -> dict[str, str]:
     return env
 
 
-COMMON = [
-    *("-s", "TELNETCONSOLE_ENABLED=0", "-s", "REMOTE_CONTROL_ENABLED=0", "-s", "LOG_LEVEL=INFO"),
-    *("-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"),
-]
-
-
-EXTRACT_WORKERS = 0  # --extract-workers
-
-
 def trap_patterns() -> list[str]:
-    """The news site's endless traps (calendar, nested sections...), which a plain
-    CrawlSpider would follow for ever; the archiving crawl refuses them by itself."""
     sys.path.insert(0, str(ROOT))
     from crawler.demo import World
 
-    return World(1).trap_patterns("thoisu.test")
+    return World(1).trap_patterns(HOST)
 
 
-def bare_scrapy(work: Path, proxy: str) -> Measured:
-    env = {**base_env(), "http_proxy": proxy, "PYTHONPATH": str(ROOT)}
+def scrapy_command(way: str, work: Path, proxy: str) -> tuple[list[str], dict[str, str]]:
+    env = {**base_env(), "http_proxy": proxy, "PYTHONPATH": f"{ROOT}:{Path(__file__).parent}"}
     spider = str(Path(__file__).with_name("bare_spider.py"))
     command = [sys.executable, "-m", "scrapy", "runspider", spider, *COMMON]
     command += ["-a", "deny=" + json.dumps(trap_patterns())]
-    command += ["-s", "ROBOTSTXT_OBEY=1", "-s", f"LOG_FILE={work / 'bare.log'}"]
-    return measure("bare Scrapy (CrawlSpider)", command, work, env)
+    command += ["-s", "ROBOTSTXT_OBEY=1", "-s", f"LOG_FILE={work / f'{way}.log'}"]
+    if way in {"warcio", "trafilatura"}:
+        middleware = {"bare_spider.WarcioMiddleware": 950}  # nearest the downloader
+        command += ["-s", "DOWNLOADER_MIDDLEWARES=" + json.dumps(middleware)]
+        command += ["-s", f"BENCH_WARC={work / f'{way}.warc.gz'}"]
+    if way == "trafilatura":
+        command += ["-a", "extract=1"]
+    return command, env
 
 
-def archiving(work: Path, proxy: str) -> Measured:
-    return _archivist(work, proxy, extract=False)
-
-
-def archiving_extracting(work: Path, proxy: str) -> Measured:
-    return _archivist(work, proxy, extract=True)
-
-
-def _archivist(work: Path, proxy: str, *, extract: bool) -> Measured:
-    source = work / "bench.yaml"
+def archivist_command(way: str, home: Path, proxy: str, workers: int) -> list[str]:
+    source = home.parent / "bench.yaml"
     source.write_text(
         f"name: bench\nfamily: news\nseeds: [{HOME_URL}]\ncontact: bench@example.org\n"
         # Like the bare spider: no AutoThrottle (a politeness policy, not crawl machinery).
         "manners: {autothrottle: false}\n"
     )
-    env = {**base_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
-    command += [*COMMON, "-s", f"ARCHIVIST_HOME={work / ('data-extract' if extract else 'data')}"]
-    command += ["-s", f"LOG_FILE={work / 'archiving.log'}"]
+    command += [*COMMON, "-s", f"ARCHIVIST_HOME={home}"]
+    command += ["-s", f"LOG_FILE={home.parent / f'{way}.log'}"]
     command += ["-s", "ROUTE_PROXIES=" + json.dumps({".test": proxy})]
-    command += ["-s", f"EXTRACT_ENABLED={int(extract)}"]
-    command += ["-s", f"EXTRACT_WORKERS={EXTRACT_WORKERS}"]
-    name = "archivist + extraction" if extract else "archivist (WARC capture)"
-    return measure(name, command, work, env)
+    command += ["-s", f"EXTRACT_ENABLED={int(way != 'capture')}"]
+    command += ["-s", f"EXTRACT_WORKERS={workers}"]
+    return command
 
 
-def wget(work: Path, proxy: str) -> Measured | None:
-    if not shutil.which("wget"):
-        print("wget not installed: skipped (apt-get install wget)")
-        return None
+def wget_command(work: Path, proxy: str) -> list[str]:
     command = ["wget", "--recursive", "--level=inf", "--no-verbose", "--delete-after"]
     command += ["-e", "robots=on", "-e", "use_proxy=yes", "-e", f"http_proxy={proxy}"]
     # POSIX regexes: the same traps as the bare spider's deny list, without (?:...).
@@ -178,34 +186,75 @@ def wget(work: Path, proxy: str) -> Measured | None:
     command += ["--reject-regex", traps]
     command += [f"--warc-file={work / 'wget'}", "--directory-prefix", str(work / "wget-files")]
     command += ["--output-file", str(work / "wget.log"), HOME_URL]
-    return measure("wget --warc-file", command, work, base_env())
+    return command
 
 
-WAYS = {
-    "bare": bare_scrapy,
-    "archiving": archiving,
-    "extracting": archiving_extracting,
-    "wget": wget,
-}
+def stored_articles(home: Path) -> int | None:
+    db = home / "archivist.db"
+    if not db.exists():
+        return None
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
-def report(outcomes: list[Outcome]) -> None:
+def run_way(way: str, work: Path, nginx: Nginx, round_: int, workers: int) -> Run | None:
+    env = {**base_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
+    home = work / f"home-{round_}"
+    if way in {"bare", "warcio", "trafilatura"}:
+        command, env = scrapy_command(way, work, nginx.proxy)
+    elif way == "wget":
+        if not shutil.which("wget"):
+            print("wget not installed: skipped (apt-get install wget)")
+            return None
+        command, env = wget_command(work, nginx.proxy), base_env()
+    elif way == "recrawl":
+        if not (home / "archivist.db").exists():
+            print("recrawl: skipped, it follows `extract` in the same round")
+            return None
+        command = archivist_command(way, home, nginx.proxy, workers)
+    else:
+        if way == "capture":
+            home = work / f"capture-{round_}"
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
+        command = archivist_command(way, home, nginx.proxy, workers)
+    seconds, cpu, tree, largest = measure(command, work, env)
+    load = os.getloadavg()[0]
+    served = nginx.served()
+    stored = stored_articles(home) if way in {"extract", "recrawl"} else None
+    if way == "wget":
+        shutil.rmtree(work / "wget-files", ignore_errors=True)
+    for name in ("warcio.warc.gz", "trafilatura.warc.gz", "wget.warc.gz"):
+        (work / name).unlink(missing_ok=True)
+    return Run(way, seconds, cpu, tree, largest, load, served["article"], stored)
+
+
+def table(runs: list[Run], size: int) -> None:
     print(
-        f"\n{'way':<26} {'pages':>6} {'responses':>9} {'seconds':>8} {'pages/s':>8} "
-        f"{'CPU-ms/page':>11} {'peak RSS':>9}"
+        f"\n{'way':<42} {'s':>7} {'vs bare':>7} {'CPU-ms/post':>11} {'peak RSS':>9} "
+        f"{'largest':>8} {'posts':>6} {'load':>5}"
     )
-    for o in outcomes:
+    by_way: dict[str, list[Run]] = {}
+    for run in runs:
+        by_way.setdefault(run.way, []).append(run)
+    bare = by_way.get("bare")
+    bare_s = statistics.median(r.seconds for r in bare) if bare else None
+    for way, done in by_way.items():
+        seconds = statistics.median(r.seconds for r in done)
+        cpu_ms = 1000 * statistics.median(r.cpu for r in done) / size
+        tree = max(r.tree_rss_kb for r in done) / 1024
+        largest = max(r.max_rss_kb for r in done) / 1024
+        load = statistics.mean(r.load for r in done)
+        ratio = f"{bare_s / seconds:.2f}" if bare_s else "-"
         print(
-            f"{o.way:<26} {o.pages:>6} {o.responses:>9} {o.seconds:>8.1f} {o.rate:>8.1f} "
-            f"{o.cpu_ms:>11.2f} {o.peak_rss_kb / 1024:>7.0f}MB"
+            f"{NAMES[way]:<42} {seconds:>7.1f} {ratio:>7} {cpu_ms:>11.1f} {tree:>7.0f}MB "
+            f"{largest:>6.0f}MB {min(r.posts for r in done):>6} {load:>5.1f}"
         )
-    bare = outcomes[0]
-    for o in outcomes[1:]:
-        print(
-            f"{o.way} / {bare.way}: pages/s x{o.rate / bare.rate:.2f}, "
-            f"CPU-ms/page x{o.cpu_ms / bare.cpu_ms:.2f}, "
-            f"peak RSS x{o.peak_rss_kb / bare.peak_rss_kb:.2f}"
-        )
+    print(
+        "s: median wall time; vs bare: bare Scrapy's s / this s; CPU-ms/post: median CPU "
+        "(crawl + pool) / articles; peak RSS: of the process tree; largest: one process; "
+        "posts: article pages answered 200; load: 1-minute load average after the run"
+    )
 
 
 def main() -> None:
@@ -215,43 +264,47 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--page-bytes", type=int, default=50_000)
     parser.add_argument("--links", type=int, default=50)
-    parser.add_argument(
-        "--ways", default="bare,archiving,extracting,wget", help="which ways to run, in order"
-    )
-    parser.add_argument(
-        "--extract-workers", type=int, default=0, help="EXTRACT_WORKERS (0: the default)"
-    )
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--ways", default=",".join(WAYS), help="which ways, in each round")
+    parser.add_argument("--extract-workers", type=int, default=0, help="EXTRACT_WORKERS")
+    parser.add_argument("--world-dir", type=Path, help="where the static world is kept")
     args = parser.parse_args()
-    global EXTRACT_WORKERS  # noqa: PLW0603 - a command-line option, set once
-    EXTRACT_WORKERS = args.extract_workers
-    if args.serve:
-        serve(args.size, args.page_bytes, args.links)
-        return
-    server = Server(args)
-    try:
-        with tempfile.TemporaryDirectory(prefix="archivist-bench-") as tmp:
-            work = Path(tmp)
-            print(
-                f"World: {args.size} articles, ~{args.page_bytes} B, ~{args.links} links; "
-                f"server {server.proxy}"
-            )
-            outcomes = []
-            for name in args.ways.split(","):
-                way = WAYS[name.strip()]
-                measured = way(work, server.proxy)
-                responses, pages, server_cpu = server.served()
-                if measured is not None:
-                    way_name, seconds, cpu, rss = measured
-                    outcomes.append(Outcome(way_name, responses, pages, seconds, cpu, rss))
+    binary = nginx_binary()
+    if binary is None:
+        raise SystemExit("nginx is not installed: apt-get install nginx-light, then run again")
+    folder = args.world_dir or Path(tempfile.gettempdir()) / (
+        f"archivist-bench-world-{args.size}-{args.page_bytes}-{args.links}"
+    )
+    started = time.monotonic()
+    manifest = generate(folder, args.size, args.page_bytes, args.links)
+    print(
+        f"World: {args.size} articles, ~{args.page_bytes} B, ~{args.links} links: "
+        f"{manifest['files']} files in {folder} ({time.monotonic() - started:.0f} s)"
+    )
+    print(
+        f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+    ways = [w.strip() for w in args.ways.split(",")]
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="archivist-bench-") as tmp:
+        work = Path(tmp)
+        (work / "nginx").mkdir()
+        with Nginx(binary, folder, dict(manifest["types"]), work / "nginx") as nginx:  # type: ignore[arg-type]
+            for round_ in range(args.rounds):
+                for way in ways:
+                    run = run_way(way, work, nginx, round_, args.extract_workers)
+                    if run is None:
+                        continue
+                    runs.append(run)
+                    stored = f", {run.stored} articles stored" if run.stored is not None else ""
                     print(
-                        f"  {way_name}: {pages} pages in {seconds:.1f}s, {cpu:.1f} CPU-s "
-                        f"(the server: {server_cpu:.1f} CPU-s)",
+                        f"  round {round_ + 1} {way}: {run.posts} posts in {run.seconds:.1f} s, "
+                        f"{run.cpu:.1f} CPU-s, tree RSS {run.tree_rss_kb / 1024:.0f} MB"
+                        f"{stored} (load {run.load:.1f})",
                         flush=True,
                     )
-            report(outcomes)
-    finally:
-        server.stop()
+    table(runs, args.size)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.store import Store
+from archive.text.article import Article
 from crawler.cli import main
 from tests.helpers.crawls import component_crawler, crawl, read_records, warcio_check, write_source
 
@@ -81,6 +82,30 @@ def test_derived_warcs_hold_conversion_and_metadata_records(blog_crawl, world):
     fields = json.loads(metadata[0]["payload"])
     assert fields["title"]
     assert fields["extractor_version"].startswith("archivist-extract")
+
+
+def test_the_two_derived_records_hold_the_whole_article_once(blog_crawl):
+    """The metadata record holds every field but the body, which is the conversion
+    record's text: together (by the response they both refer to) they are the article."""
+    home, _, _ = blog_crawl
+    records = read_records(sorted(home.glob("collections/*/derived/*.warc.gz")))
+    texts = {
+        r["warc"].get_header("WARC-Refers-To"): r["payload"].decode()
+        for r in records
+        if r["type"] == "conversion"
+    }
+    stored = _records(home)
+    rebuilt = {}
+    for record in (r for r in records if r["type"] == "metadata"):
+        fields = json.loads(record["payload"])
+        assert "body" not in fields
+        article = Article.from_dict(
+            {**fields, "body": texts[record["warc"].get_header("WARC-Refers-To")]}
+        )
+        rebuilt[article.url] = article
+    assert rebuilt.keys() == stored.keys()
+    for url, article in stored.items():
+        assert rebuilt[url].to_dict() == article.to_dict()
 
 
 def test_dropping_the_database_and_extracting_gives_the_same_records(blog_crawl):
@@ -185,6 +210,28 @@ def test_pool_recorder_without_a_database_writes_warc_and_says_so_once(tmp_path,
     derived = sorted((tmp_path / "derived").glob("*.warc.gz"))
     assert [r["type"] for r in read_records(derived)].count("conversion") == 2
     assert warcio_check(derived).returncode == 0
+
+
+def test_a_pool_process_imports_neither_scrapy_nor_twisted(tmp_path, world):
+    """What a spawned pool process imports (the job's module, the item's) leaves Scrapy
+    and Twisted out: each would cost every pool process tens of MB for nothing."""
+    import pickle
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.pickle"
+    page.write_bytes(pickle.dumps(_page(world, world.seed_repost_url)))
+    code = (
+        "import pickle, sys\n"
+        "from pathlib import Path\n"
+        "from crawler.pipelines._recorder import Recorder, page_job, start_process\n"
+        f"start_process(None, Path({str(tmp_path / 'derived')!r}), 't')\n"
+        f"print(page_job(pickle.loads(Path({str(page)!r}).read_bytes())).stats)\n"
+        "print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["('extract/articles', 'extract/not_stored')", "[]"]
 
 
 def test_pool_recorder_keeps_the_record_and_drops_pages_without_an_article(tmp_path, world):
