@@ -8,6 +8,7 @@ The tree::
     | + SourceError              a source file (schedules/*.yaml): names the file and the field
     | + AlertConfigError         <home>/alerts.yaml: names the file and the field
     + SchedulerError             the scheduler daemon cannot start
+    + ClusterError               Redis, where distributed runs live, cannot be reached
     + ReplayError                pywb cannot be set up or started
     + AddressRefused             a host resolved to an address the network guard refuses
                                  (crawler.middlewares.network; also Twisted's DNSLookupError)
@@ -28,6 +29,7 @@ from pathlib import Path
 
 __all__ = [
     "AlertConfigError",
+    "ClusterError",
     "ConfigError",
     "CrawlerError",
     "ExportError",
@@ -66,6 +68,16 @@ class AlertConfigError(ConfigError):
 
 class SchedulerError(CrawlerError, RuntimeError):
     """The daemon cannot start (another one runs for the same data folder)."""
+
+
+class ClusterError(CrawlerError, RuntimeError):
+    """Redis, where distributed runs live, cannot be reached; names its URL."""
+
+    def __init__(self, url: str, why: object) -> None:
+        super().__init__(
+            f"cannot reach Redis at {url} ({why}): start it, or set ARCHIVIST_REDIS_URL to "
+            "the Redis every worker and the coordinator share"
+        )
 
 
 class ReplayError(CrawlerError, RuntimeError):

@@ -3,7 +3,9 @@
 - ``ARCHIVIST_HOME``: the data folder (default ``./data``);
 - ``ARCHIVIST_SOURCES``: the folder of source files (default ``./schedules``);
 - ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in the data folder);
-- ``ARCHIVIST_TIMEZONE``: the zone times are shown in (default: the schedules' zone).
+- ``ARCHIVIST_TIMEZONE``: the zone times are shown in (default: the schedules' zone);
+- ``ARCHIVIST_REDIS_URL``, ``ARCHIVIST_REDIS_PREFIX``: the Redis of distributed runs
+  (default ``redis://127.0.0.1:6379/0``) and the first part of its keys (``archivist``).
 
 ``crawler/settings.py`` reads the same variables for crawls started the Scrapy way.
 """
@@ -39,6 +41,14 @@ def sources_dir() -> Path:
 def store_url() -> str | None:
     """The records database's URL as set, or None for the default."""
     return os.environ.get("ARCHIVIST_STORE_URL") or None
+
+
+def redis_url() -> str:
+    return os.environ.get("ARCHIVIST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def redis_prefix() -> str:
+    return os.environ.get("ARCHIVIST_REDIS_PREFIX") or "archivist"
 
 
 def shown_zone() -> ZoneInfo:
