@@ -33,7 +33,7 @@ MAY_IMPORT: dict[str, set[str]] = {
                           "crawler.extensions"},
     "crawler.runs": {"archive", "archive.store", "archive.warc", "crawler",
                      "crawler.monitoring", "crawler.research", "crawler.sites", "crawler.sources"},
-    "crawler.cluster": {"archive.warc", "crawler", "crawler.runs"},
+    "crawler.cluster": {"archive.store", "archive.warc", "crawler", "crawler.runs", "crawler.sources"},
     "crawler.monitoring": {"archive.store", "crawler", "crawler.sources"},
     "crawler.research": {"archive.store", "archive.text", "archive.warc", "crawler",
                          "crawler.sites", "crawler.sources"},

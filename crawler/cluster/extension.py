@@ -88,7 +88,11 @@ class ClusterWorkerExtension:
         # every 5 s (ExecutionEngine._SLOT_HEARTBEAT_INTERVAL): a worker with nothing in
         # flight would wait that long for requests other workers queued.
         slot = getattr(engine, "_slot", None)
-        if slot is not None and engine is not None and (queued or (done and engine.spider_is_idle())):
+        if (
+            slot is not None
+            and engine is not None
+            and (queued or (done and engine.spider_is_idle()))
+        ):
             slot.nextcall.schedule()
 
     def spider_idle(self) -> None:

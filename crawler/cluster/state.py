@@ -231,7 +231,9 @@ class ClusterState:
             if self.redis.exists(self.keys.of("alive", worker)):
                 continue
             reaped[worker] = self.requeue(worker)
-            self._free_hosts(keys=[self.keys.hosts], args=[self.keys.of("active", ""), f"{worker}:"])
+            self._free_hosts(
+                keys=[self.keys.hosts], args=[self.keys.of("active", ""), f"{worker}:"]
+            )
             self.redis.srem(self.keys.workers, worker)
             self.redis.srem(self.keys.idle, worker)
             self.redis.sadd(self.keys.dead, worker)
