@@ -38,6 +38,7 @@ __all__ = ["ClusterRun", "merge_stats", "run_distributed"]
 
 logger = logging.getLogger(__name__)
 _POLL = 0.2  # seconds between looks at the run's state
+_CLOSING = 60.0  # seconds more a worker may take to close (its extraction drains)
 
 
 def merge_stats(each: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -106,9 +107,8 @@ def run_distributed(
             store, state, options, join_wait=cluster.join_wait, stop=stop, on_beat=on_beat
         )
         state.close_run()
-        merged = _final_stats(state, options.kill_after)
+        merged, dead = _final_stats(state, options.kill_after + _CLOSING)
         figures = figures_from_stats(merged)
-        dead = sorted(state.dead())
         if dead or not merged:
             recovery = recover_run(
                 store, home, source.collection, run_id, source_path.parent, started_at=started
@@ -192,19 +192,17 @@ def _beat(
         on_beat(merged)
 
 
-def _final_stats(state: ClusterState, wait: float) -> dict[str, Any]:
-    """Every worker's last stats, once each has closed (or ``wait`` seconds have passed)."""
+def _final_stats(state: ClusterState, wait: float) -> tuple[dict[str, Any], list[str]]:
+    """Every worker's last stats, once each has closed, and the workers that never said
+    their last word: those that died during the run, and any silent past ``wait``."""
+    gone = state.dead()  # died during the run: the others crawled what they held
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        state.reap()
+    while True:
         stats = state.stats()
-        dead = state.dead()
-        if not state.workers() and all(
-            s.get("cluster/final") or w in dead for w, s in stats.items()
-        ):
-            break
+        silent = sorted(w for w, s in stats.items() if not s.get("cluster/final"))
+        if not set(silent) - gone or time.monotonic() >= deadline:
+            return merge_stats(stats.values()), silent
         time.sleep(_POLL)
-    return merge_stats(state.stats().values())
 
 
 def _outcome(ended_by: str | None, merged: Mapping[str, Any], dead: list[str]) -> tuple[str, str]:

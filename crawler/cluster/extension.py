@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["ClusterWorkerExtension"]
 
 logger = logging.getLogger(__name__)
+_CLOSING = 120.0  # seconds a closing worker is taken as alive without a heartbeat
 
 
 class ClusterWorkerExtension:
@@ -46,6 +47,7 @@ class ClusterWorkerExtension:
         self.interval = beat
         self.ttl = ttl
         self._loop: Any = None
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -76,7 +78,8 @@ class ClusterWorkerExtension:
     def beat(self) -> None:
         """Alive, figures published; the engine nudged if there is work or the run ended."""
         try:
-            self.state.join(self.worker, self.ttl)  # back in the set if it was reaped
+            if not self.closing:  # (closing, spider_idle said how long it is alive for)
+                self.state.join(self.worker, self.ttl)  # back in the set if it was reaped
             assert self.crawler.stats is not None
             self.state.publish_stats(self.worker, self.crawler.stats.get_stats())
             queued, done = self.state.queued() > 0, self.state.is_done()
@@ -88,11 +91,9 @@ class ClusterWorkerExtension:
         # every 5 s (ExecutionEngine._SLOT_HEARTBEAT_INTERVAL): a worker with nothing in
         # flight would wait that long for requests other workers queued.
         slot = getattr(engine, "_slot", None)
-        if (
-            slot is not None
-            and engine is not None
-            and (queued or (done and engine.spider_is_idle()))
-        ):
+        if slot is None or engine is None or self.closing:
+            return
+        if queued or (done and engine.spider_is_idle()):
             slot.nextcall.schedule()
 
     def spider_idle(self) -> None:
@@ -105,6 +106,10 @@ class ClusterWorkerExtension:
         self.state.idle(self.worker)
         if not self.state.is_done():
             raise DontCloseSpider
+        # Closing may hold the reactor for a while (the extraction pool drains): the
+        # coordinator waits for this worker's last word, not for its heartbeat.
+        self.closing = True
+        self.state.beat(self.worker, self.ttl + _CLOSING)
 
     def spider_closed(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:

@@ -183,8 +183,11 @@ class ClusterState:
 
     # -- workers ------------------------------------------------------------------------------
     def join(self, worker: str, ttl: float) -> None:
+        """In the run, alive for ``ttl`` seconds; a worker reaped while it was merely
+        slow (its leases were requeued) is back, and not counted dead."""
         self.beat(worker, ttl)
         self.redis.sadd(self.keys.workers, worker)
+        self.redis.srem(self.keys.dead, worker)
 
     def beat(self, worker: str, ttl: float) -> None:
         """The worker is alive for ``ttl`` more seconds."""
