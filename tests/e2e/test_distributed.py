@@ -8,6 +8,7 @@ held between all workers' requests; a worker killed with SIGKILL mid-run costs n
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -23,9 +24,9 @@ from archive.store import Store
 from crawler.demo import DemoServer, World
 from crawler.demo.run import route_settings
 from crawler.demo.world import NEWS
-from tests.crawler.cluster.conftest import REDIS_URL, redis_prefix  # noqa: F401 - a fixture
 from tests.helpers.crawls import crawl, read_records, warc_files, warcio_check
 from tests.helpers.records import postgres_url
+from tests.helpers.redis_keys import REDIS_URL, fresh_prefix
 
 ARCHIVIST = str(Path(sys.executable).with_name("archivist"))
 DELAY = 0.05  # seconds between two requests to the host, from all workers together
@@ -40,6 +41,11 @@ def site():
 @pytest.fixture
 def pg_url():
     yield from postgres_url()
+
+
+@pytest.fixture
+def redis_prefix():
+    yield from fresh_prefix()
 
 
 def _source(folder: Path, delay: float = DELAY) -> Path:
@@ -176,7 +182,7 @@ def _crawling_worker(prefix: str, workers: list[subprocess.Popen[bytes]]) -> int
         for key in client.scan_iter(match=f"{prefix}:run:*:stats"):
             for name, raw in client.hgetall(key).items():
                 crawl_pid = int(name.decode().rsplit("-", 1)[1])
-                pages = int(__import__("json").loads(raw).get("downloader/response_count", 0))
+                pages = int(json.loads(raw).get("downloader/response_count", 0))
                 parent = _parent_of(crawl_pid)
                 if pages >= 5 and parent in parents:
                     return parent

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from crawler.cluster.state import FULL, ClusterState, RunKeys, connect
-from tests.crawler.cluster.conftest import REDIS_URL
+from tests.helpers.redis_keys import REDIS_URL
 
 
 @pytest.fixture
