@@ -33,7 +33,7 @@ from crawler.cli._demo import demo_changes, print_results
 from crawler.cli._env import data_home, open_store, shown_zone, sources_dir
 from crawler.cli._text import count_of
 from crawler.cli.operators import print_runs
-from crawler.cli.workers import crawl_distributed
+from crawler.cli.workers import crawl_distributed, scheduled_runner
 from crawler.runs.watch import SchedulerState, read_state
 from crawler.sources.times import shown_time
 
@@ -163,6 +163,7 @@ def crawl(
         click.echo(f"{what} {src.name}; log under {(home / 'logs').resolve()}/")
         if distributed and resume:
             raise click.UsageError("--resume continues a local run; drop --distributed")
+        distributed = distributed or src.distributed
         with CrawlProgress(src.name, Console()) as progress:
             if distributed:
                 options = RunOptions(max_run_time=max_run_time)
@@ -332,6 +333,7 @@ def scheduler_command(reload_interval: float, kill_after: float, max_concurrent:
             store,
             home,
             sources_dir(),
+            runner=scheduled_runner(store, home, {}),
             reload_interval=reload_interval,
             kill_after=kill_after,
             max_concurrent=max_concurrent,

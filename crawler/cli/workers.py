@@ -17,6 +17,7 @@ from crawler.cluster.state import ClusterState, RunKeys, connect
 from crawler.cluster.worker import Worker
 from crawler.errors import ClusterError
 from crawler.runs.child import new_run_id
+from crawler.runs.runbook import run_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -25,9 +26,10 @@ if TYPE_CHECKING:
 
     from archive.store import RunRecord, Store
     from crawler.runs.runbook import RunOptions
+    from crawler.runs.scheduler import Runner
     from crawler.sources.schema import Source
 
-__all__ = ["crawl_distributed", "worker_command"]
+__all__ = ["crawl_distributed", "scheduled_runner", "worker_command"]
 
 
 def _redis() -> redis.Redis:
@@ -80,3 +82,20 @@ def crawl_distributed(
     return run_distributed(
         store, source, path, data_home(), cluster, options=options, on_beat=on_beat
     )
+
+
+def scheduled_runner(store: Store, home: Path, settings: Mapping[str, str]) -> Runner:
+    """The scheduler's runner: a source marked ``distributed: true`` on the workers, any
+    other in a local child process."""
+
+    def run(source: Source, path: Path, options: RunOptions, stop: threading.Event) -> RunRecord:
+        if not source.distributed:
+            return run_source(
+                store, source, path, home, settings=settings, options=options, stop=stop
+            )
+        state = ClusterState(_redis(), RunKeys(redis_prefix(), new_run_id(source.name)))
+        return run_distributed(
+            store, source, path, home, ClusterRun(state, settings), options=options, stop=stop
+        )
+
+    return run

@@ -213,6 +213,9 @@ class Source(BaseModel):
     """Regular expressions of article URLs (news sites); og:type and JSON-LD also count."""
     schedule: Schedule | None = None
     """When the scheduler crawls it (``crawler.sources.schedule``); None: only by hand."""
+    distributed: bool = False
+    """Crawled on the workers (``archivist worker``, docs/scaling.md), by the scheduler and
+    by ``archivist crawl``, rather than in one local process."""
 
     @field_validator("seeds")
     @classmethod
