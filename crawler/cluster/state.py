@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -119,8 +121,10 @@ FULL = -1.0
 
 
 def connect(url: str) -> redis.Redis:
-    """A client for ``url`` (``redis://host:port/db``), bytes in and out."""
-    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+    """A client for ``url`` (``redis://host:port/db``), bytes in and out; a blip is
+    retried three times within a second or so, not redis-py's default of up to 30 s."""
+    retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), 3)
+    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5, retry=retry)
 
 
 @dataclass(frozen=True)
