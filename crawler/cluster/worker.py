@@ -1,6 +1,7 @@
 """``archivist worker``: join the distributed runs announced in Redis, one crawl at a time.
 
-The worker waits for a run in ``<prefix>:runs``, then crawls it as a child process
+The worker waits for a run in ``<prefix>:runs`` (the one with the fewest workers), then
+crawls it as a child process
 (Scrapy's reactor cannot be restarted, as with every crawl: ``crawler.runs.crawl``) with
 ``CLUSTER_RUN`` set, so that the crawl takes its requests from the run's shared queue.
 The child's log and stats go to ``<home>/logs/<run id>.<worker>.log`` and ``.stats.json``;
@@ -82,11 +83,12 @@ class Worker:
         return done
 
     def _next_run(self) -> str | None:
+        """The open run with the fewest workers (the oldest of those): idle workers spread
+        over the runs rather than crowd onto one, whose start-up each would pay."""
         runs = sorted(r.decode() for r in self.redis.smembers(f"{self.prefix}:runs"))  # type: ignore[union-attr]
-        for run_id in runs:
-            if not ClusterState(self.redis, RunKeys(self.prefix, run_id)).is_done():
-                return run_id
-        return None
+        states = [ClusterState(self.redis, RunKeys(self.prefix, run_id)) for run_id in runs]
+        open_runs = [(len(s.workers()), s.keys.run_id) for s in states if not s.is_done()]
+        return min(open_runs)[1] if open_runs else None
 
     def crawl(self, run_id: str, stop: threading.Event) -> int:
         """Work on one run until its crawl process ends; returns that process's exit code."""
