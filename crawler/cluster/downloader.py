@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ClusterDownloader"]
 
-_FULL_RETRY = 0.05  # seconds before asking again for a host with every place taken
+_FULL_RETRY = 0.1  # seconds before asking again for a host with every place taken
 _PLACE = "cluster_host_place"  # request meta: (host, token) of its place
 
 
