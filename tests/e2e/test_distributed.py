@@ -69,9 +69,13 @@ def local_captures(site, tmp_path_factory):
 
 
 def _captured(home: Path) -> Counter[str]:
+    return _captured_in(warc_files(home))
+
+
+def _captured_in(files: list[Path]) -> Counter[str]:
     return Counter(
         r["warc"].get_header("WARC-Target-URI")
-        for r in read_records(warc_files(home))
+        for r in read_records(files)
         if r["type"] in {"response", "revisit"}
     )
 
@@ -119,9 +123,8 @@ def _coordinate(env: dict[str, str], *settings: str) -> subprocess.Popen[str]:
     )
 
 
-def _pages_and_files(home: Path, captured: Counter[str]) -> None:
-    """Every capture of the local crawl, as often, in the workers' files together;
-    robots.txt once per worker that crawled the host, at most."""
+def _pages_and_files(home: Path) -> None:
+    """The workers' WARC files are valid, and so is the collection's index of them."""
     assert warcio_check(warc_files(home)).returncode == 0
     verify = subprocess.run(
         [ARCHIVIST, "verify", "--collection", "tin"], env={**os.environ, "ARCHIVIST_HOME": str(home)},
@@ -140,37 +143,51 @@ def test_three_workers_capture_each_page_once_politely_into_one_run(
     try:
         coordinator = _coordinate(env)
         out, _ = coordinator.communicate(timeout=240)
+        arrivals = sorted(e.time for e in site.log if e.host == NEWS)
+        files = warc_files(tmp_path)
+        # The same workers take the next run: a recrawl, deduplicated through PostgreSQL.
+        recrawl = _coordinate(env)
+        again, _ = recrawl.communicate(timeout=240)
     finally:
         _stop(workers)
     assert coordinator.returncode == 0, out
 
-    captured = _captured(tmp_path)
+    captured = _captured_in(files)
     robots = f"http://{NEWS}/robots.txt"
-    assert 1 <= captured.pop(robots) <= 3
-    assert captured == local_captures - Counter({robots: local_captures[robots]})
-    _pages_and_files(tmp_path, captured)
-    files = warc_files(tmp_path)
+    assert 1 <= captured[robots] <= 3
+    assert captured - Counter({robots: 3}) == local_captures - Counter({robots: 3})
+    _pages_and_files(tmp_path)
     writers = {path.name.split("-")[-1].split(".")[0] for path in files}
     assert len(writers) >= 2, files  # the work was shared: WARCs of several crawl processes
-    index = (tmp_path / "collections" / "tin" / "indexes" / "index.cdxj").read_text()
-    # Every worker's captures in the one index (one line per response or revisit).
-    assert len(index.splitlines()) == sum(_captured(tmp_path).values())
 
     with Store(pg_url) as store:
-        (run,) = store.runs(source="tin")
+        recrawled, run = store.runs(source="tin")  # latest first
         articles = {stored.article.url for stored in store.articles()}
     assert run.status == "finished", run.finish_reason
-    assert run.pages == sum(_captured(tmp_path).values())  # every worker's pages, summed
+    assert run.pages == sum(captured.values())  # every worker's pages, summed
     assert sorted(run.warc_files) == sorted(p.name for p in files)
     assert run.articles_new == len(articles) > 0
 
     # The host's delay held between all workers' requests, as the server saw them arrive.
-    arrivals = sorted(e.time for e in site.log if e.host == NEWS)
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert arrivals[-1] - arrivals[0] >= DELAY * len(gaps) - 0.25, gaps
     # Granted DELAY apart; arrivals jitter by how long each worker took to send (a loaded
     # machine): a few come closer, most not.
     assert sum(g < DELAY / 2 for g in gaps) <= len(gaps) // 10, gaps
+
+    # The recrawl: unchanged pages are revisits of the first run's captures, whichever
+    # worker made them (the digest index and last captures are in PostgreSQL).
+    assert recrawl.returncode == 0, again
+    assert recrawled.status == "finished", recrawled.finish_reason
+    first_ids = {
+        r["warc"].get_header("WARC-Record-ID")
+        for r in read_records(files)
+        if r["type"] == "response"
+    }
+    new_files = [p for p in warc_files(tmp_path) if p not in files]
+    revisits = [r for r in read_records(new_files) if r["type"] == "revisit"]
+    assert revisits
+    assert {r["warc"].get_header("WARC-Refers-To") for r in revisits} <= first_ids
 
 
 def _crawling_worker(prefix: str, workers: list[subprocess.Popen[bytes]]) -> int:
@@ -215,7 +232,7 @@ def test_a_worker_killed_mid_run_costs_nothing(
     captured = _captured(tmp_path)
     missing = set(local_captures) - set(captured)
     assert missing == set()  # nothing lost: what the dead worker held was crawled again
-    _pages_and_files(tmp_path, captured)
+    _pages_and_files(tmp_path)
     assert not list(tmp_path.glob("collections/*/archive/*.open"))  # its file was closed
 
     with Store(pg_url) as store:
