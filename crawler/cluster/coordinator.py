@@ -13,6 +13,8 @@ the row with the summed figures.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -98,6 +100,7 @@ def run_distributed(
             run_id, "skipped", finish_reason=f"source still running (run {holder})"
         )
     started = datetime.now(UTC)
+    closed = False
     try:
         store.start_run(run_id, source.name, source.collection, status="queued")
         state.announce(_spec(source, source_path, cluster.settings))
@@ -107,6 +110,7 @@ def run_distributed(
             store, state, options, join_wait=cluster.join_wait, stop=stop, on_beat=on_beat
         )
         state.close_run()
+        closed = True
         merged, dead = _final_stats(state, options.kill_after + _CLOSING)
         figures = figures_from_stats(merged)
         if dead or not merged:
@@ -122,14 +126,16 @@ def run_distributed(
         )  # fmt: skip
         state.forget()
     finally:
+        # Whatever happened here (Ctrl-C, the store failing), the workers stop on it.
+        if not closed:
+            with contextlib.suppress(Exception):
+                state.close_run()
         lock.release()
     store.index_passages(stop=stop)
     return record
 
 
 def _spec(source: Source, path: Path, settings: Mapping[str, str]) -> dict[str, str]:
-    import json  # noqa: PLC0415 - only here
-
     return {
         "source": source.name,
         "family": source.family,
