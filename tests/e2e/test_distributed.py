@@ -115,7 +115,9 @@ def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _coordinate(env: dict[str, str], *settings: str) -> subprocess.Popen[str]:
+    # One extraction process per worker: three crawls share the machine with the tests.
     command = [ARCHIVIST, "crawl", "tin", "--distributed", "-s", "CLUSTER_WORKER_TTL=5"]
+    command += ["-s", "EXTRACT_WORKERS=1"]
     for setting in settings:
         command += ["-s", setting]
     return subprocess.Popen(
