@@ -29,6 +29,8 @@ from tests.helpers.records import postgres_url
 from tests.helpers.redis_keys import REDIS_URL, fresh_prefix
 
 ARCHIVIST = str(Path(sys.executable).with_name("archivist"))
+# Three crawl processes, their start-up and two runs: minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(600)
 DELAY = 0.05  # seconds between two requests to the host, from all workers together
 
 
