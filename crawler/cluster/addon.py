@@ -11,7 +11,7 @@ import os
 import socket
 from typing import TYPE_CHECKING
 
-from crawler.cluster.state import RunKeys
+from crawler.cluster.keys import RunKeys
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

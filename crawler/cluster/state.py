@@ -25,17 +25,18 @@ Keys, all under ``<prefix>:run:<run id>:``: ``queue``, ``seen`` (scrapy-redis's)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from crawler.cluster.keys import RunKeys
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["ClusterState", "RunKeys", "connect"]
+__all__ = ["FULL", "ClusterState", "RunKeys", "connect"]
 
 _TAKE = """
 local got = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -125,27 +126,6 @@ def connect(url: str) -> redis.Redis:
     retried three times within a second or so, not redis-py's default of up to 30 s."""
     retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), 3)
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5, retry=retry)
-
-
-@dataclass(frozen=True)
-class RunKeys:
-    """The names of one run's keys."""
-
-    prefix: str
-    run_id: str
-
-    @property
-    def runs(self) -> str:
-        return f"{self.prefix}:runs"
-
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return f"{self.prefix}:run:{self.run_id}:{name}"
-
-    def of(self, name: str, part: str) -> str:
-        """A key of one worker or host: ``inflight:<worker>``, ``host:<host>``."""
-        return f"{self.prefix}:run:{self.run_id}:{name}:{part}"
 
 
 class ClusterState:

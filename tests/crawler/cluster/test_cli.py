@@ -27,3 +27,14 @@ def test_without_redis_the_command_says_where_it_looked_in_one_line(tmp_path, ar
     assert f"cannot reach Redis at {NOWHERE}" in line
     assert "ARCHIVIST_REDIS_URL" in line
     assert "Traceback" not in result.output
+
+
+def test_a_local_crawl_loads_neither_redis_nor_scrapy_redis():
+    import subprocess
+    import sys
+
+    code = "import sys, crawler.addon; print('redis' in sys.modules, 'scrapy_redis' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["False", "False"]
