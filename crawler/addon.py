@@ -15,6 +15,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
 from crawler import default_settings
+from crawler.cluster.addon import enable_cluster
 from crawler.extensions.budgets import ByteBudgetExtension, PageBudgetExtension
 from crawler.extensions.capture import WarcCaptureExtension
 from crawler.extensions.crawldelay import CrawlDelayExtension
@@ -89,3 +90,6 @@ class ArchivistAddon:
         add("EXTENSIONS", WarcCaptureExtension, 0)
         # The only pipeline so far: extraction in a process pool, then records.
         add("ITEM_PIPELINES", ExtractPipeline, 300)
+        # A worker of a distributed run (CLUSTER_RUN): the frontier, seen-set and each
+        # host's manners shared in Redis (crawler/cluster/addon.py).
+        enable_cluster(settings)

@@ -89,6 +89,20 @@ POLITENESS_MAX_CRAWL_DELAY = 60.0
 ARCHIVIST_MAX_PAGES = 0
 """Pages (not requisites) after which the crawl closes; 0: no limit."""
 
+# -- a worker of a distributed run (crawler.cluster) --------------------------------------
+CLUSTER_RUN: str | None = None
+"""The distributed run this crawl works for; None: a local crawl (the default)."""
+CLUSTER_REDIS_URL = "redis://127.0.0.1:6379/0"
+"""Redis, where the run's frontier, seen-set, leases and per-host manners live."""
+CLUSTER_PREFIX = "archivist"
+"""The first part of every Redis key archivist writes."""
+CLUSTER_WORKER: str | None = None
+"""This worker's name; None: ``<host>-<pid>``."""
+CLUSTER_HEARTBEAT = 1.0
+"""Seconds between a worker's heartbeats (and stats published to Redis)."""
+CLUSTER_WORKER_TTL = 10.0
+"""Seconds without a heartbeat after which a worker is dead and its leases go back."""
+
 # -- the run's figures (crawler.stats) ------------------------------------------------------
 STATS_FILE: str | None = None
 """Where the stats collector writes the run's figures as JSON; None: nowhere."""

@@ -8,6 +8,7 @@ The tree::
     | + SourceError              a source file (schedules/*.yaml): names the file and the field
     | + AlertConfigError         <home>/alerts.yaml: names the file and the field
     + SchedulerError             the scheduler daemon cannot start
+    + ClusterError               Redis, where distributed runs live, cannot be reached
     + ReplayError                pywb cannot be set up or started
     + BackfillError              another web archive cannot be read (its CDX index or a
                                  capture): names the URL and what to do
@@ -33,6 +34,7 @@ from pathlib import Path
 __all__ = [
     "AlertConfigError",
     "BackfillError",
+    "ClusterError",
     "ConfigError",
     "CrawlerError",
     "EvidenceError",
@@ -73,6 +75,16 @@ class AlertConfigError(ConfigError):
 
 class SchedulerError(CrawlerError, RuntimeError):
     """The daemon cannot start (another one runs for the same data folder)."""
+
+
+class ClusterError(CrawlerError, RuntimeError):
+    """Redis, where distributed runs live, cannot be reached; names its URL."""
+
+    def __init__(self, url: str, why: object) -> None:
+        super().__init__(
+            f"cannot reach Redis at {url} ({why}): start it, or set ARCHIVIST_REDIS_URL to "
+            "the Redis every worker and the coordinator share"
+        )
 
 
 class ReplayError(CrawlerError, RuntimeError):

@@ -5,7 +5,9 @@ The only place, with the CLI, that reads the environment:
 - ``ARCHIVIST_SOURCES``: the folder of source files (default ``./schedules``);
 - ``ARCHIVIST_ROUTE_PROXIES``: JSON for ``ROUTE_PROXIES`` (``archivist demo serve``
   prints it);
-- ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in ``ARCHIVIST_HOME``).
+- ``ARCHIVIST_STORE_URL``: the records database (default: SQLite in ``ARCHIVIST_HOME``);
+- ``ARCHIVIST_REDIS_URL``, ``ARCHIVIST_REDIS_PREFIX``: a distributed run's Redis and key
+  prefix (``CLUSTER_REDIS_URL``, ``CLUSTER_PREFIX``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ ARCHIVIST_HOME = os.environ.get("ARCHIVIST_HOME") or "data"
 SOURCES_DIR = os.environ.get("ARCHIVIST_SOURCES") or "schedules"
 ROUTE_PROXIES = json.loads(os.environ.get("ARCHIVIST_ROUTE_PROXIES") or "{}")
 STORE_URL = os.environ.get("ARCHIVIST_STORE_URL") or None
+CLUSTER_REDIS_URL = os.environ.get("ARCHIVIST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+CLUSTER_PREFIX = os.environ.get("ARCHIVIST_REDIS_PREFIX") or "archivist"
 NETWORK_LOOPBACK_ONLY = os.environ.get("ARCHIVIST_LOOPBACK_ONLY", "") not in {"", "0"}
 
 # Every host name's address is judged before a connection (crawler/middlewares/network.py).

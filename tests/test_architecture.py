@@ -20,7 +20,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "archive.warc": {"archive"},
     "archive.text": {"archive"},
     "archive.store": {"archive", "archive.text", "archive.warc"},
-    "crawler": {"archive", "archive.warc", "crawler.extensions", "crawler.middlewares",
+    "crawler": {"archive", "archive.warc", "crawler.cluster", "crawler.extensions", "crawler.middlewares",
                 "crawler.pipelines"},  # the add-on switches the components on
     "crawler.sites": {"crawler"},
     "crawler.sources": {"crawler"},
@@ -33,6 +33,7 @@ MAY_IMPORT: dict[str, set[str]] = {
                           "crawler.extensions"},
     "crawler.runs": {"archive", "archive.store", "archive.warc", "crawler",
                      "crawler.monitoring", "crawler.research", "crawler.sites", "crawler.sources"},
+    "crawler.cluster": {"archive.store", "archive.warc", "crawler", "crawler.runs", "crawler.sources"},
     "crawler.monitoring": {"archive.store", "crawler", "crawler.sources"},
     "crawler.research": {"archive.store", "archive.text", "archive.warc", "crawler",
                          "crawler.sites", "crawler.sources"},
@@ -42,7 +43,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "crawler.backfill": {"archive", "archive.store", "archive.text", "archive.warc", "crawler",
                          "crawler.runs", "crawler.sites", "crawler.sources"},
     "crawler.cli": {"archive", "archive.store", "archive.text", "archive.warc", "crawler",
-                    "crawler.backfill", "crawler.console", "crawler.demo", "crawler.monitoring",
+                    "crawler.backfill", "crawler.cluster", "crawler.console", "crawler.demo",
+                    "crawler.monitoring",
                     "crawler.research", "crawler.runs", "crawler.sources"},
 }  # fmt: skip
 

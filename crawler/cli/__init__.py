@@ -2,6 +2,7 @@
 
 - ``archivists``: demo, crawl, schedule validate|list, scheduler;
 - ``operators``: runs, run show, monitors, serve;
+- ``workers``: worker (and the distributed run behind ``crawl --distributed``);
 - ``researchers``: articles, export, history, reposts, changes;
 - ``replay``: captures, show, replay, wacz;
 - ``evidence``: evidence URL, evidence verify (signed bundles of an article);
@@ -21,7 +22,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.errors import ArchiveError
-from crawler.cli import archivists, evidence, operators, replay, researchers, warcs
+from crawler.cli import archivists, evidence, operators, replay, researchers, warcs, workers
 from crawler.errors import CrawlerError
 
 __all__ = ["main"]
@@ -83,6 +84,7 @@ for _command in (
     operators.run_group,
     operators.monitors_command,
     operators.serve_command,
+    workers.worker_command,
     researchers.articles_command,
     researchers.export_command,
     researchers.history_command,

@@ -7,6 +7,8 @@
 - ``ARCHIVIST_EVIDENCE_KEY``, ``ARCHIVIST_EVIDENCE_CERT``: the operator's ECDSA P-256
   key and its certificate chain (PEM), to sign evidence bundles; ``ARCHIVIST_EVIDENCE_TSA``:
   the RFC 3161 timestamp authority to stamp them (none: no timestamp).
+- ``ARCHIVIST_REDIS_URL``, ``ARCHIVIST_REDIS_PREFIX``: the Redis of distributed runs
+  (default ``redis://127.0.0.1:6379/0``) and the first part of its keys (``archivist``).
 
 ``crawler/settings.py`` reads the same variables for crawls started the Scrapy way.
 """
@@ -44,6 +46,14 @@ def sources_dir() -> Path:
 def store_url() -> str | None:
     """The records database's URL as set, or None for the default."""
     return os.environ.get("ARCHIVIST_STORE_URL") or None
+
+
+def redis_url() -> str:
+    return os.environ.get("ARCHIVIST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def redis_prefix() -> str:
+    return os.environ.get("ARCHIVIST_REDIS_PREFIX") or "archivist"
 
 
 def shown_zone() -> ZoneInfo:

@@ -36,6 +36,7 @@ from crawler.cli._demo import demo_changes, print_results
 from crawler.cli._env import data_home, evidence_signer, open_store, shown_zone, sources_dir
 from crawler.cli._text import count_of
 from crawler.cli.operators import print_runs
+from crawler.cli.workers import crawl_distributed, scheduled_runner
 from crawler.runs.watch import SchedulerState, read_state
 from crawler.sources.times import shown_time
 
@@ -124,8 +125,18 @@ def demo_serve(size: int, port: int) -> None:
     is_flag=True,
     help="Continue the source's latest run if it was cut short (interrupted or stopped).",
 )
+@click.option(
+    "--distributed",
+    is_flag=True,
+    help="Crawl on the workers (archivist worker) sharing ARCHIVIST_REDIS_URL, and follow it "
+    "here; the default (or the source's `distributed: true`) crawls in one local process.",
+)
 def crawl(
-    source: str, overrides: tuple[str, ...], max_run_time: float | None, resume: bool
+    source: str,
+    overrides: tuple[str, ...],
+    max_run_time: float | None,
+    resume: bool,
+    distributed: bool,
 ) -> None:
     """Crawl SOURCE (a name in the sources folder, or a .yaml file) once, now.
 
@@ -153,17 +164,26 @@ def crawl(
         earlier = _to_resume(store, src.name) if resume else None
         what = f"Resuming run {earlier.id} of" if earlier else "Crawling"
         click.echo(f"{what} {src.name}; log under {(home / 'logs').resolve()}/")
+        if distributed and resume:
+            raise click.UsageError("--resume continues a local run; drop --distributed")
+        distributed = distributed or src.distributed
         with CrawlProgress(src.name, Console()) as progress:
-            record = run_source(
-                store,
-                src,
-                path,
-                home,
-                settings=settings,
-                options=RunOptions(max_run_time=max_run_time),
-                on_beat=progress,
-                resume=earlier,
-            )
+            if distributed:
+                options = RunOptions(max_run_time=max_run_time)
+                record = crawl_distributed(
+                    store, src, path, settings=settings, options=options, on_beat=progress
+                )
+            else:
+                record = run_source(
+                    store,
+                    src,
+                    path,
+                    home,
+                    settings=settings,
+                    options=RunOptions(max_run_time=max_run_time),
+                    on_beat=progress,
+                    resume=earlier,
+                )
     if record.status == "skipped":  # another crawl holds the source: nothing to show
         raise click.ClickException(
             f"not crawling {src.name}: {record.finish_reason}; wait for it, or see "
@@ -384,6 +404,7 @@ def scheduler_command(reload_interval: float, kill_after: float, max_concurrent:
             store,
             home,
             sources_dir(),
+            runner=scheduled_runner(store, home, {}),
             reload_interval=reload_interval,
             kill_after=kill_after,
             max_concurrent=max_concurrent,

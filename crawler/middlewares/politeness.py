@@ -102,6 +102,10 @@ class RetryAfterMiddleware:
         slot.delay = max(slot.delay, wait)
         slot.lastseen = time.monotonic()  # the clock Scrapy's slots use
         self._held_until[key] = slot.lastseen + wait
+        assert self.crawler.engine is not None  # it has a slot
+        hold_host = getattr(self.crawler.engine.downloader, "hold_host", None)
+        if hold_host is not None:  # a distributed run: every worker waits (crawler/cluster)
+            hold_host(key, wait)
         stats.inc_value("politeness/waited_seconds", round(wait))
         return response
 

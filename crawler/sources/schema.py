@@ -217,6 +217,9 @@ class Source(BaseModel):
     evidence_on: tuple[Literal["edited", "removed"], ...] = ()
     """After a scheduled run, write an evidence bundle (``archivist evidence``) of each
     article the run saw edited or removed, as listed; signed with the operator's key."""
+    distributed: bool = False
+    """Crawled on the workers (``archivist worker``, docs/scaling.md), by the scheduler and
+    by ``archivist crawl``, rather than in one local process."""
 
     @field_validator("seeds")
     @classmethod
