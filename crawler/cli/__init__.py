@@ -1,6 +1,7 @@
 """``archivist``: one click group, its commands in one module per audience.
 
 - ``archivists``: demo, crawl, schedule validate|list, scheduler;
+- ``backfill``: backfill (from other web archives);
 - ``operators``: runs, run show, monitors, serve;
 - ``workers``: worker (and the distributed run behind ``crawl --distributed``);
 - ``researchers``: articles, export, history, reposts, changes;
@@ -22,7 +23,16 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.errors import ArchiveError
-from crawler.cli import archivists, evidence, operators, replay, researchers, warcs, workers
+from crawler.cli import (
+    archivists,
+    backfill,
+    evidence,
+    operators,
+    replay,
+    researchers,
+    warcs,
+    workers,
+)
 from crawler.errors import CrawlerError
 
 __all__ = ["main"]
@@ -77,7 +87,7 @@ def main() -> None:
 for _command in (
     archivists.demo,
     archivists.crawl,
-    archivists.backfill_command,
+    backfill.backfill_command,
     archivists.schedule_group,
     archivists.scheduler_command,
     operators.runs_command,
