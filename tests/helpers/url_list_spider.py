@@ -1,5 +1,7 @@
 """Fetches ``-a requests=<JSON list of [method, url]>`` in order, each after the last one
-is done, so that answers the server keeps alive share one connection (see raw_http.py)."""
+is done, so that answers the server keeps alive share one connection (see raw_http.py);
+with ``-a parallel=1``, all at once (as many at a time as the settings let), and with
+``-a proxy=<url>`` through that proxy (tests/benchmarks/bench_exact.py)."""
 
 from __future__ import annotations
 
@@ -18,29 +20,41 @@ if TYPE_CHECKING:
 class UrlListSpider(scrapy.Spider):
     name = "url_list"
 
-    def __init__(self, *args: Any, requests: str = "[]", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, requests: str = "[]", parallel: str = "", proxy: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.queue = [tuple(pair) for pair in json.loads(requests)]
+        self.parallel = bool(parallel)
+        self.proxy = proxy
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for request in self._next():
-            yield request
+        while self.queue:
+            for request in self._next():
+                yield request
+            if not self.parallel:
+                break
 
     def _next(self) -> Iterator[scrapy.Request]:
         if self.queue:
             method, url = self.queue.pop(0)
+            meta: dict[str, Any] = {"handle_httpstatus_all": True}
+            if self.proxy:
+                meta["proxy"] = self.proxy
             yield scrapy.Request(
                 url,
                 method=method,
                 callback=self.done,
                 errback=self.failed,
                 dont_filter=True,
-                meta={"handle_httpstatus_all": True},
+                meta=meta,
             )
 
     def done(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self._next()
+        if not self.parallel:
+            yield from self._next()
 
     def failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         self.logger.error("failed: %s", failure.getErrorMessage())
-        yield from self._next()
+        if not self.parallel:
+            yield from self._next()
