@@ -18,7 +18,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from archive.warc.reader import iter_responses
 from tests.helpers.crawls import WARCIO, warc_files, warcio_check
-from tests.helpers.raw_http import Case, RawServer, fetch_all
+from tests.helpers.raw_http import Case, RawServer, fetch_all, tls_context
 
 
 def sha1(data: bytes) -> str:
@@ -248,3 +248,24 @@ def test_pywb_replays_every_article_byte_equal(exact_crawl, wayback):
             status, _, body = pywb.fetch("exact", server.url(path))
             assert (path, status) == (path, 200)
             assert (path, body) == (path, expected)
+
+
+def test_over_tls_the_blocks_are_the_decrypted_bytes(tmp_path):
+    """The tap sits above TLS: the records hold the HTTP bytes, not the ciphertext."""
+    cases = build_cases()
+    wanted = ["/plain", "/gzip-chunked", "/ka/1", "/ka/2", "/repeated"]
+    with RawServer(cases, tls=tls_context(tmp_path)) as server:
+        result = fetch_all([("GET", server.url(p)) for p in wanted], tmp_path / "home")
+        assert result.returncode == 0, result.stderr[-3000:]
+        found = {}
+        for path in warc_files(tmp_path / "home"):
+            with path.open("rb") as fh:
+                for record in ArchiveIterator(fh, no_record_parse=True):
+                    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    found[record.rec_type, uri.removeprefix(server.url(""))] = (
+                        record.raw_stream.read()
+                    )
+        for path in wanted:
+            assert found["response", path] == cases[path].sent
+            (seen,) = [s for s in server.log if s.path == path]
+            assert found["request", path] == seen.request
