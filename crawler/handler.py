@@ -40,6 +40,7 @@ replacing the class of the object Twisted made, which adds no state it lacks.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 import weakref
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -79,6 +80,7 @@ __all__ = ["ArchivingHTTPDownloadHandler", "head_of", "wire_of"]
 
 logger = logging.getLogger(__name__)
 
+_INTERIM = re.compile(rb"HTTP/\d\.\d 1\d\d\b")
 SPOOL_IN_MEMORY = 1 << 20
 """Response bytes a tap keeps in memory; past this, in a temporary file."""
 
@@ -177,6 +179,9 @@ class _Tap:
         """The exchange's bytes, kept open as long as ``owner`` lives; None if lost."""
         self.done = True  # what still arrives (a stalled body) is no part of the record
         if self.over or not self.request or not self.read:
+            return None
+        self.response.seek(0)
+        if _INTERIM.match(self.response.read(16)):  # a 1xx before it: readers take the first
             return None
         self._closer.detach()
         self._closer = weakref.finalize(owner, self.response.close)

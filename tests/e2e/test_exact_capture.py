@@ -129,6 +129,13 @@ def build_cases() -> dict[str, Case]:
             (head("HTTP/1.1 304 Not Modified", 'ETag: "v1"', "Cache-Control: max-age=60"),)
         ),
         "/head": Case((head("HTTP/1.1 200 OK", HTML, "Content-Length: 12345"),)),
+        "/early-hints": Case(
+            (
+                head("HTTP/1.1 103 Early Hints", "Link: </s.css>; rel=preload"),
+                head("HTTP/1.1 200 OK", "Content-Length: 5"),
+                b"hints",
+            )
+        ),
     }
 
 
@@ -155,7 +162,8 @@ ARTICLES = ["/plain", "/gzip", "/chunked", "/gzip-chunked", "/close", "/http10"]
 def exact_crawl(tmp_path_factory):
     home = tmp_path_factory.mktemp("exact")
     with RawServer(build_cases()) as server:
-        result = fetch_all([(m, server.url(p)) for m, p in REQUESTS], home)
+        wanted = [*REQUESTS, ("GET", "/early-hints")]
+        result = fetch_all([(m, server.url(p)) for m, p in wanted], home)
         assert result.returncode == 0, result.stderr[-3000:]
         files = warc_files(home)
         blocks: dict[tuple[str, str], list[bytes]] = {}
@@ -188,6 +196,15 @@ def test_keep_alive_exchanges_shared_one_connection_each_its_own_record(exact_cr
     assert len(connections) == 1
     for n in (1, 2, 3):
         assert len(blocks[("response", f"/ka/{n}")]) == 1
+
+
+def test_a_response_after_an_interim_1xx_is_stored_as_parsed(exact_crawl):
+    """Readers take a block's first status line: one starting with "103 Early Hints"
+    would read as a 103. The final response is stored as Twisted parsed it."""
+    _, _, _, blocks = exact_crawl
+    (block,) = blocks[("response", "/early-hints")]
+    assert block.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert block.endswith(b"\r\n\r\nhints")
 
 
 def test_warcio_checks_the_files(exact_crawl):
