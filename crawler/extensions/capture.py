@@ -256,6 +256,7 @@ class WarcCaptureExtension:
             reason="",
             response_headers=tuple(headers),
             length_known=True,
+            wire=None,  # the block is the merged response; the request record, the wire's
         )
         return merged, said
 
