@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import uuid
 import zlib
 from datetime import UTC, datetime
@@ -58,15 +59,17 @@ class FileBlock:
             yield piece
 
 
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+
+
 def wire_head(fh: BinaryIO) -> bytes:
     """The status line and header section at the start of ``fh``, blank line included."""
     fh.seek(0)
     seen = b""
     while piece := fh.read(64 * 1024):
         seen += piece
-        ends = [i + len(mark) for mark in (b"\r\n\r\n", b"\n\n") if (i := seen.find(mark)) >= 0]
-        if ends:
-            return seen[: min(ends)]
+        if end := _HEAD_END.search(seen):
+            return seen[: end.end()]
     return seen
 
 
@@ -183,9 +186,13 @@ def _common_fields(
 def _response_start(
     kind: str, exchange: HttpExchange, warcinfo_id: str, version: str
 ) -> tuple[bytes, list[tuple[str, str]]]:
-    """The HTTP head and first WARC fields of a response or revisit record."""
+    """The HTTP head and first WARC fields of a response or revisit record (a response
+    from the wire needs no head: its block is the wire's bytes)."""
     try:
-        head = wire_head(exchange.wire.response) if exchange.wire else response_head(exchange)
+        if exchange.wire is None:
+            head = response_head(exchange)
+        else:
+            head = wire_head(exchange.wire.response) if kind == "revisit" else b""
     except (ValueError, UnicodeEncodeError) as exc:
         raise RecordError(exchange.url, str(exc)) from exc
     fields = _common_fields(kind, make_record_id(), exchange, warcinfo_id, version)
