@@ -285,7 +285,10 @@ def _warcprox_port(pid: int) -> int:
     for _ in range(100):
         inodes = set()
         for fd in Path(f"/proc/{pid}/fd").iterdir():
-            target = str(fd.readlink())
+            try:
+                target = str(fd.readlink())
+            except FileNotFoundError:  # closed while listed
+                continue
             if target.startswith("socket:["):
                 inodes.add(target[8:-1])
         for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
