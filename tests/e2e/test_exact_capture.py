@@ -9,8 +9,11 @@ import base64
 import gzip
 import hashlib
 import io
+import os
 import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -286,3 +289,21 @@ def test_over_tls_the_blocks_are_the_decrypted_bytes(tmp_path):
             assert found["response", path] == cases[path].sent
             (seen,) = [s for s in server.log if s.path == path]
             assert found["request", path] == seen.request
+
+
+def test_archivist_show_decodes_a_chunked_gzip_capture(exact_crawl):
+    server, home, _, _ = exact_crawl
+    archivist = str(Path(sys.executable).with_name("archivist"))
+    env = {**os.environ, "ARCHIVIST_HOME": str(home)}
+    shown = subprocess.run(
+        [archivist, "show", server.url("/gzip-chunked")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "Transfer-Encoding: chunked" in shown.stdout
+    assert "Bài viết gzip chunked: Hà Nội" in shown.stdout
+    assert "does not decode" not in shown.stdout
