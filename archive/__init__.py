@@ -15,7 +15,7 @@ from archive.errors import (
     StoreError,
     WarcWriteError,
 )
-from archive.warc.records import Header, HttpExchange, Original, RecordRef
+from archive.warc.records import Header, HttpExchange, Original, RecordRef, Wire
 from archive.warc.recover import recover_abandoned, recover_open_file
 from archive.warc.writer import WarcFileWriter
 
@@ -30,6 +30,7 @@ __all__ = [
     "StoreError",
     "WarcFileWriter",
     "WarcWriteError",
+    "Wire",
     "recover_abandoned",
     "recover_open_file",
 ]

@@ -51,6 +51,9 @@ of the protocol's 50,000 URLs with dates is about 6 MB."""
 
 # -- capture into WARC (crawler.extensions.capture) -----------------------------------------
 ARCHIVE_ENABLED = True
+ARCHIVE_EXACT = True
+"""Records hold each exchange's bytes as they crossed the connection (crawler.handler's
+tap): header case, order and repeats, chunk framing, the server's status line."""
 ARCHIVE_COLLECTION: str | None = None
 """The pywb collection written to; None: the spider's name."""
 ARCHIVE_PREFIX: str | None = None

@@ -19,6 +19,18 @@ promise that what a server sent is kept, and none for the request side:
   over it fails with ``HeaderSectionTooLarge``, whose message names the URL and the
   setting. Under the bound, a long header line (a 64 KiB cookie) is read and archived.
 
+And one addition, the tap (``ARCHIVE_EXACT``, on when ``ARCHIVE_ENABLED`` is): Twisted's
+client parses a response into status, headers and body and drops the rest (chunk
+framing, ``Transfer-Encoding``, ``Connection``, header case and order, the reason
+phrase). The connection's protocol here keeps, for each exchange, the bytes it wrote
+(the request) and the bytes it read (the response) before its parser sees them; above
+TLS, so they are decrypted. On a kept-alive connection an exchange ends where the
+parser finishes its response (any bytes after that end belong to no response and are
+left out). ``wire_of(response)`` gives them to the capture as an ``archive.Wire``; a
+response cut at ``DOWNLOAD_MAXSIZE``, or whose bytes on the wire passed twice that
+bound (a body in one-byte chunks), has none, and is archived as parsed. The response
+bytes are spooled to a temporary file past 1 MiB, so a large body is not held twice.
+
 Scrapy builds a new ``_ScrapyAgent`` for each request, so the agent's attributes here
 are per request. The reader and the parser are switched to the subclasses below the way
 Scrapy itself switches Twisted's parser (``_LenientHTTP11ClientProtocol.request``): by
@@ -28,6 +40,9 @@ replacing the class of the object Twisted made, which adds no state it lacks.
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
+import weakref
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy.core.downloader.handlers.http11 import (
@@ -43,7 +58,9 @@ from scrapy.utils._download_handlers import wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
+from zope.interface import directlyProvides, providedBy  # type: ignore[import-untyped]
 
+from archive import Wire
 from crawler.errors import HeaderSectionTooLarge
 
 if TYPE_CHECKING:
@@ -59,9 +76,13 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound="TextResponse")
 
-__all__ = ["ArchivingHTTPDownloadHandler", "head_of"]
+__all__ = ["ArchivingHTTPDownloadHandler", "head_of", "wire_of"]
 
 logger = logging.getLogger(__name__)
+
+_INTERIM = re.compile(rb"HTTP/\d\.\d 1\d\d\b")
+SPOOL_IN_MEMORY = 1 << 20
+"""Response bytes a tap keeps in memory; past this, in a temporary file."""
 
 
 def head_of(response: R, size: int, *flags: str) -> R:
@@ -115,13 +136,126 @@ class _BoundedParser(_LenientHTTPClientParser):
         super().connectionLost(Failure(error) if error is not None else reason)  # type: ignore[no-untyped-call]
 
 
-def _bounded_factory(parser: type[_BoundedParser]) -> type[_LenientHTTP11ClientFactory]:
+class _Tap:
+    """One exchange's bytes on its connection: the request written, the response read."""
+
+    __slots__ = (
+        "__weakref__",
+        "_closer",
+        "bound",
+        "done",
+        "over",
+        "read",
+        "request",
+        "response",
+    )
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound  # response bytes past which the tap gives up; 0: none
+        self.request = bytearray()
+        # Closed when this tap goes, or, once handed over, when its response goes.
+        self.response = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        self._closer: Any = weakref.finalize(self, self.response.close)
+        self.read = 0
+        self.done = self.over = False
+
+    def received(self, data: bytes) -> None:
+        if self.done or self.over:
+            return
+        self.read += len(data)
+        if self.bound and self.read > self.bound:
+            self.over = True
+            self.response.truncate(0)
+            return
+        self.response.write(data)
+
+    def finish(self, rest: bytes) -> None:
+        """The parser has its whole response: ``rest``, read with it, is none of it."""
+        if rest and not self.over:
+            self.response.truncate(self.read - len(rest))
+        self.done = True
+
+    def wire(self, owner: object) -> Wire | None:
+        """The exchange's bytes, kept open as long as ``owner`` lives; None if lost."""
+        self.done = True  # what still arrives (a stalled body) is no part of the record
+        if self.over or not self.request or not self.read:
+            return None
+        self.response.seek(0)
+        if _INTERIM.match(self.response.read(16)):  # a 1xx before it: readers take the first
+            return None
+        self._closer.detach()
+        self._closer = weakref.finalize(owner, self.response.close)
+        self.response.seek(0)
+        return Wire(bytes(self.request), self.response)  # type: ignore[arg-type]
+
+
+_TAPS: weakref.WeakKeyDictionary[TxRequest, _Tap] = weakref.WeakKeyDictionary()
+_WIRES: weakref.WeakKeyDictionary[Response, Wire] = weakref.WeakKeyDictionary()
+
+
+def wire_of(response: Response) -> Wire | None:
+    """The bytes of ``response``'s exchange as they crossed the connection, if tapped."""
+    return _WIRES.get(response)
+
+
+class _TappedTransport:
+    """The connection's transport as the protocol sees it: what is written is also kept
+    in the protocol's current tap. Provides what the real transport provides (Twisted
+    asks ``ITCPTransport.providedBy`` before it turns Nagle off)."""
+
+    def __init__(self, transport: Any, protocol: Any) -> None:
+        self._transport = transport
+        self._protocol = protocol
+        directlyProvides(self, providedBy(transport))
+
+    def write(self, data: bytes) -> None:
+        if (tap := self._protocol._tap) is not None:
+            tap.request += data
+        self._transport.write(data)
+
+    def writeSequence(self, data: list[bytes]) -> None:
+        if (tap := self._protocol._tap) is not None:
+            for piece in data:
+                tap.request += piece
+        self._transport.writeSequence(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+def _bounded_factory(
+    parser: type[_BoundedParser], tap_bound: int | None
+) -> type[_LenientHTTP11ClientFactory]:
+    """Protocols with the bounded parser and, unless ``tap_bound`` is None, the tap."""
+
     class Protocol(_LenientHTTP11ClientProtocol):
+        _tap: _Tap | None = None
+
+        def makeConnection(self, transport: Any) -> None:
+            if tap_bound is not None:
+                transport = _TappedTransport(transport, self)
+            super().makeConnection(transport)  # type: ignore[no-untyped-call]
+
         def request(self, request: TxRequest) -> Deferred[IResponse]:
+            if tap_bound is not None and self._state == "QUIESCENT":
+                self._tap = _TAPS[request] = _Tap(tap_bound)
             d = super().request(request)
             assert self._parser is not None
             self._parser.__class__ = parser
             return d
+
+        def dataReceived(self, bytes: bytes) -> None:  # noqa: A002 - Twisted's name
+            if self._tap is not None:
+                self._tap.received(bytes)
+            super().dataReceived(bytes)  # type: ignore[no-untyped-call]
+
+        def _finishResponse_WAITING(self, rest: bytes) -> None:
+            if self._tap is not None:
+                self._tap.finish(rest)
+                self._tap = None
+            super()._finishResponse_WAITING(rest)
+
+        _finishResponse_TRANSMITTING = _finishResponse_WAITING
 
     class Factory(_LenientHTTP11ClientFactory):
         def buildProtocol(self, addr: IAddress | None) -> HTTP11ClientProtocol:
@@ -157,6 +291,17 @@ class _KeepingAgent(_ScrapyAgent):
 
     _reader: _ResponseReader | None = None
 
+    def _cb_bodydone(self, result: Any, url: str) -> Response:
+        response = super()._cb_bodydone(result, url)
+        # Twisted's response holds its request behind a proxyForInterface wrapper.
+        sent = getattr(result["txresponse"].request, "original", None)
+        tap = _TAPS.pop(sent, None) if sent is not None else None
+        if tap is not None and "maxsize" not in response.flags:
+            wire = tap.wire(response)
+            if wire is not None:
+                _WIRES[response] = wire
+        return response
+
     def _cb_bodyready(self, txresponse: TxResponse, request: Request) -> Any:
         deliver = txresponse.deliverBody
 
@@ -188,21 +333,26 @@ class _KeepingAgent(_ScrapyAgent):
             "certificate": reader._certificate,
             "ip_address": reader._ip_address,
         }
-        return self._cb_bodydone(received, url)  # type: ignore[arg-type]
+        return self._cb_bodydone(received, url)
 
 
 class ArchivingHTTPDownloadHandler(HTTP11DownloadHandler):
-    """``HTTP11DownloadHandler`` that keeps stalled and overlong responses, and bounds headers.
+    """``HTTP11DownloadHandler`` that keeps stalled and overlong responses, bounds headers,
+    and taps each exchange's bytes on the wire.
 
-    Settings: ``DOWNLOAD_MAX_HEADER_SIZE``, Scrapy's ``DOWNLOAD_MAXSIZE`` and
-    ``DOWNLOAD_TIMEOUT``.
+    Settings: ``DOWNLOAD_MAX_HEADER_SIZE``, ``ARCHIVE_EXACT``, Scrapy's ``DOWNLOAD_MAXSIZE``
+    and ``DOWNLOAD_TIMEOUT``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         bound = crawler.settings.getint("DOWNLOAD_MAX_HEADER_SIZE")
         parser = type("_Parser", (_BoundedParser,), {"header_bound": bound, "MAX_LENGTH": bound})
-        self._pool._factory = _bounded_factory(parser)
+        settings = crawler.settings
+        tap_bound = None
+        if settings.getbool("ARCHIVE_EXACT") and settings.getbool("ARCHIVE_ENABLED"):
+            tap_bound = bound + 2 * self._default_maxsize if self._default_maxsize else 0
+        self._pool._factory = _bounded_factory(parser, tap_bound)
 
     async def download_request(self, request: Request) -> Response:
         agent = _KeepingAgent(

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import uuid
 import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from archive.errors import RecordError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from archive.warc.records import Header, HttpExchange, Original
 
@@ -39,27 +40,64 @@ __all__ = [
 CRLF = b"\r\n"
 FRAMING_NOTE = b"X-Archivist-Framing"
 """Added to stored HTTP headers when the server sent no Content-Length (see README)."""
+PIECE = 1 << 20
+"""Bytes read at a time from a block kept in a file."""
+
+
+class FileBlock:
+    """A block kept in a seekable file, read in pieces from its start at each pass:
+    a large response is never held whole beside the body the crawler already has."""
+
+    __slots__ = ("fh",)
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.fh.seek(0)
+        while piece := self.fh.read(PIECE):
+            yield piece
+
+
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+
+
+def wire_head(fh: BinaryIO) -> bytes:
+    """The status line and header section at the start of ``fh``, blank line included."""
+    fh.seek(0)
+    seen = b""
+    while piece := fh.read(64 * 1024):
+        seen += piece
+        if end := _HEAD_END.search(seen):
+            return seen[: end.end()]
+    return seen
 
 
 class WarcRecord:
-    """One WARC record as header fields and a block, ready to serialise."""
+    """One WARC record as header fields and a block, ready to serialise.
+
+    ``block`` is read once for its length and digest and once more to be written, so it
+    is a sequence of pieces or a ``FileBlock``, never a one-pass iterator.
+    """
 
     __slots__ = ("block", "fields", "payload_digest", "record_id")
 
-    def __init__(self, fields: list[tuple[str, str]], block: Sequence[bytes]) -> None:
+    def __init__(self, fields: list[tuple[str, str]], block: Sequence[bytes] | FileBlock) -> None:
         self.fields = fields
         self.block = block
         self.record_id = next(v for k, v in fields if k == "WARC-Record-ID")
         self.payload_digest = next((v for k, v in fields if k == "WARC-Payload-Digest"), "")
 
-    def parts(self, version: str = "1.1") -> list[bytes]:
+    def parts(self, version: str = "1.1") -> Iterator[bytes]:
         """The record's bytes in pieces: its header section, the block's parts, the end."""
         length = sum(len(part) for part in self.block)
         head = [f"WARC/{version}"]
         head.extend(f"{name}: {value}" for name, value in self.fields)
         head.append(f"WARC-Block-Digest: {sha1_digest(self.block)}")
         head.append(f"Content-Length: {length}")
-        return [("\r\n".join(head) + "\r\n\r\n").encode(), *self.block, CRLF + CRLF]
+        yield ("\r\n".join(head) + "\r\n\r\n").encode()
+        yield from self.block
+        yield CRLF + CRLF
 
     def to_bytes(self, version: str = "1.1") -> bytes:
         return b"".join(self.parts(version))
@@ -148,9 +186,13 @@ def _common_fields(
 def _response_start(
     kind: str, exchange: HttpExchange, warcinfo_id: str, version: str
 ) -> tuple[bytes, list[tuple[str, str]]]:
-    """The HTTP head and first WARC fields of a response or revisit record."""
+    """The HTTP head and first WARC fields of a response or revisit record (a response
+    from the wire needs no head: its block is the wire's bytes)."""
     try:
-        head = response_head(exchange)
+        if exchange.wire is None:
+            head = response_head(exchange)
+        else:
+            head = wire_head(exchange.wire.response) if kind == "revisit" else b""
     except (ValueError, UnicodeEncodeError) as exc:
         raise RecordError(exchange.url, str(exc)) from exc
     fields = _common_fields(kind, make_record_id(), exchange, warcinfo_id, version)
@@ -170,6 +212,8 @@ def response_record(
     ``extra_fields``: more WARC header fields (a backfilled capture's provenance)."""
     head, fields = _response_start("response", exchange, warcinfo_id, version)
     fields.append(("Content-Type", "application/http; msgtype=response"))
+    # The payload is the entity as sent, transfer coding removed and content coding
+    # kept (WARC 1.1, 6.3.2): the body the client de-chunked, whatever the block holds.
     digest = payload_digest or sha1_digest([exchange.response_body])
     fields.append(("WARC-Payload-Digest", digest))
     if exchange.truncated:
@@ -178,6 +222,8 @@ def response_record(
         if "\r" in name + value or "\n" in name + value:
             raise RecordError(exchange.url, f"WARC field {name!r} contains a line break")
         fields.append((name, value))
+    if exchange.wire is not None:
+        return WarcRecord(fields, FileBlock(exchange.wire.response))
     return WarcRecord(fields, [head, exchange.response_body])
 
 
@@ -221,15 +267,18 @@ def revisit_record(
 def request_record(
     exchange: HttpExchange, concurrent_to: str, warcinfo_id: str, version: str
 ) -> WarcRecord:
-    try:
-        head = request_head(exchange)
-    except (ValueError, UnicodeError) as exc:
-        raise RecordError(exchange.url, str(exc)) from exc
+    if exchange.wire is not None:
+        block = [exchange.wire.request]
+    else:
+        try:
+            block = [request_head(exchange), exchange.request_body]
+        except (ValueError, UnicodeError) as exc:
+            raise RecordError(exchange.url, str(exc)) from exc
     fields = _common_fields("request", make_record_id(), exchange, warcinfo_id, version)
     fields.append(("WARC-Concurrent-To", concurrent_to))
     fields.append(("Content-Type", "application/http; msgtype=request"))
     fields.append(("WARC-Payload-Digest", sha1_digest([exchange.request_body])))
-    return WarcRecord(fields, [head, exchange.request_body])
+    return WarcRecord(fields, block)
 
 
 def warcinfo_record(

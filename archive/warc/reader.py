@@ -1,7 +1,9 @@
 """Reading WARC files, whoever wrote them: the responses, with where each record lives.
 
 ``iter_responses(path)`` yields every ``response`` record of a WARC (gzipped or not)
-as a ``StoredResponse`` with its payload as captured (still content-encoded) and a
+as a ``StoredResponse`` with its payload as captured (still content-encoded, chunk
+framing removed: a record that keeps the wire's ``Transfer-Encoding: chunked`` is
+de-chunked here, as warcio's ``content_stream`` does, without decoding the content) and a
 ``RecordRef``; ``warcinfo`` fields of the file come along, so a reader knows which
 source and run wrote it.
 """
@@ -11,9 +13,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 
 from archive.warc.records import RecordRef
 
@@ -66,6 +69,15 @@ def _info(payload: bytes) -> dict[str, str]:
     return fields
 
 
+def _payload(record: Any) -> bytes:
+    """The entity of an HTTP record: its bytes after the headers, de-chunked if the
+    headers say ``Transfer-Encoding: chunked``, content coding (gzip) kept."""
+    coding = (record.http_headers.get_header("Transfer-Encoding") or "").lower()
+    if "chunked" in coding:
+        return bytes(ChunkedDataReader(record.raw_stream, decomp_type=None).read())
+    return bytes(record.raw_stream.read())
+
+
 def read_warcinfo(path: Path) -> dict[str, str]:
     """The fields of a WARC file's first record when it is a ``warcinfo``; else {}."""
     with path.open("rb") as fh:
@@ -99,7 +111,7 @@ def iter_responses(path: Path, *, revisits: bool = False) -> Iterator[StoredResp
             kinds = ("response", "revisit") if revisits else ("response",)
             if record.rec_type not in kinds or record.http_headers is None:
                 continue
-            payload = record.raw_stream.read()
+            payload = _payload(record)
             records.read_to_end(record)
             headers = record.rec_headers
             ref = RecordRef(
@@ -140,7 +152,7 @@ class StoredRecord:
     warc_headers: tuple[tuple[str, str], ...]
     status: int | None
     http_headers: tuple[tuple[str, str], ...]
-    payload: bytes  # the HTTP entity body as captured (still content-encoded)
+    payload: bytes  # the HTTP entity body as captured (de-chunked, still content-encoded)
     stored: bytes  # the record's bytes exactly as they lie in the file
 
     def header(self, name: str) -> str | None:
@@ -159,7 +171,7 @@ def read_record_at(path: Path, offset: int, length: int) -> StoredRecord:
     if record is None:
         raise ValueError(f"no WARC record at {path.name} offset {offset}")
     http = record.http_headers
-    payload = record.raw_stream.read() if http is not None else record.content_stream().read()
+    payload = _payload(record) if http is not None else record.content_stream().read()
     return StoredRecord(
         rec_type=record.rec_type,
         warc_headers=tuple(record.rec_headers.headers),

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import BinaryIO
 
-__all__ = ["Header", "HttpExchange", "Original", "RecordRef"]
+__all__ = ["Header", "HttpExchange", "Original", "RecordRef", "Wire"]
 
 Header = tuple[bytes, bytes]
 """One header line as (name, value) bytes; repeated names are kept as separate pairs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """An exchange's bytes exactly as they crossed the connection (TLS decrypted).
+
+    ``request``: the request line, header section and body as written. ``response``:
+    a seekable file holding the status line, header section and body as read, chunk
+    framing included; read from its start, it is the response record's HTTP block.
+    """
+
+    request: bytes
+    response: BinaryIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +36,8 @@ class HttpExchange:
     ``response_body`` is still content-encoded (gzip, br...) but no longer
     transfer-encoded: the HTTP client has taken the chunk framing off.
     ``length_known`` says whether the server sent a ``Content-Length`` for it.
+    ``wire``, where the client kept them, are the bytes as sent and received: the
+    records then hold those, and the parsed fields serve only to digest and index.
     """
 
     url: str
@@ -38,6 +54,7 @@ class HttpExchange:
     truncated: str | None = None
     """Why the body is incomplete, as WARC-Truncated says it: length, time, disconnect."""
     date: datetime = field(default_factory=lambda: datetime.now(UTC))
+    wire: Wire | None = None
 
     def __post_init__(self) -> None:
         if self.date.tzinfo is None:

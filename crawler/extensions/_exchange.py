@@ -1,6 +1,8 @@
 """Scrapy request/response -> ``archive.HttpExchange``: the only bridge to the archive.
 
-What Scrapy lets us see, and so what a record holds (the README says the same):
+Where the download handler tapped the connection (``ARCHIVE_EXACT``, the default), the
+exchange carries the bytes as they crossed it (``crawler.handler.wire_of``), and the
+records hold those. Otherwise, what Scrapy lets us see, and so what a record holds:
 - the body as transferred but de-chunked, still content-encoded (gzip stays gzip),
   because ``response_downloaded`` fires before any downloader middleware;
 - every header value, repeated names kept (``getlist``), names as Twisted and Scrapy
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from archive import HttpExchange
+from crawler.handler import wire_of
 
 if TYPE_CHECKING:
     from scrapy.http import Headers, Request, Response
@@ -55,4 +58,5 @@ def exchange_from(request: Request, response: Response) -> HttpExchange:
         length_known=b"Content-Length" in response.headers,
         truncated=_truncation(response),
         date=datetime.now(UTC),
+        wire=wire_of(response),
     )

@@ -12,6 +12,9 @@ Settings:
 - ``ARCHIVE_MAX_SIZE`` (1 GB): a file is closed and a new one begun past this size.
 - ``ARCHIVE_GZIP_LEVEL`` (6): zlib level of each record's gzip member; 0 writes plain WARC.
 - ``ARCHIVE_WARC_VERSION`` ("1.1").
+- ``ARCHIVE_EXACT`` (True): records hold the bytes as they crossed the connection (the
+  download handler's tap, ``crawler.handler``); off, they are rebuilt from Scrapy's
+  parsed response (see ``_exchange.py`` for what that loses).
 - ``ARCHIVE_INFO`` ({}): more ``warcinfo`` fields (operator, source, run id...).
 - ``ARCHIVE_INDEX`` (True): index each WARC into ``<collection>/indexes/`` (pywb's CDXJ)
   as soon as it is closed, in a thread; at the end of the crawl the per-file indexes
@@ -77,6 +80,12 @@ CAPTURE_NOTE = (
     "HTTP headers as parsed by Twisted: names canonicalised, Transfer-Encoding and "
     "Connection not kept; bodies de-chunked and still content-encoded; Content-Length "
     "added (with X-Archivist-Framing) where the server sent none; standard reason phrase"
+)
+EXACT_NOTE = (
+    "HTTP messages byte for byte as they crossed the connection (TLS decrypted): status "
+    "line, header case, order and repeats, chunk framing; WARC-Payload-Digest over the "
+    "entity with chunk framing removed and content coding kept (WARC 1.1, 6.3.2). A "
+    "response cut at DOWNLOAD_MAXSIZE is stored as parsed: " + CAPTURE_NOTE
 )
 
 
@@ -247,6 +256,7 @@ class WarcCaptureExtension:
             reason="",
             response_headers=tuple(headers),
             length_known=True,
+            wire=None,  # the block is the merged response; the request record, the wire's
         )
         return merged, said
 
@@ -342,7 +352,7 @@ def _warcinfo(extra: dict[str, Any], collection: str, crawler: Crawler) -> list[
         ("isPartOf", collection),
         ("robots", "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
         ("http-header-user-agent", str(settings.get("USER_AGENT", ""))),
-        ("archivist-capture", CAPTURE_NOTE),
+        ("archivist-capture", EXACT_NOTE if settings.getbool("ARCHIVE_EXACT") else CAPTURE_NOTE),
     ]
     info.extend((str(k), str(v)) for k, v in extra.items())
     return info

@@ -143,16 +143,17 @@ def test_gzip_page_keeps_the_gzip_bytes_and_their_digest(news_crawl, world, demo
     assert b"<html" in gzip.decompress(payload).lower()
 
 
-def test_chunked_page_is_stored_dechunked_with_a_content_length(news_crawl, world, demo_server):
+def test_chunked_page_keeps_its_framing_and_digests_the_entity(news_crawl, world, demo_server):
     _, _, _, records, _ = news_crawl
     for case in ("chunked", "gzip_chunked"):
         (record,) = responses(records, world.cases[case])
         http = record["http"]
-        assert http.get_header("Transfer-Encoding") is None
-        assert http.get_header("Content-Length") == str(len(record["payload"]))
-        assert http.get_header("X-Archivist-Framing")
+        assert http.get_header("Transfer-Encoding") == "chunked"
+        assert http.get_header("Content-Length") is None
+        assert http.get_header("X-Archivist-Framing") is None
         sent = fetch_direct(demo_server, world.cases[case], accept_gzip=True)
-        assert record["payload"] == sent
+        assert record["payload"] == sent  # de-chunked by the reader, still encoded
+        assert record["warc"].get_header("WARC-Payload-Digest") == sha1(sent)
 
 
 def test_both_set_cookie_values_are_kept(news_crawl, world):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import socketserver
-import subprocess
 import threading
 import time
 import zlib
@@ -24,12 +23,13 @@ from archive.store import Store
 from crawler.runs.child import CrawlRun
 from crawler.sources.schema import load_source
 from tests.e2e.test_hostile import _peak_rss
-from tests.helpers.crawls import read_records, warc_files
+from tests.helpers.crawls import read_records, warc_files, warcio_check
 from tests.helpers.pywb_harness import pywb_venv
 from tests.helpers.required import PYWB, missing
 
 if TYPE_CHECKING:
     import socket
+    import subprocess
     from pathlib import Path
 
 HTML = b"Content-Type: text/html; charset=utf-8\r\n"
@@ -198,8 +198,7 @@ def _warcio_check(files: list[Path]) -> subprocess.CompletedProcess[str]:
     warcio = pywb_venv() / "bin" / "warcio"
     if not warcio.exists():
         missing(f"{warcio} is missing: run scripts/pywb-env", PYWB)
-    command = [str(warcio), "check", *map(str, files)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    return warcio_check(files, str(warcio))
 
 
 def test_a_crawl_through_the_hostile_corpus(tmp_path: Path) -> None:
