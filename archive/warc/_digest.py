@@ -70,7 +70,7 @@ class Hasher:
     def hex(self) -> str:
         return self.h.hexdigest() if self.h is not None else ""
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: bytes | memoryview) -> None:
         if self.h is not None:
             self.h.update(data)
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archive.warc._dechunk import Dechunker
 from archive.warc._digest import Hasher
 from archive.warc._verify_stream import CHUNK, FEED, MemberStream, StreamFault
 from archive.warc.cdxj import INDEX_NAME, reindex_collection
@@ -164,3 +165,71 @@ def test_a_collection_indexed_side_by_side_is_the_same_index(tmp_path):
     assert (files, captures) == (3, 90)
     assert (tmp_path / "indexes" / INDEX_NAME).read_bytes() == serial
     assert [p.name for p in (tmp_path / "indexes").glob("*.cdxj")] == [INDEX_NAME]
+
+
+def _chunked(entity: bytes, sizes: list[int]) -> bytes:
+    out, at = b"", 0
+    for size in sizes:
+        piece = entity[at : at + size] if size else b""
+        at += len(piece)
+        if piece:
+            out += f"{len(piece):X};ext=1\r\n".encode() + piece + b"\r\n"
+    if at < len(entity):
+        out += f"{len(entity) - at:x}\r\n".encode() + entity[at:] + b"\r\n"
+    return out + b"0\r\nX-Trailer: 1\r\n\r\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(entity=st.binary(max_size=3000), cuts=st.lists(st.integers(1, 700), max_size=8))
+def test_the_dechunker_gives_the_entity_fed_in_any_pieces(entity, cuts):
+    framed = _chunked(entity, cuts)
+    got = bytearray()
+    chunks = Dechunker(got.extend)
+    rng = random.Random(len(entity))
+    at = 0
+    while at < len(framed):
+        step = rng.randrange(1, 50)
+        chunks.feed(framed[at : at + step])
+        at += step
+    assert chunks.done
+    assert bytes(got) == entity
+
+
+def test_broken_framing_is_never_taken_for_the_entity():
+    for framed in (b"zz\r\nabc\r\n0\r\n\r\n", b"3\r\nabcX\r\n0\r\n\r\n", b"3\r\nabc\r\n"):
+        chunks = Dechunker(lambda _: None)
+        chunks.feed(framed)
+        assert not chunks.done, framed
+
+
+def _chunked_record(rid: str, entity: bytes, payload_digest: str) -> bytes:
+    block = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + _chunked(entity, [7, 100, 3])
+    )
+    head = (
+        "WARC/1.1\r\nWARC-Type: response\r\n"
+        f"WARC-Record-ID: <urn:uuid:{rid}>\r\n"
+        "WARC-Date: 2026-01-02T03:04:05Z\r\nWARC-Target-URI: http://a.test/c\r\n"
+        f"WARC-Block-Digest: {_sha1(block)}\r\nWARC-Payload-Digest: {payload_digest}\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    ).encode()
+    return head + block + b"\r\n\r\n"
+
+
+def test_a_chunked_payload_digest_holds_over_the_entity_or_over_the_framing(tmp_path):
+    """WARC 1.1 (and this project, and Heritrix) hash the de-chunked entity; warcio
+    hashes the framing too. Either is right data; anything else is a fault."""
+    entity = b"<p>" + os.urandom(300) + b"</p>"
+    framing = _chunked(entity, [7, 100, 3])
+    path = tmp_path / "chunked.warc.gz"
+    members = [
+        gzip.compress(_chunked_record(f"00000000-0000-0000-0000-0000000000c{n}", entity, digest))
+        for n, digest in enumerate((_sha1(entity), _sha1(framing), _sha1(b"x")), 1)
+    ]
+    path.write_bytes(b"".join(members))
+    report = verify_paths([path])
+    assert report.records == 3
+    assert [f.message.split(":")[0] for f in report.faults] == ["WARC-Payload-Digest mismatch"]
+    assert report.faults[0].offset == len(members[0]) + len(members[1])
