@@ -90,6 +90,23 @@ def test_sigterm_closes_the_warc_files_cleanly(tmp_path, demo_server):
     assert warcio_check(files).returncode == 0
 
 
+def test_a_sigterm_while_the_crawl_still_starts_is_a_clean_shutdown(tmp_path, demo_server):
+    """Asked to stop while it still imports Scrapy (a busy machine, a short max_run_time),
+    the crawl is not killed unclean: the signal waits for Scrapy's handler, and the run
+    ends as any asked crawl does."""
+    source = write_source(tmp_path / "sources", "som", "thoisu.test")
+    run = CrawlRun(load_source(source), source, tmp_path, route_settings(demo_server))
+    run.start()
+    time.sleep(0.3)  # the child runs, Scrapy is still being imported
+    run.signal(signal.SIGTERM)
+    result = run.wait(timeout=120)
+    assert result.finish_reason == "shutdown"
+    assert result.returncode == 0
+    assert not list(tmp_path.rglob("*.open"))
+    files = warc_files(tmp_path)
+    assert not files or warcio_check(files).returncode == 0
+
+
 def test_scrapy_crawl_works_from_the_checkout(tmp_path, demo_server):
     env = {
         **os.environ,
