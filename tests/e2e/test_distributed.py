@@ -244,3 +244,37 @@ def test_a_worker_killed_mid_run_costs_nothing(
     assert run.status == "finished", run.finish_reason
     assert "1 worker(s) died" in (run.finish_reason or "")
     assert run.pages == sum(captured.values())
+
+
+SLOW_DELAY = 0.4  # well above the pace of one crawl here: only a shared delay spaces 3 workers
+
+
+def test_a_delay_above_the_crawls_own_pace_binds_three_workers_together(
+    tmp_path, site, pg_url, redis_prefix
+):
+    """With DELAY far below a crawl's own pace, spacing says little; here each worker
+    alone would send every 0.4 s, so three workers that did not share the host's delay
+    would arrive about 0.13 s apart. The server's arrival log says which happened."""
+    _source(tmp_path / "sources", delay=SLOW_DELAY)
+    env = _env(tmp_path, site, pg_url, redis_prefix)
+    site.clear_log()
+    workers = _start_workers(env, tmp_path)
+    try:
+        coordinator = _coordinate(env)
+        out, _ = coordinator.communicate(timeout=300)
+        arrivals = sorted(e.time for e in site.log if e.host == NEWS)
+    finally:
+        _stop(workers)
+    assert coordinator.returncode == 0, out
+    per_writer = Counter(
+        path.name.split("-")[-1].split(".")[0]
+        for path in warc_files(tmp_path)
+        for record in read_records([path])
+        if record["type"] in {"response", "revisit"}
+    )
+    busy = [writer for writer, n in per_writer.items() if n >= 3]
+    assert len(busy) >= 2, per_writer  # several workers really crawled the host at once
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert len(gaps) >= 20, gaps
+    assert sum(g < SLOW_DELAY / 2 for g in gaps) <= len(gaps) // 10, gaps
+    assert arrivals[-1] - arrivals[0] >= SLOW_DELAY * len(gaps) * 0.9, gaps
