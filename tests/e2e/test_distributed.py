@@ -278,3 +278,54 @@ def test_a_delay_above_the_crawls_own_pace_binds_three_workers_together(
     assert len(gaps) >= 20, gaps
     assert sum(g < SLOW_DELAY / 2 for g in gaps) <= len(gaps) // 10, gaps
     assert arrivals[-1] - arrivals[0] >= SLOW_DELAY * len(gaps) * 0.9, gaps
+
+
+def _runs_of(pg_url: str) -> list:
+    with Store(pg_url) as store:
+        return store.runs(source="tin")
+
+
+def test_the_scheduler_crawls_a_distributed_source_on_the_workers(
+    tmp_path, site, local_captures, pg_url, redis_prefix
+):
+    """A source marked ``distributed: true`` is crawled by ``archivist scheduler`` on the
+    workers, not in a local child: several crawl processes write its WARCs, the run row is
+    the scheduler's, and stopping the scheduler mid-run leaves no run open on any side."""
+    path = _source(tmp_path / "sources")
+    with path.open("a", encoding="utf-8") as out:
+        out.write("distributed: true\nschedule: {every: 3s, jitter: 0s}\n")
+    env = _env(tmp_path, site, pg_url, redis_prefix)
+    workers = _start_workers(env, tmp_path)
+    with (tmp_path / "logs" / "scheduler.err").open("wb") as err:
+        scheduler = subprocess.Popen(
+            [ARCHIVIST, "scheduler", "--reload-interval", "1", "--kill-after", "30"],
+            env=env, stdout=subprocess.DEVNULL, stderr=err,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not (done := [r for r in _runs_of(pg_url) if r.status == "finished"]):
+            assert scheduler.poll() is None, (tmp_path / "logs" / "scheduler.err").read_text()
+            assert time.monotonic() < deadline, _runs_of(pg_url)
+            time.sleep(0.5)
+        scheduler.send_signal(signal.SIGTERM)  # the next fire's run may be under way
+        assert scheduler.wait(120) == 0, (tmp_path / "logs" / "scheduler.err").read_text()
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+            scheduler.wait(10)
+        _stop(workers)
+
+    run = done[-1]  # the first scheduled run (latest first)
+    files = [p for p in warc_files(tmp_path) if p.name in set(run.warc_files)]
+    captured = _captured_in(files)
+    robots = f"http://{NEWS}/robots.txt"
+    assert captured - Counter({robots: 3}) == local_captures - Counter({robots: 3})
+    writers = {p.name.split("-")[-1].split(".")[0] for p in files}
+    assert len(writers) >= 2, files  # the workers' crawl processes, not one local child
+    assert run.pages == sum(captured.values())
+    assert not [r for r in _runs_of(pg_url) if r.status in {"running", "queued"}]
+    client = redis.Redis.from_url(REDIS_URL)
+    assert not client.smembers(f"{redis_prefix}:runs")  # no run left open to the workers
+    assert not list(client.scan_iter(match=f"{redis_prefix}:run:*"))  # each run forgotten
+    assert not list(tmp_path.glob("collections/*/archive/*.open"))
+    _pages_and_files(tmp_path)
