@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Self
 
@@ -43,6 +44,8 @@ def retry_after_seconds(value: bytes | None, now: float) -> float | None:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" or no zone: an HTTP-date is GMT, never local time
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
 
 

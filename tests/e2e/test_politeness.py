@@ -221,3 +221,21 @@ def test_retry_after_values() -> None:
     assert retry_after_seconds(formatdate(now - 60, usegmt=True).encode(), now) == 0
     assert retry_after_seconds(b"soon", now) is None
     assert retry_after_seconds(None, now) is None
+
+
+@pytest.mark.parametrize("zone", ["-0000", ""])
+def test_a_retry_after_date_without_a_zone_is_gmt_on_a_machine_in_any_zone(
+    monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """RFC 9110 HTTP-dates are GMT: read one without a zone in local time and a machine
+    at +07:00 would wait seven hours too few (or at -05:00, five too many)."""
+    now = time.time()
+    text = formatdate(now + 90, usegmt=True).replace("GMT", zone).strip()
+    for tz in ("Asia/Ho_Chi_Minh", "America/New_York"):
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()
+        try:
+            assert retry_after_seconds(text.encode(), now) == pytest.approx(90, abs=1.5)
+        finally:
+            monkeypatch.undo()
+            time.tzset()
