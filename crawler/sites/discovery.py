@@ -9,12 +9,13 @@ platforms, written once.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["MAX_QUERY_PARAMS", "canonical_url", "is_comment_feed", "trap_reason"]
+__all__ = ["MAX_QUERY_PARAMS", "canonical_url", "is_comment_feed", "resolve_link", "trap_reason"]
 
 # Query parameters that select a rendering of a post, never another post: Blogger's
 # mobile switch, comment permalinks and share tracking; WordPress's comment-reply,
@@ -78,6 +79,43 @@ def canonical_url(url: str) -> str:
             query = urlencode(kept)
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+
+
+def resolve_link(base: str, href: str) -> tuple[str, str] | None:
+    """``href`` as found on a page whose base URL is ``base``: the absolute http(s) URL as
+    linked and its ``canonical_url``; None for a link that is not http(s) or cannot be
+    read as a URL (a port that is no number, a broken IPv6 host), which a hostile or
+    careless page may hold among good links.
+
+    A page links mostly to the same site-wide paths as the pages before it (menus,
+    sections, the latest posts). An absolute or root-relative ``href`` resolves against the
+    base's origin alone, the same on every page of the site, so those are remembered
+    (a few thousand): resolving a link then costs a look-up, not a parse and a join.
+    """
+    try:
+        if _ORIGIN_ONLY.match(href):
+            parts = urlsplit(base)
+            return _resolve_on_origin(f"{parts.scheme}://{parts.netloc}/", href)
+        return _resolve(base, href)
+    except ValueError:
+        return None
+
+
+# Links whose URL depends on the base's origin alone: a path from the root ("/a", not the
+# protocol-relative "//"), or an absolute URL with a host.
+_ORIGIN_ONLY = re.compile(r"/(?!/)|https?://[^/?#]", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_on_origin(origin: str, href: str) -> tuple[str, str] | None:
+    return _resolve(origin, href)
+
+
+def _resolve(base: str, href: str) -> tuple[str, str] | None:
+    raw = urljoin(base, href)
+    if not raw.startswith(("http://", "https://")):
+        return None
+    return raw, canonical_url(raw)
 
 
 def _is_variant_param(name: str) -> bool:

@@ -30,12 +30,13 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.response import get_base_url
 
 from crawler.extensions.records import data_home, open_records
 from crawler.items import ArticlePage
 from crawler.runs.child import new_run_id
 from crawler.sites.articles import ArticleRule
-from crawler.sites.discovery import canonical_url, is_comment_feed, trap_reason
+from crawler.sites.discovery import canonical_url, is_comment_feed, resolve_link, trap_reason
 from crawler.sites.families import FAMILIES, detect_family
 from crawler.sources.schema import Source, SourceError, find_source, load_source
 from crawler.spiders._lists import PostListsMixin
@@ -297,11 +298,12 @@ class ArchivistSpider(PostListsMixin, Spider):
         """Requests for the links not seen before, in scope, and not traps or variants."""
         stats = self.crawler.stats
         assert stats is not None
+        base = get_base_url(response) if isinstance(response, TextResponse) else response.url
         for href in hrefs:
-            raw = response.urljoin(str(href).strip())
-            if not raw.startswith(("http://", "https://")):
+            link = resolve_link(base, str(href).strip())
+            if link is None:  # mailto:, javascript:, or no URL at all ("http://a:b/")
                 continue
-            url = canonical_url(raw)
+            raw, url = link
             if url in self._seen or url in self._refused:
                 stats.inc_value("discovery/duplicates_skipped")
                 continue

@@ -60,7 +60,7 @@ def _index(internal: int) -> bytes:
     cases = [
         "gzip-bomb.html", "deflate-bomb.html", "br-bomb.html", "endless-headers.html",
         "endless-body.html", "stall.html", "cut.html", "long-header.html", "redirect/1",
-        "lying.html", "huge.html", "farm.html", "sitemap.xml",
+        "lying.html", "huge.html", "farm.html", "sitemap.xml", "broken-links.html",
     ]  # fmt: skip
     links = "".join(f'<a href="/{case}">{case}</a>' for case in cases)
     inside = (
@@ -160,6 +160,16 @@ class _Site:
     def case_farm_page(self, out: socket.socket) -> None:
         self._send(out, b"<html><body>a farm page</body></html>")
 
+    def case_broken_links_html(self, out: socket.socket) -> None:
+        # Links no URL parser reads (a port that is no number, a broken IPv6 host), then
+        # a good one: the bad ones are passed over, the page's other links still followed.
+        bad = ("http://a:abc/", "http://[::1/x", "ftp://a:b/x", "http://a:99999/", "//b:c/")
+        links = "".join(f'<a href="{href}">x</a>' for href in (*bad, "/after-broken.html"))
+        self._send(out, f"<html><body>{links}</body></html>".encode())
+
+    def case_after_broken_html(self, out: socket.socket) -> None:
+        self._send(out, b"<html><body>reached past the broken links</body></html>")
+
     def case_sitemap_xml(self, out: socket.socket) -> None:
         urls = "".join(f"<url><loc>/s/{n}</loc></url>" for n in range(SITEMAP_URLS))
         body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
@@ -242,6 +252,9 @@ def test_a_crawl_through_the_hostile_corpus(tmp_path: Path) -> None:
     assert stats["discovery/page_too_big"] == 2  # huge.html and endless-body.html
     assert len([p for p in site.requests if p.startswith("/farm/")]) == 30
     assert not [p for p in site.requests if p.startswith("/s/")]
+    assert "/after-broken.html" in site.requests
+    log = result.log_path.read_text(encoding="utf-8")
+    assert "Spider error processing" not in log
 
     _every_response_that_arrived_is_kept(tmp_path, site, result.log_path)
     _articles_only_from_whole_pages(tmp_path, server.server_address[1])

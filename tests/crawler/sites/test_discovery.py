@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urljoin
 
-from crawler.sites.discovery import canonical_url, is_comment_feed, trap_reason
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crawler.sites.discovery import canonical_url, is_comment_feed, resolve_link, trap_reason
 
 POST = "https://vn-blog.blogspot.com/2024/05/bai-viet.html"
 
@@ -137,3 +141,40 @@ def test_comment_feeds_are_told_apart_from_post_feeds() -> None:
     assert not is_comment_feed("https://b.blogspot.com/feeds/posts/default")
     assert not is_comment_feed("http://wp.test/feed/")
     assert not is_comment_feed("http://wp.test/category/chinh-tri/feed/")
+
+
+BASES = st.sampled_from([
+    "http://thoisu.test/chinh-tri/bai-1.html",
+    "https://vn-blog.blogspot.com/2024/05/bai-viet.html?m=1",
+    "http://wp.test:8080/2024/05/bai-viet/#c1",
+    "https://a.test",
+])  # fmt: skip
+HREFS = st.one_of(
+    st.sampled_from(["/", "/x/../y", "//cdn.test/a.js", "?page=2", "#top", "../up", "mailto:a@b"]),
+    st.builds("/{}".format, st.text("abc/.?#=&%:", max_size=12)),
+    st.builds("http://{}/{}".format, st.sampled_from(["a.test", "A.Test:80", "b.test:x"]),
+              st.text("abc/.?=&", max_size=8)),
+    st.text("abc/.?#:", max_size=10),
+)  # fmt: skip
+
+
+@given(base=BASES, href=HREFS)
+def test_a_resolved_link_is_the_joined_url_and_its_canonical_form(base: str, href: str) -> None:
+    """Remembering links by origin changes nothing: the same as joining each on its page."""
+    try:
+        raw = urljoin(base, href)
+        want = (raw, canonical_url(raw)) if raw.startswith(("http://", "https://")) else None
+    except ValueError:
+        want = None
+    assert resolve_link(base, href) == want
+    assert resolve_link(base, href) == want  # and again, from memory
+
+
+def test_links_no_url_parser_reads_are_passed_over() -> None:
+    page = "http://thoisu.test/a.html"
+    for href in ("http://a:abc/", "http://[::1/x", "//b:c/", "ftp://a:b/x", "javascript:void(0)"):
+        assert resolve_link(page, href) is None
+    assert resolve_link(page, "/b.html?utm_source=x") == (
+        "http://thoisu.test/b.html?utm_source=x",
+        "http://thoisu.test/b.html",
+    )
