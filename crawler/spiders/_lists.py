@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 from protego import Protego
 from scrapy import Request, signals
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.response import get_base_url
 
 from crawler.handler import head_of
-from crawler.sites.discovery import canonical_url
+from crawler.sites.discovery import canonical_url, resolve_link
 from crawler.sites.families import (
     entry_points,
     label_feed,
@@ -102,7 +103,11 @@ class PostListsMixin:
 
     def _list_request(self, url: str, kind: Kind, *, probe: bool = False) -> Request | None:
         """A list's request; a ``probe`` is a guess, which may well find nothing."""
-        if self.seen_before(canonical_url(url)):
+        try:
+            canonical = canonical_url(url)
+        except ValueError:  # a feed's "next" link that is no URL ("http://a:b/")
+            return None
+        if self.seen_before(canonical):
             return None
         callback = {
             "feed": self.parse_feed,
@@ -166,10 +171,15 @@ class PostListsMixin:
 
     def _posts(self, response: Response, listed: Sequence[Listed]) -> Iterator[Request]:
         for post in self.capped(response, listed, "DISCOVERY_MAX_LIST_LINKS"):
-            url = canonical_url(post.url)
+            # A list names posts absolute; a careless one, relative to itself; a hostile
+            # one, by strings no URL parser reads (passed over, the rest still read).
+            link = resolve_link(response.url, post.url)
+            if link is None:
+                continue
+            raw, url = link
             if self.is_seen(url):
                 continue
-            request = self.page_request(post.url, url, self.parse, "post", post.lastmod)
+            request = self.page_request(raw, url, self.parse, "post", post.lastmod)
             if request is not None:
                 # Seen only once asked for: a list without dates (WordPress's RSS) must
                 # not hide an edit that a later list (the sitemap) dates.
@@ -239,8 +249,12 @@ class PostListsMixin:
 
     def alternate_feeds(self, response: Response) -> Iterator[Request]:
         """News sites: the RSS/Atom feeds a page names in its head."""
+        base = get_base_url(response) if isinstance(response, TextResponse) else response.url
         for href in response.xpath(_ALTERNATE_FEEDS).getall():
-            url = response.urljoin(href.strip())
+            link = resolve_link(base, href.strip())
+            if link is None:
+                continue
+            url = link[0]
             if urlsplit(url).hostname in self.source.allowed_hosts:
                 request = self._list_request(url, "feed")
                 if request is not None:

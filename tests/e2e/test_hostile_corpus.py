@@ -61,6 +61,7 @@ def _index(internal: int) -> bytes:
         "gzip-bomb.html", "deflate-bomb.html", "br-bomb.html", "endless-headers.html",
         "endless-body.html", "stall.html", "cut.html", "long-header.html", "redirect/1",
         "lying.html", "huge.html", "farm.html", "sitemap.xml", "broken-links.html",
+        "bad-locs.xml",
     ]  # fmt: skip
     links = "".join(f'<a href="/{case}">{case}</a>' for case in cases)
     inside = (
@@ -170,6 +171,15 @@ class _Site:
     def case_after_broken_html(self, out: socket.socket) -> None:
         self._send(out, b"<html><body>reached past the broken links</body></html>")
 
+    def case_bad_locs_xml(self, out: socket.socket) -> None:
+        locs = ("http://a:abc/", "http://[::1/x", "/after-bad-loc.html")
+        urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+        body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+        self._send(out, body.encode(), b"Content-Type: application/xml\r\n")
+
+    def case_after_bad_loc_html(self, out: socket.socket) -> None:
+        self._send(out, b"<html><body>reached past the bad locations</body></html>")
+
     def case_sitemap_xml(self, out: socket.socket) -> None:
         urls = "".join(f"<url><loc>/s/{n}</loc></url>" for n in range(SITEMAP_URLS))
         body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
@@ -253,6 +263,7 @@ def test_a_crawl_through_the_hostile_corpus(tmp_path: Path) -> None:
     assert len([p for p in site.requests if p.startswith("/farm/")]) == 30
     assert not [p for p in site.requests if p.startswith("/s/")]
     assert "/after-broken.html" in site.requests
+    assert "/after-bad-loc.html" in site.requests  # a sitemap's other entries still read
     log = result.log_path.read_text(encoding="utf-8")
     assert "Spider error processing" not in log
 
