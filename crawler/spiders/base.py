@@ -299,27 +299,32 @@ class ArchivistSpider(PostListsMixin, Spider):
         stats = self.crawler.stats
         assert stats is not None
         base = get_base_url(response) if isinstance(response, TextResponse) else response.url
-        for href in hrefs:
-            link = resolve_link(base, str(href).strip())
-            if link is None:  # mailto:, javascript:, or no URL at all ("http://a:b/")
-                continue
-            raw, url = link
-            if url in self._seen or url in self._refused:
-                stats.inc_value("discovery/duplicates_skipped")
-                continue
-            if kind == "asset":  # requisites come from any host (CDNs), never followed on
-                self._seen.add(url)
-                yield Request(url, callback=callback, meta={KIND: kind, "allow_offsite": True})
-                continue
-            if url != raw.split("#", 1)[0]:
-                stats.inc_value("discovery/variants_folded")
-            request = self.page_request(raw, url, callback)
-            if request is None:
-                # Refused as a link; a feed or sitemap that names it may still be trusted.
-                self._refused.add(url)
-            else:
-                self._seen.add(url)
-                yield request
+        duplicates = 0  # most links of a page were seen before: counted once a page
+        try:
+            for href in hrefs:
+                link = resolve_link(base, str(href).strip())
+                if link is None:  # mailto:, javascript:, or no URL at all ("http://a:b/")
+                    continue
+                raw, url = link
+                if url in self._seen or url in self._refused:
+                    duplicates += 1
+                    continue
+                if kind == "asset":  # requisites come from any host (CDNs), never followed on
+                    self._seen.add(url)
+                    yield Request(url, callback=callback, meta={KIND: kind, "allow_offsite": True})
+                    continue
+                if url != raw.split("#", 1)[0]:
+                    stats.inc_value("discovery/variants_folded")
+                request = self.page_request(raw, url, callback)
+                if request is None:
+                    # Refused as a link; a feed or sitemap that names it may still be trusted.
+                    self._refused.add(url)
+                else:
+                    self._seen.add(url)
+                    yield request
+        finally:
+            if duplicates:
+                stats.inc_value("discovery/duplicates_skipped", duplicates)
 
     def page_request(
         self,
