@@ -111,6 +111,12 @@ def _part_name(warc: Path) -> str:
     return warc.name + ".cdxj"
 
 
+def part_path(indexes_dir: Path, warc_name: str) -> Path:
+    """Where the unsorted lines of ``warc_name`` (its final name) gather while the writer
+    indexes it as it writes it (``_index_lines``); left behind only by a crash."""
+    return indexes_dir / f".{warc_name}.cdxj.open"
+
+
 def _atomic_write_index(warc: Path, out: Path) -> None:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
@@ -130,6 +136,7 @@ def index_file(warc: Path, indexes_dir: Path) -> Path:
         _atomic_write_index(warc, out)
     except Exception as exc:
         raise CollectionError(indexes_dir, f"cannot index {warc.name}: {exc}") from exc
+    part_path(indexes_dir, warc.name).unlink(missing_ok=True)  # a crashed writer's lines
     return out
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Self
 
 from archive.errors import CollectionError, WarcWriteError
 from archive.warc import _record
+from archive.warc._index_lines import IndexLines
 from archive.warc.records import HttpExchange, Original, RecordRef
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class WarcFileWriter:
         warc_version: str = "1.1",
         host: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        index_dir: Path | None = None,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size}")
@@ -70,12 +72,20 @@ class WarcFileWriter:
         self.closed_files: list[Path] = []
         self.on_close: Callable[[Path], None] | None = None
         """Called with each file's final path once it is closed (to index it, say)."""
+        self.index_dir = index_dir
+        """Where each file's CDXJ index is written as the file is (``_index_lines``)."""
+        self._index: IndexLines | None = None
+        self._indexed: set[Path] = set()
         self._serial = 0
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
         self._offset = 0
         self._warcinfo_id = ""
         self._failed: WarcWriteError | None = None
+
+    def index_written(self, path: Path) -> bool:
+        """Whether closing ``path`` wrote its index; if not, read it back to index it."""
+        return path in self._indexed
 
     @property
     def current_path(self) -> Path | None:
@@ -182,6 +192,13 @@ class WarcFileWriter:
                 RecordRef(name, start, len(member), record.record_id, record.payload_digest)
             )
             start += len(member)
+        if self._index is not None:
+            placed = [(r, ref.offset, ref.length) for r, ref in zip(records, refs, strict=True)]
+            try:
+                self._index.add(placed)
+            except OSError as exc:  # the records are safe; the file is indexed by reading it
+                logger.warning("Cannot index %s as it is written: %s", name, exc)
+                self._index.discard()
         if self._offset >= self.max_size:
             self.close()
         return tuple(refs)
@@ -223,6 +240,11 @@ class WarcFileWriter:
             raise WarcWriteError(path, exc.strerror or str(exc)) from exc
         self._path, self._offset = path, 0
         logger.info("Opened WARC file %s", path)
+        if self.index_dir is not None and self.gzip_level:  # offsets of gzip members only
+            try:
+                self._index = IndexLines(self.index_dir, name)
+            except OSError as exc:  # the file is then indexed by reading it back
+                logger.warning("Cannot index %s as it is written: %s", name, exc)
         info = [*self.info, ("format", f"WARC File Format {self.version}")]
         warcinfo = _record.warcinfo_record(name, info, now, self.version)
         self._warcinfo_id = warcinfo.record_id
@@ -259,6 +281,9 @@ class WarcFileWriter:
             logger.exception("Could not cut %s back to %d bytes; left as .open", path, good_end)
             raise error from exc
         if good_end == 0:
+            if self._index is not None:
+                self._index.discard()
+                self._index = None
             path.unlink(missing_ok=True)
         else:
             self._finish(path)
@@ -269,6 +294,14 @@ class WarcFileWriter:
         open_path.replace(final)
         self.closed_files.append(final)
         logger.info("Closed WARC file %s", final)
+        index, self._index = self._index, None
+        if index is not None:
+            try:
+                if index.finish() is not None:
+                    self._indexed.add(final)
+            except OSError as exc:  # the file is safe; it is indexed by reading it back
+                logger.warning("Could not write the index of %s: %s", final.name, exc)
+                index.discard()
         if self.on_close is not None:
             try:
                 self.on_close(final)

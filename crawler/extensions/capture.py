@@ -115,6 +115,7 @@ class WarcCaptureExtension:
         if not settings.getbool("ARCHIVE_ENABLED"):
             raise NotConfigured
         collection = collection_of(crawler)
+        index_dir = data_home(settings) / "collections" / collection / "indexes"
         writer = WarcFileWriter(
             data_home(settings) / "collections" / collection / "archive",
             prefix=settings.get("ARCHIVE_PREFIX") or collection,
@@ -122,6 +123,7 @@ class WarcCaptureExtension:
             max_size=settings.getint("ARCHIVE_MAX_SIZE"),
             gzip_level=settings.getint("ARCHIVE_GZIP_LEVEL"),
             warc_version=str(settings.get("ARCHIVE_WARC_VERSION")),
+            index_dir=index_dir if settings.getbool("ARCHIVE_INDEX") else None,
         )
         ext = cls(crawler, writer)
         if settings.getbool("ARCHIVE_INDEX"):
@@ -146,7 +148,11 @@ class WarcCaptureExtension:
                     self.index_closed(path)
 
     def index_closed(self, path: Path) -> None:
-        """Index a closed WARC in a thread: the reactor goes on capturing meanwhile."""
+        """Index a closed WARC, unless the writer did as it wrote it: read it back in a
+        thread (the reactor goes on capturing meanwhile)."""
+        if self.writer.index_written(path):
+            self._indexed(path)
+            return
         done: Deferred[Any] = threads.deferToThread(index_file, path, self.indexes_dir)
         done.addCallbacks(self._indexed, self._index_failed, errbackArgs=(path,))
         self._indexing.append(done)
@@ -325,7 +331,8 @@ class WarcCaptureExtension:
         self.crawler.stats.set_value(
             "archive/file_names", [p.name for p in self.writer.closed_files]
         )
-        if not self._indexing:
+        written = any(self.writer.index_written(path) for path in self.writer.closed_files)
+        if not self._indexing and not written:
             return
         # The crawl ends once its files are indexed and folded into index.cdxj.
         await maybe_deferred_to_future(DeferredList(self._indexing))

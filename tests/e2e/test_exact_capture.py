@@ -20,7 +20,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 
 from archive.warc.reader import iter_responses
-from tests.helpers.crawls import WARCIO, warc_files, warcio_check
+from tests.helpers.crawls import (
+    WARCIO,
+    cdxj_indexer_lines,
+    collection_index_lines,
+    warc_files,
+    warcio_check,
+)
 from tests.helpers.raw_http import Case, RawServer, fetch_all, tls_context
 
 
@@ -224,6 +230,15 @@ def test_warcio_checks_the_files(exact_crawl):
     assert all("payload digest failed" in line for line in failed)
     settled = warcio_check(files)
     assert settled.returncode == 0, settled.stdout + settled.stderr
+
+
+def test_the_index_written_with_the_files_is_the_one_cdxj_indexer_reads_back(exact_crawl):
+    """The writer indexes each record as it writes it; pywb must find in that index
+    exactly what its own indexer finds reading the files back: every case here (chunked,
+    gzip, close-delimited, HTTP/1.0, odd header case, 304, HEAD) is in it."""
+    _, home, files, _ = exact_crawl
+    assert collection_index_lines(home) == cdxj_indexer_lines(files)
+    assert not list(home.glob("collections/*/indexes/.*.cdxj.open"))
 
 
 def test_payload_digest_is_the_dechunked_still_encoded_entity(exact_crawl):

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -145,3 +146,24 @@ def write_scheduled_source(
         f"limits: {{max_pages: {max_pages}}}\nschedule: {schedule}\n",
         encoding="utf-8",
     )
+
+
+def cdxj_indexer_lines(paths: list[Path]) -> list[str]:
+    """What cdxj-indexer (pywb's indexer) makes of ``paths`` read back: sorted lines."""
+    from cdxj_indexer.main import CDXJIndexer
+
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for n, path in enumerate(paths):
+            out = Path(folder) / f"{n}.cdxj"
+            CDXJIndexer(output=str(out), inputs=[str(path)], sort=True).process_all()
+            lines += out.read_text(encoding="utf-8").splitlines(keepends=True)
+    return sorted(lines)
+
+
+def collection_index_lines(home: Path) -> list[str]:
+    """Every line of the collections' CDXJ indexes under ``home`` (merged and per file)."""
+    lines: list[str] = []
+    for path in sorted(home.glob("collections/*/indexes/*.cdxj")):
+        lines += path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return sorted(lines)
