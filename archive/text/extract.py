@@ -34,7 +34,7 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
-from archive.text import _dates
+from archive.text import _choice, _dates
 from archive.text._bylines import (
     authors_of,
     closing_byline,
@@ -319,7 +319,7 @@ def extract(
     meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url)
     vietnamese = is_vietnamese(tree, url)
     signals = _signals(tree, head, url, ld, found, meta=meta, vietnamese=vietnamese)
-    if not _dates.settled(signals["published"], url, captured_at) and vietnamese:
+    if not _choice.settled(signals["published"], url, captured_at) and vietnamese:
         # Visible day-first dates, read before pruning drops the post's meta line.
         signals["published"] += _visible_date(tree, url)
     if platform in PRUNE:
@@ -342,11 +342,11 @@ def extract(
     word_count = _word_count(text, words)
     if word_count < _MIN_WORDS and not signals["declared"]:
         return None
-    published, modified = _dates.choose_dates(
+    published, modified = _choice.choose_dates(
         signals["published"] or _htmldate(meta), signals["modified"], url, captured_at
     )
     if published is not None and published.time_given and not published.value.utcoffset():
-        published = _dates.on_page_day(published, meta.date)  # htmldate only for these
+        published = _choice.on_page_day(published, meta.date)  # htmldate only for these
     comments = found.comments or [c for c in str(doc.comments or "").split("\n") if c.strip()]
     return Article(
         url=url,

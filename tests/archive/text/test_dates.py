@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.text._dates import choose_dates, parse_iso
+from archive.text._choice import choose_dates
+from archive.text._dates import parse_iso
 from archive.text.article import Article, DatedValue
 from archive.text.extract import extract
 
