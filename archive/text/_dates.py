@@ -15,6 +15,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from htmldate.core import DATE_ATTRIBUTES
+
 from archive.text.article import DatedValue
 
 if TYPE_CHECKING:
@@ -81,6 +83,11 @@ _PUBLISHED: tuple[tuple[str, _Meta | _Dated], ...] = (
     ("time.entry-date", _Dated("time", "substring", "entry-date", "datetime")),
     ("meta:pubdate", _Meta("name", ("pubdate", "publishdate", "date"))),
 )
+# Then the other publication-date meta tags htmldate knows (Dublin Core "dcterms.date",
+# "citation_date", "parsely-pub-date"...), by name or property in any case.
+_READ = {("property", "article:published_time")} | {
+    ("name", name) for name in ("pubdate", "publishdate", "date")
+}
 _MODIFIED: tuple[tuple[str, _Meta | _Dated], ...] = (
     ("meta:article:modified_time", _Meta("property", ("article:modified_time",))),
     ("meta:og:updated_time", _Meta("property", ("og:updated_time",))),
@@ -264,6 +271,23 @@ def _candidates(
         for value in _values(head, where):
             if stamp := parse_iso(value) or parse_vietnamese(value):
                 yield dated(stamp, source, vietnamese=vietnamese)
+    if kind == "published":
+        for name, value in _publisher_meta(head):
+            if stamp := parse_iso(value):
+                yield dated(stamp, f"meta:{name}", vietnamese=vietnamese)
+
+
+def _publisher_meta(head: Head) -> list[tuple[str, str]]:
+    """(name, content) of the publication-date meta tags not read above, in page order."""
+    found = [
+        (place, value, content)
+        for (attribute, value), pairs in head.meta.items()
+        if attribute != "itemprop"
+        and (attribute, value) not in _READ
+        and value.lower() in DATE_ATTRIBUTES
+        for place, content in pairs
+    ]
+    return [(value, content) for _, value, content in sorted(found)]
 
 
 def url_month(url: str) -> tuple[int, int] | None:

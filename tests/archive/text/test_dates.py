@@ -174,3 +174,17 @@ def test_a_utc_moment_on_the_pages_own_day_stays_utc():
     assert article.published is not None
     assert article.published.value.utcoffset() == timedelta(0)
     assert not article.published.zone_assumed
+
+
+@pytest.mark.parametrize(
+    ("attribute", "name"),
+    [("name", "DC.date.issued"), ("property", "dcterms.date"), ("name", "parsely-pub-date")],
+)
+def test_other_publication_meta_tags_are_read_with_their_time_and_offset(attribute, name):
+    """Dublin Core and the other names htmldate knows: the moment as stated, not a day."""
+    head = f"<meta {attribute}='{name}' content='2021-10-28T13:21:30+01:00'>"
+    article = extract(_page(head, ""), "http://news.example.com/story", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published == DatedValue(
+        datetime(2021, 10, 28, 13, 21, 30, tzinfo=timezone(timedelta(hours=1))), f"meta:{name}"
+    )
