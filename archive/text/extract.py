@@ -316,7 +316,7 @@ def extract(
     platform = detect_platform(tree, head)
     found = platform_fields(tree, platform)
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
-    meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url)
+    meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url, decoded.text)
     vietnamese = is_vietnamese(tree, url)
     signals = _signals(tree, head, url, ld, found, meta=meta, vietnamese=vietnamese)
     if not _choice.settled(signals["published"], url, captured_at) and vietnamese:

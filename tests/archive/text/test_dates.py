@@ -188,3 +188,18 @@ def test_other_publication_meta_tags_are_read_with_their_time_and_offset(attribu
     assert article.published == DatedValue(
         datetime(2021, 10, 28, 13, 21, 30, tzinfo=timezone(timedelta(hours=1))), f"meta:{name}"
     )
+
+
+def test_a_date_kept_in_a_comment_is_read_as_htmldate_reads_the_page():
+    """A blog's trackback RDF sits in a comment, which the parsed tree no longer holds."""
+    rdf = (
+        "<!--\n<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'"
+        " xmlns:dc='http://purl.org/dc/elements/1.1/'>\n<rdf:Description"
+        " rdf:about='http://blog.example.jp/e/1' dc:title='Title'"
+        " dc:date='2020-07-12T22:00:00+09:00' />\n</rdf:RDF>\n-->"
+    )
+    page = _page("", rdf)
+    article = extract(page, "http://blog.example.jp/e/1", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published is not None
+    assert (article.published.day, article.published.source) == (date(2020, 7, 12), "htmldate")
