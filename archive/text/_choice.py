@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-from archive.text._dates import VN_TZ, url_month
+from archive.text._dates import VN_TZ, dated, parse_iso, url_month
 from archive.text.article import DatedValue
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["choose_dates", "on_page_day", "pick", "settled"]
 
@@ -124,11 +128,54 @@ def choose_dates(
     modified: list[DatedValue],
     url: str,
     captured_at: datetime | None,
+    page_day: Callable[[], str | None] | None = None,
+    *,
+    tie_break: bool = True,
 ) -> tuple[DatedValue | None, DatedValue | None]:
-    """The (published, modified) pair: in order of the candidates, checked as ``pick`` does."""
+    """The (published, modified) pair: in order of the candidates, checked as ``pick`` does.
+
+    ``page_day`` gives the page's own day as htmldate reads it (its date meta tags in page
+    order, then its visible dates), asked for only where it is needed: as the published
+    date of a page with no candidate; to move a UTC moment onto it (``on_page_day``); and,
+    with ``tie_break``, to settle candidates that contradict each other (``_by_page_day``).
+    """
     now = captured_at or datetime.now(UTC)
+    if page_day is not None and not published:
+        published = _htmldate(page_day())
+    elif page_day is not None and tie_break:
+        published = _by_page_day(published, page_day, now)
     first = pick(published, url, now)
+    if page_day is not None and first and first.time_given and not first.value.utcoffset():
+        first = on_page_day(first, page_day())
     last = pick(modified, url="", captured_at=now)
     if first and last and last.value < first.value:
         last = None
     return first, last
+
+
+def _htmldate(day: str | None) -> list[DatedValue]:
+    """htmldate's day (a day only: no time, no zone)."""
+    if day and (stamp := parse_iso(day)):
+        return [dated(stamp, "htmldate", vietnamese=False)]
+    return []
+
+
+def _by_page_day(
+    candidates: list[DatedValue], page_day: Callable[[], str | None], captured_at: datetime
+) -> list[DatedValue]:
+    """Candidates that contradict each other (different days, and not one moment in two
+    offsets), those on the page's own day first. A page whose JSON-LD says one day and its
+    ``article:published_time`` or Dublin Core meta another (a plugin's stale copy, a
+    republished story) is settled as htmldate settles it: by the meta tags in page order
+    and the date the page shows, not by which kind of signal we happen to rank first."""
+    limit = captured_at + timedelta(hours=1)
+    usable = [c for c in candidates if c.value <= limit]
+    if len({c.day for c in usable}) < 2 or len({c.value for c in usable}) < 2:
+        return candidates
+    try:
+        day = date.fromisoformat((page_day() or "")[:10])
+    except ValueError:
+        return candidates
+    # Stable: otherwise in order. On the day as ``_on_day`` puts it: a UTC moment that
+    # some offset puts there ("2019-10-18T22:00Z" for a page dated 19.10.2019) is on it.
+    return sorted(candidates, key=lambda c: _on_day(c, day) is None)

@@ -222,13 +222,6 @@ def _visible_date(tree: HtmlElement, url: str) -> list[DatedValue]:
     return []
 
 
-def _htmldate(doc: LazyMetadata) -> list[DatedValue]:
-    """htmldate's day (a day only: no time, no zone)."""
-    if doc.date and (stamp := _dates.parse_iso(doc.date)):
-        return [_dates.dated(stamp, "htmldate", vietnamese=False)]
-    return []
-
-
 def _tags(found: list[str], ld: list[dict[str, Any]], head: Head) -> list[str]:
     tags = found or head.contents("property", "article:tag")
     if not tags:
@@ -342,11 +335,16 @@ def extract(
     word_count = _word_count(text, words)
     if word_count < _MIN_WORDS and not signals["declared"]:
         return None
+    # htmldate's day only where needed; not to settle a Vietnamese page's contradictions,
+    # where our day-first reading of its visible dates is the one to trust.
     published, modified = _choice.choose_dates(
-        signals["published"] or _htmldate(meta), signals["modified"], url, captured_at
+        signals["published"],
+        signals["modified"],
+        url,
+        captured_at,
+        lambda: meta.date,
+        tie_break=not vietnamese,
     )
-    if published is not None and published.time_given and not published.value.utcoffset():
-        published = _choice.on_page_day(published, meta.date)  # htmldate only for these
     comments = found.comments or [c for c in str(doc.comments or "").split("\n") if c.strip()]
     return Article(
         url=url,

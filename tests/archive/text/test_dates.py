@@ -203,3 +203,25 @@ def test_a_date_kept_in_a_comment_is_read_as_htmldate_reads_the_page():
     assert article is not None
     assert article.published is not None
     assert (article.published.day, article.published.source) == (date(2020, 7, 12), "htmldate")
+
+
+def test_signals_that_contradict_each_other_are_settled_by_the_pages_own_day():
+    """JSON-LD (a plugin's stale copy) says the 1st; the meta tag and the dateline the 4th.
+    On a Vietnamese page our own order stands: its visible dates are ours to read."""
+    ld = '{"@type": "NewsArticle", "datePublished": "2021-03-01T08:00:00+01:00"}'
+    head = (
+        f"<script type='application/ld+json'>{ld}</script>"
+        "<meta property='article:published_time' content='2021-03-04T09:30:00+01:00'>"
+    )
+    body = "<p class='date'>Published March 4, 2021</p>"
+    article = extract(_page(head, body), "http://news.example.com/s", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published == DatedValue(
+        datetime(2021, 3, 4, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+        "meta:article:published_time",
+    )
+    page = _page(head, "<p class='date'>Thứ Năm, 4/3/2021</p>", lang="vi")
+    article = extract(page, "http://tin.example.vn/s", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published is not None
+    assert article.published.source == "json-ld"
