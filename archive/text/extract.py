@@ -12,7 +12,8 @@ What it adds to plain ``trafilatura.bare_extraction``:
   platform's own markup ("Đăng bởi" and the blog-name prefix never leak);
 - dates from machine-readable metadata first, then (on Vietnamese pages) visible
   day-first dates, then htmldate's guess, checked against a ``/YYYY/MM/`` URL and never
-  after the capture; each keeps the offset the page stated and gets none it did not;
+  after the capture; htmldate's day settles dates that contradict each other (not on
+  Vietnamese pages); each keeps the offset the page stated and gets none it did not;
 - a repost's credit line is parsed into ``Article.credit`` and cut from the body; a blog
   repost without one is credited to the outlet its lead-in dateline names;
 - titles lose the site's name, bylines the site beside the writers; a Vietnamese page
