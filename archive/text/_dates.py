@@ -4,8 +4,8 @@ Vietnamese visible dates are day-first ("23/4/2012", "Thứ Hai, ngày 23 tháng
 2012", "15:30 GMT+7"). A date keeps the offset the page stated and gets none it did not:
 a zone-less time is Asia/Ho_Chi_Minh's (+07:00) only on a Vietnamese page, and then marked
 as assumed (``DatedValue.zone_assumed``); elsewhere, and for a day without a time, the
-stand-in is UTC, which keeps the page's wall clock and day. A date after the capture is
-never taken; a candidate far from a ``/YYYY/MM/`` in the URL loses to one that agrees.
+stand-in is UTC, which keeps the page's wall clock and day. Which candidate is taken is
+``archive.text._choice``'s part.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import json
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from htmldate.core import DATE_ATTRIBUTES
 
 from archive.text.article import DatedValue
 
@@ -24,17 +26,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Stamp",
-    "choose_dates",
     "date_candidates",
     "date_span",
     "dated",
     "json_ld_objects",
     "parse_iso",
     "parse_vietnamese",
+    "url_month",
 ]
 
 VN_TZ = timezone(timedelta(hours=7))
-_MAX_URL_GAP_DAYS = 62
 
 
 class Stamp(NamedTuple):
@@ -82,6 +83,11 @@ _PUBLISHED: tuple[tuple[str, _Meta | _Dated], ...] = (
     ("time.entry-date", _Dated("time", "substring", "entry-date", "datetime")),
     ("meta:pubdate", _Meta("name", ("pubdate", "publishdate", "date"))),
 )
+# Then the other publication-date meta tags htmldate knows (Dublin Core "dcterms.date",
+# "citation_date", "parsely-pub-date"...), by name or property in any case.
+_READ = {("property", "article:published_time")} | {
+    ("name", name) for name in ("pubdate", "publishdate", "date")
+}
 _MODIFIED: tuple[tuple[str, _Meta | _Dated], ...] = (
     ("meta:article:modified_time", _Meta("property", ("article:modified_time",))),
     ("meta:og:updated_time", _Meta("property", ("og:updated_time",))),
@@ -131,9 +137,6 @@ _MERIDIEM = re.compile(
 )
 _GMT = re.compile(r"GMT\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
-_URL_DAY = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)")
-# The offsets in use: a UTC moment is on a URL's day if some zone puts it there.
-_ZONES = sorted(range(-12, 15), key=abs)
 
 
 def parse_iso(value: str) -> Stamp | None:
@@ -192,7 +195,7 @@ def parse_vietnamese(text: str, url: str | None = None) -> Stamp | None:
     match, day, month, year = day_found
     numeric = match.re is _DMY and "tháng" not in match[0].lower()  # not "23 tháng 4"
     us_order = month > 12 >= day
-    fits_url = day <= 12 and _url_month(url or "") == (year, day) != (year, month)
+    fits_url = day <= 12 and url_month(url or "") == (year, day) != (year, month)
     if numeric and (us_order or fits_url):
         day, month = month, day
     window = text[max(0, match.start() - 40) : match.end() + 40]
@@ -268,109 +271,29 @@ def _candidates(
         for value in _values(head, where):
             if stamp := parse_iso(value) or parse_vietnamese(value):
                 yield dated(stamp, source, vietnamese=vietnamese)
+    if kind == "published":
+        for name, value in _publisher_meta(head):
+            if stamp := parse_iso(value):
+                yield dated(stamp, f"meta:{name}", vietnamese=vietnamese)
 
 
-def _url_month(url: str) -> tuple[int, int] | None:
+def _publisher_meta(head: Head) -> list[tuple[str, str]]:
+    """(name, content) of the publication-date meta tags not read above, in page order."""
+    found = [
+        (place, value, content)
+        for (attribute, value), pairs in head.meta.items()
+        if attribute != "itemprop"
+        and (attribute, value) not in _READ
+        and value.lower() in DATE_ATTRIBUTES
+        for place, content in pairs
+    ]
+    return [(value, content) for _, value, content in sorted(found)]
+
+
+def url_month(url: str) -> tuple[int, int] | None:
+    """The ``/YYYY/MM/`` a URL names, as (year, month)."""
     match = _URL_MONTH.search(url)
     return (int(match[1]), int(match[2])) if match else None
-
-
-def _agrees(moment: datetime, month: tuple[int, int] | None) -> bool:
-    if month is None:
-        return True
-    anchor = datetime(month[0], month[1], 15, tzinfo=VN_TZ)
-    return abs((moment - anchor).days) <= _MAX_URL_GAP_DAYS
-
-
-def _url_day(url: str) -> date | None:
-    match = _URL_DAY.search(url)
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3])) if match else None
-    except ValueError:
-        return None
-
-
-def _on_day(candidate: DatedValue, day: date) -> DatedValue | None:
-    """``candidate`` on the URL's ``day``: as it is, or a UTC moment (a server's "Z" or
-    "+00:00", not the page's zone) at the nearest whole-hour offset that puts it there,
-    marked as assumed. The moment never changes."""
-    if candidate.day == day:
-        return candidate
-    if candidate.zone_assumed or candidate.value.utcoffset() != timedelta(0):
-        return None
-    for hours in _ZONES:
-        local = candidate.value.astimezone(timezone(timedelta(hours=hours)))
-        if local.date() == day:
-            return DatedValue(local, candidate.source, zone_assumed=True)
-    return None
-
-
-def on_page_day(chosen: DatedValue | None, page_day: str | None) -> DatedValue | None:
-    """A UTC moment (a server's "Z") on the day the page itself shows, when that is the
-    day before or after: UTC says the moment, not the publisher's day ("2019-10-18T22:00Z"
-    on a German page dated 19.10.2019). Put at the nearest whole-hour offset that lands on
-    that day, marked as assumed; the moment never changes. ``page_day``: the page's own
-    date as htmldate reads it (visible text, meta, URL)."""
-    if chosen is None or page_day is None or not chosen.time_given or chosen.zone_assumed:
-        return chosen
-    if chosen.value.utcoffset() != timedelta(0):
-        return chosen
-    try:
-        day = date.fromisoformat(page_day[:10])
-    except ValueError:
-        return chosen
-    if abs((day - chosen.value.date()).days) != 1:
-        return chosen
-    return _on_day(chosen, day) or chosen
-
-
-def _local(chosen: DatedValue, candidates: list[DatedValue]) -> DatedValue:
-    """``chosen`` in the offset the page states for it elsewhere: a zone-less time takes
-    the offset of another of the page's dates with the same wall clock ("2023-11-08
-    22:19:12" beside "2023-11-08T22:19:12+00:00"), a UTC moment that of another with the
-    same moment ("08:29:46Z" beside "10:29:46+02:00")."""
-    if chosen.zone_assumed and not chosen.time_given:
-        return chosen
-    stated = [c for c in candidates if not c.zone_assumed]
-    if chosen.zone_assumed:
-        wall = chosen.value.replace(tzinfo=None)
-        same = (c for c in stated if c.value.replace(tzinfo=None) == wall)
-    elif chosen.value.utcoffset() == timedelta(0):
-        same = (c for c in stated if c.value == chosen.value and c.value.utcoffset())
-    else:
-        return chosen
-    found = next(same, None)
-    return chosen if found is None else DatedValue(found.value, chosen.source)
-
-
-def pick(candidates: list[DatedValue], url: str, captured_at: datetime) -> DatedValue | None:
-    """The first candidate not after the capture, preferring one that fits the URL.
-
-    A URL naming the day (``/2019/01/01/``) wins, as in htmldate: the first candidate on
-    that day, else the day itself (no time, no zone). A ``/YYYY/MM/`` month is weaker:
-    the first candidate near it, else the first candidate."""
-    limit = captured_at + timedelta(hours=1)
-    usable = [c for c in candidates if c.value <= limit]
-    if (day := _url_day(url)) is not None:
-        found = (on for c in usable if (on := _on_day(_local(c, usable), day)) is not None)
-        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        url_day = DatedValue(midnight, "url", zone_assumed=True, time_given=False)
-        return next(found, url_day if midnight <= limit else None)
-    month = _url_month(url)
-    for candidate in usable:
-        if _agrees(candidate.value, month):
-            return _local(candidate, usable)
-    return _local(usable[0], usable) if usable else None
-
-
-def settled(candidates: list[DatedValue], url: str, captured_at: datetime | None) -> bool:
-    """Whether ``pick`` would take one of these for sure: no later candidate could win."""
-    limit = (captured_at or datetime.now(UTC)) + timedelta(hours=1)
-    usable = [c for c in candidates if c.value <= limit]
-    if (day := _url_day(url)) is not None:
-        return any(_on_day(c, day) for c in usable)
-    month = _url_month(url)
-    return any(_agrees(c.value, month) for c in usable)
 
 
 def date_candidates(
@@ -383,18 +306,3 @@ def date_candidates(
 
 
 _KINDS = ("published", "modified")
-
-
-def choose_dates(
-    published: list[DatedValue],
-    modified: list[DatedValue],
-    url: str,
-    captured_at: datetime | None,
-) -> tuple[DatedValue | None, DatedValue | None]:
-    """The (published, modified) pair: in order of the candidates, checked as ``pick`` does."""
-    now = captured_at or datetime.now(UTC)
-    first = pick(published, url, now)
-    last = pick(modified, url="", captured_at=now)
-    if first and last and last.value < first.value:
-        last = None
-    return first, last

@@ -26,8 +26,8 @@ class LazyMetadata:
     (``extract_metadata``): meta tags first, then the page's markup.
     """
 
-    def __init__(self, page: str | HtmlElement, url: str) -> None:
-        self._page, self._url = page, url
+    def __init__(self, page: str | HtmlElement, url: str, text: str | None = None) -> None:
+        self._page, self._url, self._text = page, url, text
 
     @functools.cached_property
     def _tree(self) -> HtmlElement | None:
@@ -62,7 +62,13 @@ class LazyMetadata:
 
     @functools.cached_property
     def date(self) -> str | None:
-        if self._tree is None:
+        """htmldate's day, read from ``text`` (the page as sent) where given: the tree has
+        lost the page's comments, where some pages keep their date (a blog's trackback
+        RDF, ``<!-- <rdf:Description dc:date="..."> -->``). htmldate's own parse costs ~1.2 ms
+        of CPU a page more than its copy of our tree (995 real pages), and runs only on
+        the pages whose own signals do not settle the date."""
+        page = self._text if self._text is not None else self._tree
+        if page is None:
             return None
-        found = find_date(self._tree, **set_date_params(extensive=True), url=self._url)
+        found = find_date(page, **set_date_params(extensive=True), url=self._url)
         return str(found) if found else None

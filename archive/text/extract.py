@@ -12,7 +12,8 @@ What it adds to plain ``trafilatura.bare_extraction``:
   platform's own markup ("Đăng bởi" and the blog-name prefix never leak);
 - dates from machine-readable metadata first, then (on Vietnamese pages) visible
   day-first dates, then htmldate's guess, checked against a ``/YYYY/MM/`` URL and never
-  after the capture; each keeps the offset the page stated and gets none it did not;
+  after the capture; htmldate's day settles dates that contradict each other (not on
+  Vietnamese pages); each keeps the offset the page stated and gets none it did not;
 - a repost's credit line is parsed into ``Article.credit`` and cut from the body; a blog
   repost without one is credited to the outlet its lead-in dateline names;
 - titles lose the site's name, bylines the site beside the writers; a Vietnamese page
@@ -34,7 +35,7 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
-from archive.text import _dates
+from archive.text import _choice, _dates
 from archive.text._bylines import (
     authors_of,
     closing_byline,
@@ -222,13 +223,6 @@ def _visible_date(tree: HtmlElement, url: str) -> list[DatedValue]:
     return []
 
 
-def _htmldate(doc: LazyMetadata) -> list[DatedValue]:
-    """htmldate's day (a day only: no time, no zone)."""
-    if doc.date and (stamp := _dates.parse_iso(doc.date)):
-        return [_dates.dated(stamp, "htmldate", vietnamese=False)]
-    return []
-
-
 def _tags(found: list[str], ld: list[dict[str, Any]], head: Head) -> list[str]:
     tags = found or head.contents("property", "article:tag")
     if not tags:
@@ -316,10 +310,10 @@ def extract(
     platform = detect_platform(tree, head)
     found = platform_fields(tree, platform)
     # trafilatura reads metadata from our tree (one parse), unless pruning will change it.
-    meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url)
+    meta = LazyMetadata(decoded.text if platform in PRUNE else tree, url, decoded.text)
     vietnamese = is_vietnamese(tree, url)
     signals = _signals(tree, head, url, ld, found, meta=meta, vietnamese=vietnamese)
-    if not _dates.settled(signals["published"], url, captured_at) and vietnamese:
+    if not _choice.settled(signals["published"], url, captured_at) and vietnamese:
         # Visible day-first dates, read before pruning drops the post's meta line.
         signals["published"] += _visible_date(tree, url)
     if platform in PRUNE:
@@ -342,11 +336,16 @@ def extract(
     word_count = _word_count(text, words)
     if word_count < _MIN_WORDS and not signals["declared"]:
         return None
-    published, modified = _dates.choose_dates(
-        signals["published"] or _htmldate(meta), signals["modified"], url, captured_at
+    # htmldate's day only where needed; not to settle a Vietnamese page's contradictions,
+    # where our day-first reading of its visible dates is the one to trust.
+    published, modified = _choice.choose_dates(
+        signals["published"],
+        signals["modified"],
+        url,
+        captured_at,
+        lambda: meta.date,
+        tie_break=not vietnamese,
     )
-    if published is not None and published.time_given and not published.value.utcoffset():
-        published = _dates.on_page_day(published, meta.date)  # htmldate only for these
     comments = found.comments or [c for c in str(doc.comments or "").split("\n") if c.strip()]
     return Article(
         url=url,

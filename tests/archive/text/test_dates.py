@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.text._dates import choose_dates, parse_iso
+from archive.text._choice import choose_dates
+from archive.text._dates import parse_iso
 from archive.text.article import Article, DatedValue
 from archive.text.extract import extract
 
@@ -173,3 +174,54 @@ def test_a_utc_moment_on_the_pages_own_day_stays_utc():
     assert article.published is not None
     assert article.published.value.utcoffset() == timedelta(0)
     assert not article.published.zone_assumed
+
+
+@pytest.mark.parametrize(
+    ("attribute", "name"),
+    [("name", "DC.date.issued"), ("property", "dcterms.date"), ("name", "parsely-pub-date")],
+)
+def test_other_publication_meta_tags_are_read_with_their_time_and_offset(attribute, name):
+    """Dublin Core and the other names htmldate knows: the moment as stated, not a day."""
+    head = f"<meta {attribute}='{name}' content='2021-10-28T13:21:30+01:00'>"
+    article = extract(_page(head, ""), "http://news.example.com/story", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published == DatedValue(
+        datetime(2021, 10, 28, 13, 21, 30, tzinfo=timezone(timedelta(hours=1))), f"meta:{name}"
+    )
+
+
+def test_a_date_kept_in_a_comment_is_read_as_htmldate_reads_the_page():
+    """A blog's trackback RDF sits in a comment, which the parsed tree no longer holds."""
+    rdf = (
+        "<!--\n<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'"
+        " xmlns:dc='http://purl.org/dc/elements/1.1/'>\n<rdf:Description"
+        " rdf:about='http://blog.example.jp/e/1' dc:title='Title'"
+        " dc:date='2020-07-12T22:00:00+09:00' />\n</rdf:RDF>\n-->"
+    )
+    page = _page("", rdf)
+    article = extract(page, "http://blog.example.jp/e/1", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published is not None
+    assert (article.published.day, article.published.source) == (date(2020, 7, 12), "htmldate")
+
+
+def test_signals_that_contradict_each_other_are_settled_by_the_pages_own_day():
+    """JSON-LD (a plugin's stale copy) says the 1st; the meta tag and the dateline the 4th.
+    On a Vietnamese page our own order stands: its visible dates are ours to read."""
+    ld = '{"@type": "NewsArticle", "datePublished": "2021-03-01T08:00:00+01:00"}'
+    head = (
+        f"<script type='application/ld+json'>{ld}</script>"
+        "<meta property='article:published_time' content='2021-03-04T09:30:00+01:00'>"
+    )
+    body = "<p class='date'>Published March 4, 2021</p>"
+    article = extract(_page(head, body), "http://news.example.com/s", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published == DatedValue(
+        datetime(2021, 3, 4, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+        "meta:article:published_time",
+    )
+    page = _page(head, "<p class='date'>Thứ Năm, 4/3/2021</p>", lang="vi")
+    article = extract(page, "http://tin.example.vn/s", captured_at=CAPTURED)
+    assert article is not None
+    assert article.published is not None
+    assert article.published.source == "json-ld"
