@@ -33,8 +33,10 @@ from archive.store._events import ChangeRecord, EventRecord, EventsMixin
 from archive.store._monitor import MonitorMixin
 from archive.store._recording import (
     CaptureFields,
+    CaptureKey,
     Change,
-    capture_row,
+    capture_by_id,
+    capture_key,
     record_in,
 )
 from archive.store._recrawl import (
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.sql import ColumnElement
 
     from archive.text.article import Article
@@ -202,6 +205,18 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
                 logger.debug("Retrying a write to %s after a concurrent insert", self.shown_url)
         raise AssertionError("unreachable")
 
+    def _write_core(self, work: Callable[[Connection], T]) -> T:
+        """``_write`` for Core statements: ``work`` on a connection, in one transaction."""
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    return work(connection)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                logger.debug("Retrying a write to %s after a concurrent insert", self.shown_url)
+        raise AssertionError("unreachable")
+
     def add_capture(  # noqa: PLR0917 - callers pass the capture's fields in order
         self,
         collection: str,
@@ -227,10 +242,10 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         fields = CaptureFields(
             collection, url, fetched_at, status, content_type, payload_digest, ref, run_id
         )
-        return self._write(
-            lambda session: (
-                capture_row(
-                    session,
+        return self._write_core(
+            lambda connection: (
+                capture_key(
+                    connection,
                     fields,
                     record_type=record_type,
                     refers_to=refers_to,
@@ -254,14 +269,14 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         Returns the capture's id, the version's id and the change.
         """
 
-        def work(session: Session) -> tuple[int, int, Change]:
-            row = capture_row(session, capture)
+        def work(connection: Connection) -> tuple[int, int, Change]:
+            key = capture_key(connection, capture)
             version_id, change = record_in(
-                session, article, row, source, conversion_id, metadata_id
+                connection, article, key, source, conversion_id, metadata_id
             )
-            return row.id, version_id, change
+            return key.id, version_id, change
 
-        return self._write(work)
+        return self._write_core(work)
 
     def record_article(
         self,
@@ -280,13 +295,13 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         crawl's path (``index_passages``).
         """
 
-        def work(session: Session) -> tuple[int, Change]:
-            capture = session.get(CaptureRow, capture_id)
+        def work(connection: Connection) -> tuple[int, Change]:
+            capture: CaptureKey | None = capture_by_id(connection, capture_id)
             if capture is None:
                 raise StoreError(self.shown_url, f"it has no capture {capture_id}; add it first")
-            return record_in(session, article, capture, source, conversion_id, metadata_id)
+            return record_in(connection, article, capture, source, conversion_id, metadata_id)
 
-        return self._write(work)
+        return self._write_core(work)
 
     def articles(
         self,
