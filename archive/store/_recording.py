@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from archive.text.article import Article
     from archive.warc.records import RecordRef
 
-__all__ = ["CaptureFields", "CaptureKey", "Change", "capture_by_id", "capture_key", "record_in"]
+__all__ = [
+    "ArticleCapture",
+    "CaptureFields",
+    "CaptureKey",
+    "Change",
+    "capture_by_id",
+    "capture_key",
+    "record_in",
+]
 
 Change = Literal["new", "changed", "unchanged"]
 
@@ -47,6 +55,17 @@ class CaptureFields:
     def __post_init__(self) -> None:
         if self.fetched_at.utcoffset() is None:
             raise ValueError(f"fetched_at must be timezone-aware, got {self.fetched_at!r}")
+
+
+class ArticleCapture(NamedTuple):
+    """A capture and the article extracted from it, as ``Store.add_captures_with_articles``
+    takes them."""
+
+    capture: CaptureFields
+    article: Article
+    source: str
+    conversion_id: str | None = None
+    metadata_id: str | None = None
 
 
 class CaptureKey(NamedTuple):

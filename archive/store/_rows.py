@@ -67,9 +67,11 @@ def version_values(
         "credit_line": credit.line if credit else None,
         "search_text": search,
     }
-    plain = article.to_dict()
-    for name in _PLAIN_FIELDS:
-        values[name] = plain[name]
+    for name in _PLAIN_FIELDS:  # as to_dict gives them, without copying the whole article
+        value = getattr(article, name)
+        if isinstance(value, tuple):
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
+        values[name] = value
     return values
 
 

@@ -32,6 +32,7 @@ from archive.store._engine import make_engine
 from archive.store._events import ChangeRecord, EventRecord, EventsMixin
 from archive.store._monitor import MonitorMixin
 from archive.store._recording import (
+    ArticleCapture,
     CaptureFields,
     CaptureKey,
     Change,
@@ -59,7 +60,7 @@ from archive.store._schema import (
 from archive.text._fold import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import datetime
     from types import TracebackType
 
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUN_STATUSES",
+    "ArticleCapture",
     "CaptureFields",
     "CaptureLog",
     "ChangeRecord",
@@ -263,18 +265,33 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         conversion_id: str | None = None,
         metadata_id: str | None = None,
     ) -> tuple[int, int, Change]:
-        """``add_capture`` then ``record_article``, in one transaction (as the crawl's
-        extraction processes record each article).
+        """``add_capture`` then ``record_article``, in one transaction.
 
         Returns the capture's id, the version's id and the change.
         """
+        [done] = self.add_captures_with_articles(
+            [ArticleCapture(capture, article, source, conversion_id, metadata_id)]
+        )
+        return done
 
-        def work(connection: Connection) -> tuple[int, int, Change]:
-            key = capture_key(connection, capture)
-            version_id, change = record_in(
-                connection, article, key, source, conversion_id, metadata_id
-            )
-            return key.id, version_id, change
+    def add_captures_with_articles(
+        self, captures: Sequence[ArticleCapture]
+    ) -> list[tuple[int, int, Change]]:
+        """``add_capture_with_article`` for each of ``captures``, in order, all in one
+        transaction (as the crawl's extraction processes record a batch of pages): all
+        are kept, or none. Measured, a transaction cost a pool process 0.3 to 0.5 ms an
+        article on its own, a fraction of that in batches of 16.
+        """
+
+        def work(connection: Connection) -> list[tuple[int, int, Change]]:
+            done = []
+            for capture, article, source, conversion_id, metadata_id in captures:
+                key = capture_key(connection, capture)
+                version_id, change = record_in(
+                    connection, article, key, source, conversion_id, metadata_id
+                )
+                done.append((key.id, version_id, change))
+            return done
 
         return self._write_core(work)
 

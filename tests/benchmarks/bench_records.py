@@ -9,15 +9,18 @@ version rows with their search text, in a SQLite store. It is measured in this p
 on the demo world's news article pages, against ``trafilatura.extract`` (text only) on
 the same pages; the goal is at most 1.2x plain trafilatura's CPU per article.
 
-``--profile`` prints where the records path's time goes (cProfile, cumulative), less
-extraction; ``--pickle`` adds what handing the page to a pool process costs (pickling
-the item there and the outcome back).
+Below the whole, each part apart (best of the rounds, and its share of plain
+trafilatura's CPU): extraction with every field, the derived records, the search text,
+and the store's rows less their search text (statements and commits). "pickle round
+trip" is what handing a page to a pool process costs. ``--profile`` prints where the
+records path's time goes (cProfile, cumulative).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pickle
 import pstats
 import sys
@@ -56,6 +59,44 @@ def cpu(run: Any, pages: list[Any]) -> float:
     return time.process_time() - start
 
 
+def parts(recorder: Any, pages: list[Any]) -> dict[str, float]:
+    """The records path's parts apart, in CPU seconds over ``pages``: extraction, the
+    derived records, the search text, and the store's rows (their search text less)."""
+    from archive.store import CaptureFields
+    from archive.store._rows import search_text
+    from archive.text.extract import extract
+    from crawler.pipelines._recorder import _capture_fields, metadata_fields
+
+    found: dict[str, float] = {}
+    start = time.process_time()
+    articles = [extract(p.body, p.url, dict(p.headers), captured_at=p.fetched_at) for p in pages]
+    found["extraction, every field"] = time.process_time() - start
+    pairs = [(p, a) for p, a in zip(pages, articles, strict=True) if a is not None]
+    start = time.process_time()
+    refs = [
+        recorder.writer.write_derived(
+            p.url,
+            p.response_ref.record_id,
+            a.body,
+            json.dumps(metadata_fields(a), ensure_ascii=False),
+        )
+        for p, a in pairs
+    ]
+    found["derived WARC records"] = time.process_time() - start
+    found["search text"] = cpu(lambda pair: search_text(pair[1]), pairs)
+    start = time.process_time()
+    for (p, a), (conversion, metadata) in zip(pairs, refs, strict=True):
+        recorder.store.add_capture_with_article(
+            CaptureFields(*_capture_fields(p)),
+            a,
+            p.source,
+            conversion.record_id,
+            metadata.record_id,
+        )
+    found["store rows"] = time.process_time() - start - found["search text"]
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -67,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     import trafilatura
 
-    from crawler.pipelines.extract import Recorder, page_job  # noqa: F401 - warm import
+    from crawler.pipelines._recorder import Recorder, batch_job  # noqa: F401 - warm import
 
     pages = items(args.size, args.page_bytes)
     best = {"trafilatura.extract": float("inf"), "records path": float("inf")}
@@ -84,9 +125,16 @@ def main() -> None:
             for name, run in ways.items():
                 best[name] = min(best[name], cpu(run, pages))
             recorder.close()
+            home = Path(tmp) / f"parts-{round_}"
+            recorder = Recorder(f"sqlite:///{home / 'archivist.db'}", home / "derived", "bench")
+            for name, seconds in parts(recorder, pages).items():
+                best[f"  {name}"] = min(best.get(f"  {name}", float("inf")), seconds)
+            recorder.close()
+        plain = best["trafilatura.extract"]
         for name, seconds in best.items():
-            print(f"{name:<22} {1000 * seconds / len(pages):>7.2f} CPU-ms/article")
-        ratio = best["records path"] / best["trafilatura.extract"]
+            share = f"x{seconds / plain:.3f}" if name.startswith(" ") else ""
+            print(f"{name:<28} {1000 * seconds / len(pages):>7.2f} CPU-ms/article {share}")
+        ratio = best["records path"] / plain
         print(f"records path / trafilatura.extract: x{ratio:.2f} (goal <= x{GOAL})")
         if args.profile:
             home = Path(tmp) / "profile"
