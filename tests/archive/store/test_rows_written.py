@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from archive.store import CaptureFields, Store
@@ -200,3 +201,27 @@ def _version(
         "metadata_id": "<m1>" if conversion else None,
         "passages": None,
     }
+
+
+def test_a_batch_is_kept_whole_or_not_at_all(store):
+    from sqlalchemy.exc import IntegrityError
+
+    from archive.store import ArticleCapture
+
+    first = sample_article("http://news.test/a/1")
+    second = sample_article("http://news.test/a/2", body="Bài thứ hai.")
+    unkept = replace(_capture(2, T0), status=None)  # NOT NULL: the whole batch fails
+    with pytest.raises(IntegrityError):
+        store.add_captures_with_articles(
+            [ArticleCapture(_capture(1, T0), first, "cu"), ArticleCapture(unkept, second, "cu")]
+        )
+    assert _rows(store, "captures") == []
+    assert _rows(store, "articles") == []
+    done = store.add_captures_with_articles(
+        [
+            ArticleCapture(_capture(1, T0), first, "cu"),
+            ArticleCapture(_capture(2, T0), second, "cu"),
+        ]
+    )
+    assert [change for _, _, change in done] == ["new", "new"]
+    assert [a.article for a in store.articles()] == [second, first]
