@@ -12,6 +12,7 @@ from archive.store._events import removal_reason, soft_404
 from archive.store._recrawl import StoredAt
 from archive.store.database import (
     RUN_STATUSES,
+    ArticleCapture,
     CaptureFields,
     CaptureLog,
     ChangeRecord,
@@ -29,6 +30,7 @@ from archive.store.database import (
 
 __all__ = [
     "RUN_STATUSES",
+    "ArticleCapture",
     "CaptureFields",
     "CaptureLog",
     "ChangeRecord",

@@ -5,7 +5,7 @@ its site's home page (``removal_reason``), or answers 200 with a "not found" pag
 place of the article (``soft_404``); ``Store.mark_removed`` records it once, whichever
 part of the crawl saw it (the capture sees statuses and redirects, extraction sees the
 text). It is **restored** when a later capture records it again
-(``restore_if_removed``, called as an article is recorded).
+(``archive.store._recording``, as an article is recorded).
 
 ``events`` lists those events; ``changes`` adds the edits (every version after an
 article's first) for ``archivist changes`` and the console.
@@ -35,7 +35,6 @@ __all__ = [
     "EventRecord",
     "EventsMixin",
     "removal_reason",
-    "restore_if_removed",
     "soft_404",
 ]
 
@@ -280,28 +279,3 @@ class EventsMixin:
                 for event in self.events(since, source)
             )
         return sorted(found, key=lambda change: (change.at, change.url))
-
-
-def restore_if_removed(
-    session: Session, row: ArticleRow, url: str, source: str, capture: CaptureRow
-) -> None:
-    """An article recorded again after a ``removed`` event is ``restored``."""
-    last = session.scalar(
-        select(ArticleEventRow)
-        .where(ArticleEventRow.url.in_({row.url, url}))
-        .order_by(ArticleEventRow.at.desc(), ArticleEventRow.id.desc())
-        .limit(1)
-    )
-    if last is not None and last.kind == "removed" and capture.fetched_at >= last.at:
-        session.add(
-            ArticleEventRow(
-                url=last.url,
-                source=source,
-                collection=capture.collection,
-                kind="restored",
-                at=capture.fetched_at,
-                status=capture.status,
-                detail=f"back with status {capture.status} after: {last.detail}",
-                capture_id=capture.id,
-            )
-        )

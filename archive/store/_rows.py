@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from archive.store._schema import CaptureRow
 
-__all__ = ["article_of", "articles_of", "local_time", "ref_of", "search_text", "version_row"]
+__all__ = ["article_of", "articles_of", "local_time", "ref_of", "search_text", "version_values"]
 
 
 def search_text(article: Article) -> str:
@@ -47,30 +47,32 @@ def _dated(value: datetime | None, offset: int | None, source: str | None) -> Da
     return DatedValue(local_time(value, offset), source or "")
 
 
-def version_row(
+def version_values(
     article: Article, article_id: int, capture_id: int, search: str
-) -> ArticleVersionRow:
-    """A new version row holding every field of ``article``; ``search`` is its search text."""
+) -> dict[str, Any]:
+    """A new version row's values, every field of ``article``; ``search`` is its search text."""
     published, modified, credit = article.published, article.modified, article.credit
-    row = ArticleVersionRow(
-        article_id=article_id,
-        capture_id=capture_id,
-        extracted_at=datetime.now(UTC),
-        published=published.value if published else None,
-        published_offset=_offset(published.value) if published else None,
-        published_source=published.source if published else None,
-        modified=modified.value if modified else None,
-        modified_offset=_offset(modified.value) if modified else None,
-        modified_source=modified.source if modified else None,
-        credit_name=credit.name if credit else None,
-        credit_url=credit.url if credit else None,
-        credit_line=credit.line if credit else None,
-        search_text=search,
-    )
-    plain = article.to_dict()
-    for name in _PLAIN_FIELDS:
-        setattr(row, name, plain[name])
-    return row
+    values: dict[str, Any] = {
+        "article_id": article_id,
+        "capture_id": capture_id,
+        "extracted_at": datetime.now(UTC),
+        "published": published.value if published else None,
+        "published_offset": _offset(published.value) if published else None,
+        "published_source": published.source if published else None,
+        "modified": modified.value if modified else None,
+        "modified_offset": _offset(modified.value) if modified else None,
+        "modified_source": modified.source if modified else None,
+        "credit_name": credit.name if credit else None,
+        "credit_url": credit.url if credit else None,
+        "credit_line": credit.line if credit else None,
+        "search_text": search,
+    }
+    for name in _PLAIN_FIELDS:  # as to_dict gives them, without copying the whole article
+        value = getattr(article, name)
+        if isinstance(value, tuple):
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
+        values[name] = value
+    return values
 
 
 # The Article fields stored as they are in their own column of the same name.

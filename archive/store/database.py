@@ -32,9 +32,12 @@ from archive.store._engine import make_engine
 from archive.store._events import ChangeRecord, EventRecord, EventsMixin
 from archive.store._monitor import MonitorMixin
 from archive.store._recording import (
+    ArticleCapture,
     CaptureFields,
+    CaptureKey,
     Change,
-    capture_row,
+    capture_by_id,
+    capture_key,
     record_in,
 )
 from archive.store._recrawl import (
@@ -57,10 +60,11 @@ from archive.store._schema import (
 from archive.text._fold import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import datetime
     from types import TracebackType
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.sql import ColumnElement
 
     from archive.text.article import Article
@@ -68,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUN_STATUSES",
+    "ArticleCapture",
     "CaptureFields",
     "CaptureLog",
     "ChangeRecord",
@@ -202,6 +207,18 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
                 logger.debug("Retrying a write to %s after a concurrent insert", self.shown_url)
         raise AssertionError("unreachable")
 
+    def _write_core(self, work: Callable[[Connection], T]) -> T:
+        """``_write`` for Core statements: ``work`` on a connection, in one transaction."""
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    return work(connection)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                logger.debug("Retrying a write to %s after a concurrent insert", self.shown_url)
+        raise AssertionError("unreachable")
+
     def add_capture(  # noqa: PLR0917 - callers pass the capture's fields in order
         self,
         collection: str,
@@ -227,10 +244,10 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         fields = CaptureFields(
             collection, url, fetched_at, status, content_type, payload_digest, ref, run_id
         )
-        return self._write(
-            lambda session: (
-                capture_row(
-                    session,
+        return self._write_core(
+            lambda connection: (
+                capture_key(
+                    connection,
                     fields,
                     record_type=record_type,
                     refers_to=refers_to,
@@ -248,20 +265,31 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         conversion_id: str | None = None,
         metadata_id: str | None = None,
     ) -> tuple[int, int, Change]:
-        """``add_capture`` then ``record_article``, in one transaction (as the crawl's
-        extraction processes record each article).
+        """``add_capture`` then ``record_article``, in one transaction: the capture's
+        id, the version's id and the change."""
+        [done] = self.add_captures_with_articles(
+            [ArticleCapture(capture, article, source, conversion_id, metadata_id)]
+        )
+        return done
 
-        Returns the capture's id, the version's id and the change.
-        """
+    def add_captures_with_articles(
+        self, captures: Sequence[ArticleCapture]
+    ) -> list[tuple[int, int, Change]]:
+        """``add_capture_with_article`` for each of ``captures``, in order, in one
+        transaction: all kept, or none (a pool process's batch of pages; measured, a
+        transaction of its own cost each article 0.3 to 0.5 ms more)."""
 
-        def work(session: Session) -> tuple[int, int, Change]:
-            row = capture_row(session, capture)
-            version_id, change = record_in(
-                session, article, row, source, conversion_id, metadata_id
-            )
-            return row.id, version_id, change
+        def work(connection: Connection) -> list[tuple[int, int, Change]]:
+            done = []
+            for capture, article, source, conversion_id, metadata_id in captures:
+                key = capture_key(connection, capture)
+                version_id, change = record_in(
+                    connection, article, key, source, conversion_id, metadata_id
+                )
+                done.append((key.id, version_id, change))
+            return done
 
-        return self._write(work)
+        return self._write_core(work)
 
     def record_article(
         self,
@@ -280,13 +308,13 @@ class Store(RunsMixin, RecrawlMixin, EventsMixin, MonitorMixin, ConsoleMixin, Re
         crawl's path (``index_passages``).
         """
 
-        def work(session: Session) -> tuple[int, Change]:
-            capture = session.get(CaptureRow, capture_id)
+        def work(connection: Connection) -> tuple[int, Change]:
+            capture: CaptureKey | None = capture_by_id(connection, capture_id)
             if capture is None:
                 raise StoreError(self.shown_url, f"it has no capture {capture_id}; add it first")
-            return record_in(session, article, capture, source, conversion_id, metadata_id)
+            return record_in(connection, article, capture, source, conversion_id, metadata_id)
 
-        return self._write(work)
+        return self._write_core(work)
 
     def articles(
         self,

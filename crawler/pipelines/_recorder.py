@@ -18,10 +18,11 @@ from multiprocessing import util as mp_util
 from typing import TYPE_CHECKING, Any
 
 from archive import WarcFileWriter
-from archive.store import CaptureFields, Store, StoreError, soft_404
+from archive.store import ArticleCapture, CaptureFields, Store, StoreError, soft_404
 from archive.text.extract import extract
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
     from pathlib import Path
 
@@ -41,6 +42,20 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     dropped: str | None = None
     """Why the item goes no further, if it does not."""
+    error: str | None = None
+    """What failed, if extracting or recording the page raised (its ``repr``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Extracted:
+    """A page extracted, its derived records written: its rows are still to keep."""
+
+    item: ArticlePage
+    article: Article
+    conversion_id: str
+    metadata_id: str
+    before: Outcome
+    """What came of the page before (a soft 404's stats and warnings)."""
 
 
 class Recorder:
@@ -63,6 +78,35 @@ class Recorder:
             self.store.close()
 
     def page(self, item: ArticlePage) -> Outcome:
+        """Extract ``item``, write its derived records, keep its rows; raises if one fails."""
+        extracted = self._extract(item)
+        if isinstance(extracted, Outcome):
+            return extracted
+        return self._keep([extracted])[0]
+
+    def pages(self, items: Sequence[ArticlePage]) -> list[Outcome]:
+        """``page`` for each of ``items``, their rows in one transaction (a batch).
+
+        Nothing is said of any page before that transaction commits. A page whose
+        extraction raises, or whose rows fail the batch's transaction, gets its own
+        ``Outcome.error``; the other pages are kept as they would be alone.
+        """
+        done: list[Outcome | _Extracted] = []
+        for item in items:
+            try:
+                done.append(self._extract(item))
+            except Exception as exc:  # noqa: BLE001 - told to the crawl, which logs it
+                done.append(Outcome(error=repr(exc)))
+        extracted = [page for page in done if isinstance(page, _Extracted)]
+        try:
+            kept = dict(zip(map(id, extracted), self._keep(extracted), strict=True))
+        except Exception:  # noqa: BLE001 - one page's rows failed the batch: each alone
+            kept = {id(page): self._keep_alone(page) for page in extracted}
+        return [kept[id(page)] if isinstance(page, _Extracted) else page for page in done]
+
+    def _extract(self, item: ArticlePage) -> Outcome | _Extracted:
+        """Extract ``item`` and write its derived records; an ``Outcome`` if it goes no
+        further (no article, a known article's soft 404)."""
         article = extract(item.body, item.url, dict(item.headers), captured_at=item.fetched_at)
         gone = soft_404(article.title, article.body) if article else soft_404(None, None)
         outcome = Outcome()
@@ -76,11 +120,46 @@ class Recorder:
             )
         if gone and self.store is not None and self.store.article_source(item.url) is not None:
             return Outcome(outcome.stats, outcome.warnings, f"{gone}: {item.url}")
-        status = self._record(item, article)
-        warnings = outcome.warnings
-        if self.unstored is not None:
-            warnings, self.unstored = (*warnings, self.unstored), None
-        return Outcome((*outcome.stats, "extract/articles", f"extract/{status}"), warnings)
+        fields = json.dumps(metadata_fields(article), ensure_ascii=False)
+        conversion, metadata = self.writer.write_derived(
+            item.url, item.response_ref.record_id, article.body, fields
+        )
+        return _Extracted(item, article, conversion.record_id, metadata.record_id, outcome)
+
+    def _keep(self, pages: Sequence[_Extracted]) -> list[Outcome]:
+        """Keep the rows of ``pages`` in one transaction; each page's outcome."""
+        if not pages:
+            return []
+        if self.store is None:
+            statuses = ["not_stored"] * len(pages)
+        else:
+            done = self.store.add_captures_with_articles(
+                [
+                    ArticleCapture(
+                        CaptureFields(*_capture_fields(page.item)),
+                        page.article,
+                        page.item.source,
+                        page.conversion_id,
+                        page.metadata_id,
+                    )
+                    for page in pages
+                ]
+            )
+            statuses = [status for _, _, status in done]
+        outcomes = []
+        for page, status in zip(pages, statuses, strict=True):
+            warnings = page.before.warnings
+            if self.unstored is not None:
+                warnings, self.unstored = (*warnings, self.unstored), None
+            stats = (*page.before.stats, "extract/articles", f"extract/{status}")
+            outcomes.append(Outcome(stats, warnings))
+        return outcomes
+
+    def _keep_alone(self, page: _Extracted) -> Outcome:
+        try:
+            return self._keep([page])[0]
+        except Exception as exc:  # noqa: BLE001 - told to the crawl, which logs it
+            return Outcome(page.before.stats, page.before.warnings, error=repr(exc))
 
     def _maybe_soft_404(self, item: ArticlePage, detail: str) -> Outcome:
         """A known article's URL now serves a "not found" page with a 200: removed."""
@@ -93,22 +172,6 @@ class Recorder:
     def _add_capture(self, item: ArticlePage) -> int:
         assert self.store is not None
         return self.store.add_capture(*_capture_fields(item))
-
-    def _record(self, item: ArticlePage, article: Article) -> str:
-        fields = json.dumps(metadata_fields(article), ensure_ascii=False)
-        conversion, metadata = self.writer.write_derived(
-            item.url, item.response_ref.record_id, article.body, fields
-        )
-        if self.store is None:
-            return "not_stored"
-        _, _, status = self.store.add_capture_with_article(
-            CaptureFields(*_capture_fields(item)),
-            article,
-            item.source,
-            conversion_id=conversion.record_id,
-            metadata_id=metadata.record_id,
-        )
-        return status
 
 
 def metadata_fields(article: Article) -> dict[str, Any]:
@@ -174,3 +237,10 @@ def page_job(item: ArticlePage) -> Outcome:
     assert _recorder is not None, "not a pool process started by ExtractPipeline"
     with _busy:
         return _recorder.page(item)
+
+
+def batch_job(items: list[ArticlePage]) -> list[Outcome]:
+    """``Recorder.pages`` in this pool process: one transaction for the batch."""
+    assert _recorder is not None, "not a pool process started by ExtractPipeline"
+    with _busy:
+        return _recorder.pages(items)
