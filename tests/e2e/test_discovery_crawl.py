@@ -152,7 +152,9 @@ def test_the_declared_delay_holds_on_a_demo_site(discovery_world, tmp_path):
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) > 10
     # Scrapy spaces the requests as it sends them; the server sees them after the
-    # connection's set-up, so one gap may look shorter by that (19 ms seen in CI on a
-    # loaded machine, the first gap, a new connection).
-    assert min(gaps) >= 0.2 * 0.9
+    # connection's set-up and the sender's turn on a busy machine, so one gap may look
+    # shorter by that (19 and 23 ms seen in CI at load 6, a new connection), not more.
+    first, second, *_ = sorted(gaps)
+    assert first >= 0.2 * 0.8
+    assert second >= 0.2 * 0.9
     assert statistics.median(gaps) >= 0.2 - 0.005
