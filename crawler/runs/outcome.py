@@ -139,7 +139,14 @@ def nothing_fetched(stats: Mapping[str, Any]) -> str | None:
         errors = errors_from_stats(stats)
         kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(errors.items()))
         failed = sum(errors.values())
-        why = f"{failed} URLs failed ({kinds}); see the log" if failed else "no request was made"
+        if failed:
+            why = f"{failed} URLs failed ({kinds}); see the log"
+        elif not int(stats.get("downloader/request_count", 0)):
+            why = "no request was made"
+        elif stats.get("finish_reason") == "shutdown":
+            why = "the crawl was stopped before its first response"
+        else:
+            why = "no response came"
     return f"nothing was fetched: {why}"
 
 

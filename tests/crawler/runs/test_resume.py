@@ -98,3 +98,14 @@ def test_a_crawl_that_fetched_nothing_failed_and_says_why():
     assert nothing_fetched(fetched) is None
     guarded = {"finish_reason": "finished", "network/refused": 2}
     assert "allow_private" in nothing_fetched(guarded)
+    # Stopped (its time ran out, or asked) while its first request was in flight: said
+    # so, not that no request was made (a timed-out run on a loaded machine).
+    stopped = {"finish_reason": "shutdown", "downloader/request_count": 2}
+    assert nothing_fetched(stopped) == (
+        "nothing was fetched: the crawl was stopped before its first response"
+    )
+    unanswered = {"finish_reason": "finished", "downloader/request_count": 2}
+    assert nothing_fetched(unanswered) == "nothing was fetched: no response came"
+    assert nothing_fetched({"finish_reason": "finished"}) == (
+        "nothing was fetched: no request was made"
+    )
