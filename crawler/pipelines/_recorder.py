@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from archive import WarcFileWriter
 from archive.store import CaptureFields, Store, StoreError, soft_404
-from archive.text.extract import extract
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -63,6 +62,10 @@ class Recorder:
             self.store.close()
 
     def page(self, item: ArticlePage) -> Outcome:
+        # Imported here, not above: the crawl process imports this module too (to send
+        # ``page_job`` to the pool) and never extracts; trafilatura stays out of it.
+        from archive.text.extract import extract  # noqa: PLC0415
+
         article = extract(item.body, item.url, dict(item.headers), captured_at=item.fetched_at)
         gone = soft_404(article.title, article.body) if article else soft_404(None, None)
         outcome = Outcome()
