@@ -194,8 +194,9 @@ def archivist_command(way: str, home: Path, proxy: str, workers: int) -> list[st
     source = home.parent / "bench.yaml"
     source.write_text(
         f"name: bench\nfamily: news\nseeds: [{HOME_URL}]\ncontact: bench@example.org\n"
-        # Like the bare spider: no AutoThrottle (a politeness policy, not crawl machinery).
-        "manners: {autothrottle: false}\n"
+        # Like the bare spider: no AutoThrottle (a politeness policy, not crawl machinery),
+        # and no bound on a host's pages (10,000 by default: --size 50000 would stop there).
+        "manners: {autothrottle: false}\nlimits: {max_pages_per_host: null}\n"
     )
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
     command += [*COMMON, "-s", f"ARCHIVIST_HOME={home}"]
