@@ -36,6 +36,7 @@ from crawler.stats import PROBE
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
+    from lxml.html import HtmlElement
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -237,10 +238,10 @@ class PostListsMixin:
             if request is not None:
                 yield request
 
-    def alternate_feeds(self, response: Response) -> Iterator[Request]:
-        """News sites: the RSS/Atom feeds a page names in its head."""
-        for href in response.xpath(_ALTERNATE_FEEDS).getall():
-            url = response.urljoin(href.strip())
+    def alternate_feeds(self, response: Response, root: HtmlElement) -> Iterator[Request]:
+        """News sites: the RSS/Atom feeds a page names in its head (``root``: its tree)."""
+        for href in root.xpath(_ALTERNATE_FEEDS):
+            url = response.urljoin(str(href).strip())
             if urlsplit(url).hostname in self.source.allowed_hosts:
                 request = self._list_request(url, "feed")
                 if request is not None:
