@@ -26,7 +26,8 @@ phrase). The connection's protocol here keeps, for each exchange, the bytes it w
 (the request) and the bytes it read (the response) before its parser sees them; above
 TLS, so they are decrypted. On a kept-alive connection an exchange ends where the
 parser finishes its response (any bytes after that end belong to no response and are
-left out). ``wire_of(response)`` gives them to the capture as an ``archive.Wire``; a
+left out). ``wire_of(response)`` gives them to the capture as an ``archive.Wire``
+(``release_wire(response)`` lets them go once the records are written); a
 response cut at ``DOWNLOAD_MAXSIZE``, or whose bytes on the wire passed twice that
 bound (a body in one-byte chunks), has none, and is archived as parsed. The response
 bytes are spooled to a temporary file past 1 MiB, so a large body is not held twice.
@@ -76,7 +77,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound="TextResponse")
 
-__all__ = ["ArchivingHTTPDownloadHandler", "head_of", "wire_of"]
+__all__ = ["ArchivingHTTPDownloadHandler", "head_of", "release_wire", "wire_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +142,8 @@ class _Tap:
 
     __slots__ = (
         "__weakref__",
-        "_closer",
         "bound",
+        "closer",
         "done",
         "over",
         "read",
@@ -155,7 +156,7 @@ class _Tap:
         self.request = bytearray()
         # Closed when this tap goes, or, once handed over, when its response goes.
         self.response = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
-        self._closer: Any = weakref.finalize(self, self.response.close)
+        self.closer: Any = weakref.finalize(self, self.response.close)
         self.read = 0
         self.done = self.over = False
 
@@ -183,19 +184,31 @@ class _Tap:
         self.response.seek(0)
         if _INTERIM.match(self.response.read(16)):  # a 1xx before it: readers take the first
             return None
-        self._closer.detach()
-        self._closer = weakref.finalize(owner, self.response.close)
+        self.closer.detach()
+        self.closer = weakref.finalize(owner, self.response.close)
         self.response.seek(0)
         return Wire(bytes(self.request), self.response)  # type: ignore[arg-type]
 
 
 _TAPS: weakref.WeakKeyDictionary[TxRequest, _Tap] = weakref.WeakKeyDictionary()
-_WIRES: weakref.WeakKeyDictionary[Response, Wire] = weakref.WeakKeyDictionary()
+_WIRES: weakref.WeakKeyDictionary[Response, tuple[Wire, Any]] = weakref.WeakKeyDictionary()
+"""A response -> its exchange's bytes and the finalizer that closes them."""
 
 
 def wire_of(response: Response) -> Wire | None:
     """The bytes of ``response``'s exchange as they crossed the connection, if tapped."""
-    return _WIRES.get(response)
+    kept = _WIRES.get(response)
+    return kept[0] if kept is not None else None
+
+
+def release_wire(response: Response) -> None:
+    """Let the bytes of ``response``'s exchange go now (the capture, once its records are
+    written): a response lives on after its capture, waiting to be parsed, then to be
+    extracted, and its wire bytes (in memory up to ``SPOOL_IN_MEMORY``) need not live
+    with it. Measured on the benchmark, up to 150 responses wait at once."""
+    kept = _WIRES.pop(response, None)
+    if kept is not None:
+        kept[1]()  # the finalizer: closes the spooled file, frees its buffer
 
 
 class _TappedTransport:
@@ -299,7 +312,7 @@ class _KeepingAgent(_ScrapyAgent):
         if tap is not None and "maxsize" not in response.flags:
             wire = tap.wire(response)
             if wire is not None:
-                _WIRES[response] = wire
+                _WIRES[response] = (wire, tap.closer)
         return response
 
     def _cb_bodyready(self, txresponse: TxResponse, request: Request) -> Any:

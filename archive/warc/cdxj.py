@@ -26,9 +26,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import surt
-from cdxj_indexer.main import CDXJIndexer
-
 from archive.errors import CollectionError
 
 if TYPE_CHECKING:
@@ -54,6 +51,8 @@ _WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 
 def url_key(url: str) -> str:
     """The SURT key pywb and cdxj-indexer sort by: ``http://a.b/c`` -> ``b,a)/c``."""
+    import surt  # noqa: PLC0415 - with tldextract and requests: 10 MB a crawl need not hold
+
     try:
         return str(surt.surt(url))
     except Exception:  # noqa: BLE001 - as cdxj-indexer does: a bad URL keys as itself
@@ -118,6 +117,10 @@ def part_path(indexes_dir: Path, warc_name: str) -> Path:
 
 
 def _atomic_write_index(warc: Path, out: Path) -> None:
+    # Imported here: cdxj-indexer brings pyamf, pkg_resources, surt, tldextract and
+    # requests (about 10 MB), which a crawl needs only when a WARC file closes.
+    from cdxj_indexer.main import CDXJIndexer  # noqa: PLC0415
+
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         CDXJIndexer(output=str(tmp), inputs=[str(warc)], sort=True).process_all()

@@ -63,6 +63,7 @@ from archive.warc.reader import read_record_at
 from crawler import __version__
 from crawler.extensions._exchange import exchange_from
 from crawler.extensions.records import capture_log, collection_of, data_home, open_records
+from crawler.handler import release_wire
 from crawler.middlewares.recrawl import DEDUPE_SCOPES, PREVIOUS
 
 if TYPE_CHECKING:
@@ -169,6 +170,14 @@ class WarcCaptureExtension:
         )
 
     def response_downloaded(self, response: Response, request: Request) -> None:
+        try:
+            self._capture(response, request)
+        finally:
+            # Nothing reads the exchange's bytes again, and the response may wait long
+            # (to be parsed, then extracted): they go now, not with it.
+            release_wire(response)
+
+    def _capture(self, response: Response, request: Request) -> None:
         if request.meta.get("dont_archive") or self.failed:
             return
         stats = self.crawler.stats

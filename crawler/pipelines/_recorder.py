@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from archive import WarcFileWriter
 from archive.store import ArticleCapture, CaptureFields, Store, StoreError, soft_404
-from archive.text.extract import extract
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -107,6 +106,10 @@ class Recorder:
     def _extract(self, item: ArticlePage) -> Outcome | _Extracted:
         """Extract ``item`` and write its derived records; an ``Outcome`` if it goes no
         further (no article, a known article's soft 404)."""
+        # Imported here, not above: the crawl process imports this module too (to send
+        # ``batch_job`` to the pool) and never extracts; trafilatura stays out of it.
+        from archive.text.extract import extract  # noqa: PLC0415
+
         article = extract(item.body, item.url, dict(item.headers), captured_at=item.fetched_at)
         gone = soft_404(article.title, article.body) if article else soft_404(None, None)
         outcome = Outcome()

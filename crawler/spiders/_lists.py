@@ -37,6 +37,7 @@ from crawler.stats import PROBE
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
+    from lxml.html import HtmlElement
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -247,11 +248,11 @@ class PostListsMixin:
             if request is not None:
                 yield request
 
-    def alternate_feeds(self, response: Response) -> Iterator[Request]:
-        """News sites: the RSS/Atom feeds a page names in its head."""
+    def alternate_feeds(self, response: Response, root: HtmlElement) -> Iterator[Request]:
+        """News sites: the RSS/Atom feeds a page names in its head (``root``: its tree)."""
         base = get_base_url(response) if isinstance(response, TextResponse) else response.url
-        for href in response.xpath(_ALTERNATE_FEEDS).getall():
-            link = resolve_link(base, href.strip())
+        for href in root.xpath(_ALTERNATE_FEEDS):
+            link = resolve_link(base, str(href).strip())
             if link is None:
                 continue
             url = link[0]

@@ -12,10 +12,11 @@ nginx the benchmark stops with one line saying so.
 
 Each way crawls the site from its home page, robots.txt obeyed, as a child process:
 wall time, CPU time (user + system of the crawl and its extraction processes, from
-``os.wait4``), the peak of the summed RSS of its process tree (sampled every 0.2 s) and
-its largest single process's. The ways run interleaved, round after
-round, with the load average beside each run: under load, CPU per post is the figure to
-trust, the wall time is not. "posts" is the article pages nginx answered with a 200 (the
+``os.wait4``), the peaks of the summed RSS and of the summed PSS of its process tree
+(sampled every 0.2 s: PSS counts the pages processes share once, RSS once per process)
+and its largest single process's RSS (``--memory-series DIR`` keeps them every 5 s).
+The ways run interleaved, round after round, with the load average beside each run:
+under load, CPU per post is the figure to trust, the wall time is not. "posts" is the article pages nginx answered with a 200 (the
 variants with a query aside); CPU-ms/post divides by the world's articles, the job
 being to archive every one.
 
@@ -70,6 +71,7 @@ class Run:
     seconds: float
     cpu: float
     tree_rss_kb: int
+    tree_pss_kb: int
     max_rss_kb: int
     load: float
     posts: int
@@ -77,12 +79,20 @@ class Run:
 
 
 class TreeRss:
-    """The peak of the summed RSS of a process and its descendants, and of the largest
-    one, sampled (``ru_maxrss`` would count the benchmark's own memory, forked before
-    the exec)."""
+    """The peaks of the summed RSS and PSS of a process and its descendants, and the RSS
+    of the largest one, sampled (``ru_maxrss`` would count the benchmark's own memory,
+    forked before the exec).
 
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak_kb, self.largest_kb = pid, 0, 0
+    RSS counts every page a process maps, so a sum counts each shared page (the Python
+    binary, lxml's and libxml2's libraries, a forked child's untouched pages) once per
+    process; PSS (``/proc/PID/smaps_rollup``) divides each shared page among the
+    processes that map it, so the tree's sum counts it once: the memory the crawl
+    really takes from the machine."""
+
+    def __init__(self, pid: int, series: Path | None = None) -> None:
+        self.pid, self.peak_kb, self.peak_pss_kb, self.largest_kb = pid, 0, 0, 0
+        self.series = series.open("w") if series is not None else None
+        self.started = time.monotonic()
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
@@ -98,40 +108,58 @@ class TreeRss:
             pass
         return found
 
-    def _rss_kb(self, pid: int) -> int:
+    def _sizes_kb(self, pid: int) -> tuple[int, int]:
+        """RSS and PSS of ``pid``, in kB; zeros if it is gone."""
+        sizes = {"Rss:": 0, "Pss:": 0}
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                name, _, rest = line.partition(" ")
+                if name in sizes:
+                    sizes[name] = int(rest.split()[0])
         except OSError:
             pass
-        return 0
+        return sizes["Rss:"], sizes["Pss:"]
 
     def _watch(self) -> None:
+        ticks = 0
         while not self.done.wait(0.2):
-            sizes = [self._rss_kb(p) for p in self._tree(self.pid)]
-            self.peak_kb = max(self.peak_kb, sum(sizes))
-            self.largest_kb = max(self.largest_kb, *sizes)
+            sizes = [self._sizes_kb(p) for p in self._tree(self.pid)]
+            rss, pss = sum(r for r, _ in sizes), sum(p for _, p in sizes)
+            self.peak_kb = max(self.peak_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self.largest_kb = max(self.largest_kb, *(r for r, _ in sizes))
+            ticks += 1
+            if self.series is not None and ticks % 25 == 0:  # every 5 s
+                each = " ".join(str(r) for r, _ in sizes)
+                seconds = time.monotonic() - self.started
+                self.series.write(f"{seconds:.0f} {rss} {pss} {each}\n")
+                self.series.flush()
 
-    def stop(self) -> tuple[int, int]:
+    def stop(self) -> tuple[int, int, int]:
         self.done.set()
         self.thread.join()
-        return self.peak_kb, self.largest_kb
+        if self.series is not None:
+            self.series.close()
+        return self.peak_kb, self.peak_pss_kb, self.largest_kb
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
+def measure(
+    command: list[str], cwd: Path, env: dict[str, str], series: Path | None = None
+) -> tuple[float, float, int, int, int]:
+    """Wall seconds, CPU seconds, peak tree RSS, peak tree PSS and largest RSS (kB);
+    ``series``: a file for the tree's RSS and PSS every 5 s."""
     start = time.monotonic()
     proc = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    rss = TreeRss(proc.pid)
+    rss = TreeRss(proc.pid, series)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    tree, largest = rss.stop()
+    tree, pss, largest = rss.stop()
     if proc.returncode not in (0, 8):  # wget exits 8 when some page answered 4xx/5xx
         raise SystemExit(f"failed with exit code {proc.returncode}: {' '.join(command)}")
-    return seconds, usage.ru_utime + usage.ru_stime, tree, largest
+    return seconds, usage.ru_utime + usage.ru_stime, tree, pss, largest
 
 
 def base_env() -> dict[str, str]:
@@ -166,8 +194,9 @@ def archivist_command(way: str, home: Path, proxy: str, workers: int) -> list[st
     source = home.parent / "bench.yaml"
     source.write_text(
         f"name: bench\nfamily: news\nseeds: [{HOME_URL}]\ncontact: bench@example.org\n"
-        # Like the bare spider: no AutoThrottle (a politeness policy, not crawl machinery).
-        "manners: {autothrottle: false}\n"
+        # Like the bare spider: no AutoThrottle (a politeness policy, not crawl machinery),
+        # and no bound on a host's pages (10,000 by default: --size 50000 would stop there).
+        "manners: {autothrottle: false}\nlimits: {max_pages_per_host: null}\n"
     )
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"source={source}"]
     command += [*COMMON, "-s", f"ARCHIVIST_HOME={home}"]
@@ -197,7 +226,9 @@ def stored_articles(home: Path) -> int | None:
         return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
-def run_way(way: str, work: Path, nginx: Nginx, round_: int, workers: int) -> Run | None:
+def run_way(
+    way: str, work: Path, nginx: Nginx, round_: int, workers: int, series_dir: Path | None
+) -> Run | None:
     env = {**base_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
     home = work / f"home-{round_}"
     if way in {"bare", "warcio", "trafilatura"}:
@@ -218,7 +249,8 @@ def run_way(way: str, work: Path, nginx: Nginx, round_: int, workers: int) -> Ru
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir(parents=True)
         command = archivist_command(way, home, nginx.proxy, workers)
-    seconds, cpu, tree, largest = measure(command, work, env)
+    series = series_dir / f"{way}-{round_ + 1}.memory" if series_dir is not None else None
+    seconds, cpu, tree, pss, largest = measure(command, work, env, series)
     load = os.getloadavg()[0]
     served = nginx.served()
     stored = stored_articles(home) if way in {"extract", "recrawl"} else None
@@ -226,13 +258,13 @@ def run_way(way: str, work: Path, nginx: Nginx, round_: int, workers: int) -> Ru
         shutil.rmtree(work / "wget-files", ignore_errors=True)
     for name in ("warcio.warc.gz", "trafilatura.warc.gz", "wget.warc.gz"):
         (work / name).unlink(missing_ok=True)
-    return Run(way, seconds, cpu, tree, largest, load, served["article"], stored)
+    return Run(way, seconds, cpu, tree, pss, largest, load, served["article"], stored)
 
 
 def table(runs: list[Run], size: int) -> None:
     print(
         f"\n{'way':<42} {'s':>7} {'vs bare':>7} {'CPU-ms/post':>11} {'peak RSS':>9} "
-        f"{'largest':>8} {'posts':>6} {'load':>5}"
+        f"{'peak PSS':>9} {'largest':>8} {'posts':>6} {'load':>5}"
     )
     by_way: dict[str, list[Run]] = {}
     for run in runs:
@@ -243,16 +275,18 @@ def table(runs: list[Run], size: int) -> None:
         seconds = statistics.median(r.seconds for r in done)
         cpu_ms = 1000 * statistics.median(r.cpu for r in done) / size
         tree = max(r.tree_rss_kb for r in done) / 1024
+        pss = max(r.tree_pss_kb for r in done) / 1024
         largest = max(r.max_rss_kb for r in done) / 1024
         load = statistics.mean(r.load for r in done)
         ratio = f"{bare_s / seconds:.2f}" if bare_s else "-"
         print(
             f"{NAMES[way]:<42} {seconds:>7.1f} {ratio:>7} {cpu_ms:>11.1f} {tree:>7.0f}MB "
-            f"{largest:>6.0f}MB {min(r.posts for r in done):>6} {load:>5.1f}"
+            f"{pss:>7.0f}MB {largest:>6.0f}MB {min(r.posts for r in done):>6} {load:>5.1f}"
         )
     print(
         "s: median wall time; vs bare: bare Scrapy's s / this s; CPU-ms/post: median CPU "
-        "(crawl + pool) / articles; peak RSS: of the process tree; largest: one process; "
+        "(crawl + pool) / articles; peak RSS: of the process tree (shared pages once per "
+        "process); peak PSS: of the tree, each shared page once; largest: one process's RSS; "
         "posts: article pages answered 200; load: 1-minute load average after the run"
     )
 
@@ -268,6 +302,12 @@ def main() -> None:
     parser.add_argument("--ways", default=",".join(WAYS), help="which ways, in each round")
     parser.add_argument("--extract-workers", type=int, default=0, help="EXTRACT_WORKERS")
     parser.add_argument("--world-dir", type=Path, help="where the static world is kept")
+    parser.add_argument(
+        "--memory-series",
+        type=Path,
+        help="a folder for each run's memory every 5 s (seconds, tree RSS kB, tree PSS kB, "
+        "then each process's RSS kB)",
+    )
     args = parser.parse_args()
     binary = nginx_binary()
     if binary is None:
@@ -286,6 +326,8 @@ def main() -> None:
         f"Python {platform.python_version()}"
     )
     ways = [w.strip() for w in args.ways.split(",")]
+    if args.memory_series is not None:
+        args.memory_series.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="archivist-bench-") as tmp:
         work = Path(tmp)
@@ -293,14 +335,17 @@ def main() -> None:
         with Nginx(binary, folder, dict(manifest["types"]), work / "nginx") as nginx:  # type: ignore[arg-type]
             for round_ in range(args.rounds):
                 for way in ways:
-                    run = run_way(way, work, nginx, round_, args.extract_workers)
+                    run = run_way(
+                        way, work, nginx, round_, args.extract_workers, args.memory_series
+                    )
                     if run is None:
                         continue
                     runs.append(run)
                     stored = f", {run.stored} articles stored" if run.stored is not None else ""
                     print(
                         f"  round {round_ + 1} {way}: {run.posts} posts in {run.seconds:.1f} s, "
-                        f"{run.cpu:.1f} CPU-s, tree RSS {run.tree_rss_kb / 1024:.0f} MB"
+                        f"{run.cpu:.1f} CPU-s, tree RSS {run.tree_rss_kb / 1024:.0f} MB, "
+                        f"PSS {run.tree_pss_kb / 1024:.0f} MB"
                         f"{stored} (load {run.load:.1f})",
                         flush=True,
                     )

@@ -174,6 +174,7 @@ def exact_crawl(tmp_path_factory):
         wanted = [*REQUESTS, ("GET", "/early-hints")]
         result = fetch_all([(m, server.url(p)) for m, p in wanted], home)
         assert result.returncode == 0, result.stderr[-3000:]
+        (home / "crawl.log").write_text(result.stderr)
         files = warc_files(home)
         blocks: dict[tuple[str, str], list[bytes]] = {}
         for path in files:
@@ -205,6 +206,14 @@ def test_keep_alive_exchanges_shared_one_connection_each_its_own_record(exact_cr
     assert len(connections) == 1
     for n in (1, 2, 3):
         assert len(blocks[("response", f"/ka/{n}")]) == 1
+
+
+def test_the_wire_bytes_go_once_captured_not_with_the_response(exact_crawl):
+    """A response lives on after its capture (waiting to be parsed, then extracted):
+    the bytes tapped off its connection are let go once its records are written."""
+    _, home, _, _ = exact_crawl
+    log = (home / "crawl.log").read_text()
+    assert f"wires kept past capture: 0 of {len(REQUESTS) + 1}" in log, log[-2000:]
 
 
 def test_a_response_after_an_interim_1xx_is_stored_as_parsed(exact_crawl):
