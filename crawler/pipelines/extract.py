@@ -51,6 +51,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import recover_abandoned
 from archive.store import Store, StoreError
+from crawler.errors import CrawlerError
 from crawler.extensions.records import collection_of, data_home, records_url
 from crawler.items import ArticlePage
 from crawler.pipelines._recorder import Outcome, Recorder, batch_job, start_process
@@ -71,7 +72,7 @@ _MAX_RESTARTS = 5  # pools started again in one crawl after a process died
 _BATCH = 16
 
 
-class _PoolDied(Exception):
+class _PoolDied(CrawlerError):
     """The pool process that had a batch died (``BrokenProcessPool``)."""
 
     def __init__(self, pool: ProcessPoolExecutor) -> None:
