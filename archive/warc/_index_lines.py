@@ -25,7 +25,7 @@ from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.warc._record import FileBlock
-from archive.warc.cdxj import part_path, url_key
+from archive.warc.cdxj import part_path, url_key, write_sorted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -142,22 +142,11 @@ class IndexLines:
             return None
         self._out.close()
         self._out = None
-        with self.part.open(encoding="utf-8") as fh:
-            lines = sorted(fh)
         final = self.index_dir / f"{self.warc_name}.cdxj"
-        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
         try:
-            with tmp.open("w", encoding="utf-8") as out:
-                last = None
-                for line in lines:  # as cdxj-indexer: sorted, repeats written once
-                    if line != last:
-                        out.write(line)
-                    last = line
-                out.flush()
-                os.fsync(out.fileno())
-            tmp.replace(final)
+            with self.part.open(encoding="utf-8") as fh:
+                write_sorted(sorted(fh), final)  # as cdxj-indexer: repeats written once
         finally:
-            tmp.unlink(missing_ok=True)
             self.part.unlink(missing_ok=True)
         return final
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from archive.errors import CollectionError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
 __all__ = [
@@ -38,8 +38,10 @@ __all__ = [
     "index_file",
     "lookup",
     "merge_indexes",
+    "part_path",
     "reindex_collection",
     "url_key",
+    "write_sorted",
 ]
 
 logger = logging.getLogger(__name__)
@@ -153,27 +155,33 @@ def _merge_lock(indexes_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _merge_into(sources: list[Path], target: Path) -> int:
-    """Merge sorted index files into ``target`` (atomically); returns its line count."""
+def write_sorted(lines: Iterable[str], target: Path) -> int:
+    """Write sorted index ``lines`` to ``target`` atomically (a temporary file, fsynced,
+    renamed), each capture once and no blank line; returns the lines written."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     count = 0
     try:
-        with contextlib.ExitStack() as stack:
-            inputs = [stack.enter_context(path.open(encoding="utf-8")) for path in sources]
-            with tmp.open("w", encoding="utf-8") as out:
-                previous = None
-                for raw in heapq.merge(*inputs):
-                    line = raw if raw.endswith("\n") else raw + "\n"
-                    if line != previous and line.strip():  # the same capture indexed twice
-                        out.write(line)
-                        count += 1
-                    previous = line
-                out.flush()
-                os.fsync(out.fileno())
+        with tmp.open("w", encoding="utf-8") as out:
+            previous = None
+            for raw in lines:
+                line = raw if raw.endswith("\n") else raw + "\n"
+                if line != previous and line.strip():  # the same capture indexed twice
+                    out.write(line)
+                    count += 1
+                previous = line
+            out.flush()
+            os.fsync(out.fileno())
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return count
+
+
+def _merge_into(sources: list[Path], target: Path) -> int:
+    """Merge sorted index files into ``target`` (atomically); returns its line count."""
+    with contextlib.ExitStack() as stack:
+        inputs = [stack.enter_context(path.open(encoding="utf-8")) for path in sources]
+        return write_sorted(heapq.merge(*inputs), target)
 
 
 def merge_indexes(indexes_dir: Path) -> int:
